@@ -1,0 +1,27 @@
+/** Reading JSON input for the CLI: a file path, or `-` for standard input. */
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError, ParseError } from '../errors.js';
+
+/** Reads and parses JSON from `path` (or stdin when `path` is "-"); errors name `--input`. */
+export function readJsonInput(path: string | undefined): unknown {
+  if (path === undefined) throw new InvalidArgumentError('--input', 'a JSON file path or - for standard input', 'nothing');
+  let text: string;
+  try {
+    text = path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InvalidArgumentError('--input', 'a readable file', `${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new ParseError('--input', `expected valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Checks that `value` is a plain JSON object and returns it. */
+export function asObject(value: unknown, name = 'input'): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ParseError(name, `expected a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
+  }
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,81 @@
+/**
+ * `deltastn verify [--claim ID…] [--runs N] [--seed S] [--json] [--log FILE]`: runs every registered claim
+ * on N seeded random cases plus its reference values and prints a table (claim, statement, cases, worst
+ * error vs tolerance, verdict) or JSON. Exit code 0 only if every claim holds.
+ */
+import { appendFileSync, writeFileSync } from 'node:fs';
+import cliProgress from 'cli-progress';
+import { InvalidArgumentError } from '../errors.js';
+import { claims, claimIds, findClaim } from '../theory/registry.js';
+import { runClaim, type ClaimReport, type CheckSummary } from '../theory/runner.js';
+import type { AnyClaim } from '../theory/claim.js';
+import { formatError, renderTable } from './table.js';
+
+/** Parsed options of `verify`. */
+export interface VerifyOptions {
+  claims: string[];
+  runs: number;
+  seed: number;
+  json: boolean;
+  log?: string;
+  progress: boolean;
+}
+
+/** Picks the claims to run; unknown IDs are a typed error naming `--claim`. */
+export function selectClaims(ids: readonly string[]): AnyClaim[] {
+  if (ids.length === 0) return [...claims];
+  return ids.map((id) => {
+    const c = findClaim(id.toUpperCase());
+    if (!c) throw new InvalidArgumentError('--claim', `one of ${claimIds().join(', ')}`, id);
+    return c;
+  });
+}
+
+function worst(report: ClaimReport): CheckSummary | undefined {
+  return [...report.checks].sort((a, b) => b.worstRatio - a.worstRatio || b.worstError - a.worstError)[0];
+}
+
+function describeWorst(s: CheckSummary | undefined): string {
+  if (!s) return '-';
+  if (s.kind === 'exact' || s.worstTolerance === 0) return `exact (${s.name})`;
+  return `${formatError(s.worstError)} vs ${formatError(s.worstTolerance)} (${s.name})`;
+}
+
+/** Runs the selected claims and writes the table or JSON to `out`; returns the exit code. */
+export function verifyCommand(options: VerifyOptions, out: (s: string) => void, err: (s: string) => void): number {
+  const selected = selectClaims(options.claims);
+  if (options.log) writeFileSync(options.log, '');
+  const reports: ClaimReport[] = [];
+  const t0 = performance.now();
+  for (const claim of selected) {
+    const bar =
+      options.progress && options.runs > 0
+        ? new cliProgress.SingleBar({ format: `${claim.id.padEnd(6)} [{bar}] {value}/{total} cases`, stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic)
+        : null;
+    bar?.start(options.runs, 0);
+    const report = runClaim(claim, { runs: options.runs, seed: options.seed, onCase: bar ? (done) => bar.update(done) : undefined });
+    bar?.stop();
+    reports.push(report);
+    if (options.log) appendFileSync(options.log, JSON.stringify({ time: new Date().toISOString(), seed: options.seed, ...report }) + '\n');
+  }
+  const allHold = reports.every((r) => r.holds);
+  const seconds = (performance.now() - t0) / 1000;
+  if (options.json) {
+    out(JSON.stringify({ runs: options.runs, seed: options.seed, allHold, seconds, claims: reports }, null, 2));
+  } else {
+    const rows = reports.map((r) => [
+      r.id,
+      r.statement.length > 70 ? r.statement.slice(0, 69) + '…' : r.statement,
+      `${r.cases}+${r.referenceChecks}`,
+      describeWorst(worst(r)),
+      r.holds ? 'holds' : 'FAILS',
+    ]);
+    out(renderTable(['claim', 'statement', 'cases+refs', 'worst error vs tolerance', 'verdict'], rows));
+    for (const r of reports) {
+      for (const c of r.checks) if (c.failures > 0) err(`${r.id}: ${c.name}: ${c.failures}/${c.count} failed; first: ${c.firstFailure ?? ''}`);
+      for (const e of r.errors) err(`${r.id}: threw on ${e}`);
+    }
+    out(`\n${reports.filter((r) => r.holds).length}/${reports.length} claims hold (${options.runs} random cases each, seed ${options.seed}, ${seconds.toFixed(1)} s)`);
+  }
+  return allHold ? 0 : 1;
+}
