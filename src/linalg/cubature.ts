@@ -23,13 +23,18 @@ export interface RationalRule {
 /**
  * The (2h+1)-point rule above, exact for E_{ε∼N(0,Σ)}[p(ε)] with deg p ≤ 3.
  * @param covariance Σ (h×h, rational, symmetric positive definite), or the diagonal of Σ as a vector of variances σ_k².
+ * @throws NotPositiveDefiniteError naming `covariance` unless Σ is symmetric positive definite (decided
+ * exactly by the signs of the LDLᵀ pivots); ShapeMismatchError for an empty or non-square input.
  */
 export function gaussianMomentRule(covariance: RationalMatrix | Rational[]): RationalRule {
+  if (!Array.isArray(covariance) || covariance.length === 0) throw new ShapeMismatchError('covariance', 'a non-empty h×h matrix or a vector of h variances', Array.isArray(covariance) ? 'an empty array' : typeof covariance);
   const sigma: RationalMatrix = Array.isArray(covariance[0])
     ? (covariance as RationalMatrix)
     : (covariance as Rational[]).map((v, i, all) => all.map((_, j) => (i === j ? v : ZERO)));
   const h = sigma.length;
-  if (sigma[0].length !== h) throw new ShapeMismatchError('covariance', 'a square matrix', `${h}×${sigma[0].length}`);
+  for (let i = 0; i < h; i++) {
+    if (!Array.isArray(sigma[i]) || sigma[i].length !== h) throw new ShapeMismatchError('covariance', 'a square matrix', `${h} rows, row ${i} of length ${Array.isArray(sigma[i]) ? sigma[i].length : '?'}`);
+  }
   if (!isSymmetricQ(sigma)) throw new NotPositiveDefiniteError('covariance', 'not symmetric');
   // Exact LDLᵀ without pivoting; positive definiteness ⇔ every pivot d_k > 0.
   const L: Rational[][] = sigma.map((_, i) => sigma.map((__, j) => (i === j ? ONE : ZERO)));

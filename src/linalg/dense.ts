@@ -259,7 +259,8 @@ export interface CgResult {
  * @remarks
  * A must be symmetric positive definite; CG then converges in at most n steps in exact arithmetic, and
  * ‖x_k − x*‖_A ≤ 2((√κ − 1)/(√κ + 1))^k ‖x_0 − x*‖_A. If a curvature pᵀAp ≤ 0 is met the operator is
- * not positive definite and {@link NotPositiveDefiniteError} is thrown naming `matvec`.
+ * not positive definite and {@link NotPositiveDefiniteError} is thrown naming `matvec`; a non-finite
+ * product throws {@link NonFiniteError} naming `matvec[i]`.
  *
  * @param matvec v ↦ A v.
  * @param b right-hand side.
@@ -269,17 +270,34 @@ export function conjugateGradient(matvec: (v: readonly number[]) => number[], b:
   const n = b.length;
   const relTol = options.relTol ?? 1e-12;
   const maxIterations = options.maxIterations ?? 10 * n;
-  const x = options.x0 ? [...options.x0] : new Array<number>(n).fill(0);
+  if (options.x0) {
+    if (options.x0.length !== n) throw new ShapeMismatchError('x0', `length ${n}`, `length ${options.x0.length}`);
+    assertFiniteVector(options.x0, 'x0');
+  }
+  // CG is linear in (b, x0): run it on (b, x0)/s with s a power of two near ‖b‖_∞ (an exact scaling), so
+  // that rᵀr and pᵀAp neither underflow for tiny b (‖b‖ = 1e-162 squares below the float64 range) nor
+  // overflow for huge b.
+  let bMax = 0;
+  for (const v of b) bMax = Math.max(bMax, Math.abs(v));
+  const s = bMax > 0 ? 2 ** Math.min(1023, Math.max(-1074, Math.round(Math.log2(bMax)))) : 1;
+  const bs = b.map((v) => v / s);
+  const x = options.x0 ? options.x0.map((v) => v / s) : new Array<number>(n).fill(0);
   const ax = options.x0 ? matvec(x) : new Array<number>(n).fill(0);
-  const r = b.map((bi, i) => bi - ax[i]);
+  if (options.x0) {
+    if (ax.length !== n) throw new ShapeMismatchError('matvec', `a vector of length ${n}`, `length ${ax.length}`);
+    assertFiniteVector(ax, 'matvec');
+  }
+  const r = bs.map((bi, i) => bi - ax[i]);
   const p = [...r];
   let rr = dot(r, r);
-  const bNorm = Math.sqrt(dot(b, b));
+  const bNorm = Math.sqrt(dot(bs, bs));
   const target = relTol * (bNorm || 1);
   let k = 0;
   while (Math.sqrt(rr) > target && k < maxIterations) {
     const ap = matvec(p);
     if (ap.length !== n) throw new ShapeMismatchError('matvec', `a vector of length ${n}`, `length ${ap.length}`);
+    // A NaN from the operator would otherwise read as "curvature ≤ 0" and be misreported as indefinite.
+    assertFiniteVector(ap, 'matvec');
     const curvature = dot(p, ap);
     if (!(curvature > 0)) throw new NotPositiveDefiniteError('matvec', `curvature pᵀAp = ${curvature} at iteration ${k}`);
     const alpha = rr / curvature;
@@ -293,7 +311,7 @@ export function conjugateGradient(matvec: (v: readonly number[]) => number[], b:
     rr = rrNew;
     k++;
   }
-  return { x, iterations: k, residualNorm: Math.sqrt(rr), converged: Math.sqrt(rr) <= target };
+  return { x: x.map((v) => v * s), iterations: k, residualNorm: Math.sqrt(rr) * s, converged: Math.sqrt(rr) <= target };
 }
 
 /** Euclidean inner product. */

@@ -88,10 +88,14 @@ export function gaussianExpectation(f: (x: number) => number, mu = 0, sigma = 1,
 /**
  * Tensor-product rule for E over ε ∼ N(0, diag(σ²)) in h dimensions: calls `visit(ε, weight)` for each of
  * the n^h points. Cost grows as n^h, so keep n·h small (h ≤ 3).
+ * @throws InvalidArgumentError naming `sigma[k]` for a negative or non-finite σ_k.
  */
 export function forEachGaussianPoint(sigma: readonly number[], n: number, visit: (eps: number[], weight: number) => void): void {
-  const rule = gaussHermite(n);
   const h = sigma.length;
+  for (let k = 0; k < h; k++) {
+    if (!(sigma[k] >= 0) || !Number.isFinite(sigma[k])) throw new InvalidArgumentError(`sigma[${k}]`, 'a finite σ ≥ 0', sigma[k]);
+  }
+  const rule = gaussHermite(n);
   const idx = new Array<number>(h).fill(0);
   for (;;) {
     let w = 1;

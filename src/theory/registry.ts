@@ -4,9 +4,14 @@
  * (proofs/<ID>.md) and its tests (test/theory/<ID>.test.ts).
  */
 import type { AnyClaim, ClaimId } from './claim.js';
+import { appEClaim } from './appE.js';
+import { linClaim } from './lin.js';
+import { obs1Claim } from './obs1.js';
+import { obs2Claim } from './obs2.js';
+import { thm3Claim } from './thm3.js';
 
 /** Every registered claim, in the order of spec §0.1. */
-export const claims: readonly AnyClaim[] = [];
+export const claims: readonly AnyClaim[] = [obs1Claim, obs2Claim, thm3Claim, appEClaim, linClaim];
 
 /** The claim with this ID, or undefined. */
 export function findClaim(id: string): AnyClaim | undefined {

@@ -1,0 +1,620 @@
+/**
+ * LIN: linearizing the network in the Δ-STN response step (spec §0.1 row LIN, §3.3, §4.3, §6 PT-10,
+ * PT-11; proof in `proofs/LIN.md`).
+ *
+ * @remarks
+ * The statement is the project's reconstruction (spec §0.1, tagged [R]), not the paper's wording. With
+ * $\mathcal L_T(\lambda, w) = \mathbb E_x\,\ell(f(x; w, \lambda)) + R(\lambda, w)$ and $w_0 = w^*(\lambda_0)$, the linearized
+ * response objective is
+ * $F_{\rm lin}(\Theta) = \mathbb E_{\epsilon,x}\,\ell\big(f_0(\epsilon) + J(\epsilon)\Theta\epsilon\big) + \mathbb E_\epsilon R(\lambda_0+\epsilon, w_0+\Theta\epsilon)$,
+ * with $f_0(\epsilon) = f(x; w_0, \lambda_0+\epsilon)$, $J(\epsilon) = \partial_w f(x; w_0, \lambda_0+\epsilon)$ and R **not** linearized
+ * (spec §3.3, last paragraph). Proposition L: (1) F_lin is convex in Θ for convex ℓ and R; (2) its minimiser
+ * tends to the Gauss–Newton IFT Jacobian $-(G_w+\nabla^2_wR)^{-1}\nabla^2_{w\lambda}\mathcal L_T$ as σ → 0, while the
+ * non-linearized Δ-STN tends to the exact $J^*$; (3) under quadratic ℓ, f₀ affine in ε, J independent of ε
+ * and R ≡ 0 it equals the Gauss–Newton IFT Jacobian for every σ; (4) with weight decay and a λ-free output,
+ * $\theta_{\rm lin}(\sigma) = -(G_w + (1+\sigma^2)c)^{-1}c\,w_0$, $c = e^{\lambda_0+\sigma^2/2}$.
+ *
+ * The module works on the scalar toys of `./scalarToys.ts` (squared loss, so H_ℓ = 1 per example and
+ * $G_w = \frac1n\sum_i(\partial_w r_i)^2$), and on the PT-10 family in exact rational arithmetic.
+ */
+import fc from 'fast-check';
+import { InvalidArgumentError, NonFiniteError, ShapeMismatchError } from '../errors.js';
+import { gaussianMomentRule } from '../linalg/cubature.js';
+import { choleskySolve } from '../linalg/dense.js';
+import { math, type Rational } from '../linalg/exact.js';
+import { forEachGaussianPoint, gaussHermite } from '../linalg/gaussHermite.js';
+import { Rng } from '../rng.js';
+import { FINITE_DIFFERENCE_REL_TOL, QUADRATURE_TOL, closedFormRelTol, finiteDifferenceStep, relativeError } from '../tolerance.js';
+import { exactCheck, tolCheck, type Check, type Claim } from './claim.js';
+import {
+  DEFAULT_NODES,
+  bestResponseJacobianScalar,
+  bestResponseScalar,
+  cubicToy,
+  deltaStnResponseScalar,
+  gaussNewtonIftJacobianScalar,
+  gaussNewtonScalar,
+  newtonMinimize1d,
+  responseObjectiveScalar,
+  stnJointScalar,
+  tanhToy,
+  trainLossJet,
+  type ScalarToy,
+  type ValueGradCurv,
+} from './scalarToys.js';
+
+function assertFiniteNumber(x: number, name: string): void {
+  if (typeof x !== 'number' || !Number.isFinite(x)) throw new NonFiniteError(name, x);
+}
+
+function assertScale(sigma: number): void {
+  assertFiniteNumber(sigma, 'sigma');
+  if (!(sigma > 0)) throw new InvalidArgumentError('sigma', 'σ > 0', sigma);
+}
+
+function assertNodes(nodes: number): void {
+  if (!Number.isInteger(nodes) || nodes < 60) throw new InvalidArgumentError('nodes', 'an integer ≥ 60 (the quadrature tolerance needs ≥ 60 nodes)', nodes);
+}
+
+// ───────────────────────────────────────── the linearized objective ─────────────────────────────────────────
+
+/** Options of the linearized objective. */
+export interface LinearizeOptions {
+  /** Gauss–Hermite nodes (default 80, at least 60) */
+  nodes?: number;
+}
+
+/**
+ * The linearized response objective of a scalar toy as a function of θ, θ ↦ [F_lin, F_lin', F_lin'']:
+ * $F_{\rm lin}(\theta) = \mathbb E_\epsilon\big[\frac1n\sum_i\tfrac12\big(r_i(\lambda_0+\epsilon, w_0) + \partial_wr_i(\lambda_0+\epsilon, w_0)\,\theta\epsilon\big)^2 + R(\lambda_0+\epsilon, w_0+\theta\epsilon)\big]$,
+ * $F_{\rm lin}'' = \mathbb E\big[\epsilon^2\big(G_w(\epsilon) + \partial^2_wR\big)\big] \ge 0$ with $G_w(\epsilon) = \frac1n\sum_i\partial_wr_i(\lambda_0+\epsilon, w_0)^2$.
+ * `lambda0` = λ₀, `general` = w₀, `sigma` = σ. The residuals and their w-derivatives at w₀ are computed once
+ * per quadrature node (they do not depend on θ); R is evaluated at w₀ + θε, not linearized.
+ * @see spec §3.3, §4.3 (F_lin)
+ */
+export function linearizedResponseObjective(toy: ScalarToy, lambda0: number, general: number, sigma: number, options: LinearizeOptions = {}): (response: number) => ValueGradCurv {
+  assertFiniteNumber(lambda0, 'lambda0');
+  assertFiniteNumber(general, 'general');
+  assertScale(sigma);
+  const nodes = options.nodes ?? DEFAULT_NODES;
+  assertNodes(nodes);
+  const rule = gaussHermite(nodes);
+  const n = toy.size;
+  // Per node: ½⟨r²⟩, ⟨r ∂_w r⟩ and ⟨(∂_w r)²⟩ at (λ0 + ε, w0).
+  const half = new Float64Array(nodes);
+  const cross = new Float64Array(nodes);
+  const gn = new Float64Array(nodes);
+  const eps = new Float64Array(nodes);
+  for (let k = 0; k < nodes; k++) {
+    eps[k] = sigma * rule.nodes[k];
+    let a = 0;
+    let b = 0;
+    let g = 0;
+    for (let i = 0; i < n; i++) {
+      const r = toy.residual(i, lambda0 + eps[k], general);
+      a += 0.5 * r.value * r.value;
+      b += r.value * r.dw;
+      g += r.dw * r.dw;
+    }
+    half[k] = a / n;
+    cross[k] = b / n;
+    gn[k] = g / n;
+  }
+  const reg = toy.regularizer;
+  return (theta: number): ValueGradCurv => {
+    let v = 0;
+    let gr = 0;
+    let cu = 0;
+    for (let k = 0; k < nodes; k++) {
+      const wk = rule.weights[k];
+      const e = eps[k];
+      const t = theta * e;
+      v += wk * (half[k] + cross[k] * t + 0.5 * gn[k] * t * t);
+      gr += wk * e * (cross[k] + gn[k] * t);
+      cu += wk * e * e * gn[k];
+      if (reg) {
+        const rj = reg(lambda0 + e, general + t);
+        v += wk * rj.value;
+        gr += wk * e * rj.dw;
+        cu += wk * e * e * rj.dww;
+      }
+    }
+    return { value: v, gradient: gr, curvature: cu };
+  };
+}
+
+/**
+ * The linearized Δ-STN response slope $\theta_{\rm lin} = \arg\min_\theta F_{\rm lin}(\theta)$ (see
+ * {@link linearizedResponseObjective}), by Newton from the Gauss–Newton IFT Jacobian. With weight decay (or R ≡ 0)
+ * F_lin is quadratic and one Newton step is exact.
+ * @throws InvalidArgumentError naming `toy` if F_lin has no strict minimiser (F_lin'' = 0: every ∂_w r_i = 0).
+ * @see spec §4.3
+ */
+export function linearizedResponse(toy: ScalarToy, lambda0: number, general: number, sigma: number, options: LinearizeOptions = {}): number {
+  const f = linearizedResponseObjective(toy, lambda0, general, sigma, options);
+  const start = gaussNewtonIftJacobianScalar(toy, lambda0, general);
+  const res = newtonMinimize1d(
+    (theta) => {
+      const o = f(theta);
+      return [o.value, o.gradient, o.curvature];
+    },
+    Number.isFinite(start) ? start : 0,
+  );
+  if (!res.converged || !(f(res.x[0]).curvature > 0)) {
+    throw new InvalidArgumentError('toy', 'a linearized response objective with positive curvature', `θ = ${res.x[0]}`);
+  }
+  return res.x[0];
+}
+
+/**
+ * Prop. L.4 closed form: with weight decay R = ½e^λ‖w‖², scalar λ and an output that does not depend on λ,
+ * $\theta_{\rm lin}(\sigma) = -\big(G_w + (1+\sigma^2)c\,I\big)^{-1}c\,w_0$, $c = e^{\lambda_0+\sigma^2/2}$.
+ * `gaussNewton` = G_w (m×m, symmetric positive semidefinite), `general` = w₀ (length m).
+ * @throws ShapeMismatchError naming `general`; NotPositiveDefiniteError naming `gaussNewton` if the shifted matrix is not SPD.
+ * @see spec §4.3 item 4, §6 PT-11
+ */
+export function weightDecayLinearizedResponse(gaussNewton: readonly (readonly number[])[], general: readonly number[], lambda0: number, sigma: number): number[] {
+  assertFiniteNumber(lambda0, 'lambda0');
+  assertScale(sigma);
+  const m = gaussNewton.length;
+  if (general.length !== m) throw new ShapeMismatchError('general', `length ${m}`, `length ${general.length}`);
+  const c = Math.exp(lambda0 + (sigma * sigma) / 2);
+  const shiftedG = gaussNewton.map((row, i) => row.map((v, j) => (i === j ? v + (1 + sigma * sigma) * c : v)));
+  return choleskySolve(shiftedG, [...general], 'gaussNewton')
+    .to1DArray()
+    .map((v) => -c * v);
+}
+
+/**
+ * Second derivative in θ of the **non-linearized** response objective, $F''(\theta) = \mathbb E[\epsilon^2\,\partial^2_w\mathcal L_T(\lambda_0+\epsilon, w_0+\theta\epsilon)]$,
+ * scanned on `steps` + 1 equally spaced θ in [`from`, `to`]; returns the θ with the smallest F''. A negative
+ * value exhibits non-convexity (Prop. L.1's contrast).
+ * @see spec §4.3 item 1
+ */
+export function minResponseCurvature(toy: ScalarToy, lambda0: number, general: number, sigma: number, from: number, to: number, steps: number): { response: number; curvature: number } {
+  if (!Number.isInteger(steps) || steps < 1) throw new InvalidArgumentError('steps', 'an integer ≥ 1', steps);
+  let best = { response: from, curvature: Infinity };
+  for (let k = 0; k <= steps; k++) {
+    const theta = from + ((to - from) * k) / steps;
+    const cu = responseObjectiveScalar(toy, lambda0, general, sigma, theta).curvature;
+    if (cu < best.curvature) best = { response: theta, curvature: cu };
+  }
+  return best;
+}
+
+// ─────────────────────────────────── vector form: the Kronecker Hessian ───────────────────────────────────
+
+/**
+ * A vector toy for the Kronecker form of Prop. L.1: w ∈ ℝ^m, λ ∈ ℝ^h, residuals r(λ, w) ∈ ℝⁿ with Jacobian
+ * ∂_w r (n×m), squared loss $\frac1n\sum_i\tfrac12 r_i^2$ (H_ℓ = I/n), and an optional regularizer R with its
+ * gradient and Hessian in w.
+ */
+export interface VectorToy {
+  readonly weights: number;
+  readonly hypers: number;
+  readonly size: number;
+  residuals(lambda: readonly number[], w: readonly number[]): { value: number[]; jacobian: number[][] };
+  readonly regularizer?: (lambda: readonly number[], w: readonly number[]) => { value: number; gradient: number[]; hessian: number[][] };
+}
+
+/**
+ * Tanh regression with grouped weight decay: $r_i = \tanh(x_i^\top w) - y_i$ (rows of `X` are x_i, n×m) and
+ * $R = \tfrac12\sum_j e^{\lambda_{k(j)}}w_j^2$ with group k(j) = j mod h (`hypers` = h ≥ 1), or R ≡ 0 when
+ * `weightDecay` is false (then λ enters nowhere and F_lin's Hessian is exactly Σ ⊗ JᵀJ/n).
+ * @throws ShapeMismatchError naming `X` or `y`; InvalidArgumentError naming `hypers`.
+ */
+export function vectorTanhToy(X: readonly (readonly number[])[], y: readonly number[], hypers: number, weightDecay = true): VectorToy {
+  if (X.length === 0 || X[0].length === 0) throw new ShapeMismatchError('X', 'a non-empty n×m matrix', 'empty');
+  const n = X.length;
+  const m = X[0].length;
+  X.forEach((row, i) => {
+    if (row.length !== m) throw new ShapeMismatchError('X', `rows of length ${m}`, `row ${i} of length ${row.length}`);
+    row.forEach((v, j) => assertFiniteNumber(v, `X[${i}][${j}]`));
+  });
+  if (y.length !== n) throw new ShapeMismatchError('y', `length ${n}`, `length ${y.length}`);
+  y.forEach((v, i) => assertFiniteNumber(v, `y[${i}]`));
+  if (!Number.isInteger(hypers) || hypers < 1) throw new InvalidArgumentError('hypers', 'an integer ≥ 1', hypers);
+  const xs = X.map((row) => [...row]);
+  const ys = [...y];
+  return {
+    weights: m,
+    hypers,
+    size: n,
+    residuals: (_lambda, w) => {
+      const value: number[] = [];
+      const jacobian: number[][] = [];
+      for (let i = 0; i < n; i++) {
+        let z = 0;
+        for (let j = 0; j < m; j++) z += xs[i][j] * w[j];
+        const u = Math.tanh(z);
+        value.push(u - ys[i]);
+        jacobian.push(xs[i].map((v) => (1 - u * u) * v));
+      }
+      return { value, jacobian };
+    },
+    regularizer: weightDecay
+      ? (lambda, w) => {
+          const e = w.map((_, j) => Math.exp(lambda[j % hypers]));
+          return {
+            value: 0.5 * w.reduce((s, v, j) => s + e[j] * v * v, 0),
+            gradient: w.map((v, j) => e[j] * v),
+            hessian: w.map((_, i) => w.map((__, j) => (i === j ? e[i] : 0))),
+          };
+        }
+      : undefined,
+  };
+}
+
+/**
+ * The linearized response objective in matrix form, its gradient and Hessian in ψ = vec Θ (column-major,
+ * Θ m×h): with $\Theta\epsilon = (\epsilon^\top\otimes I_m)\,\mathrm{vec}\,\Theta$,
+ * $\nabla^2 F_{\rm lin} = \mathbb E\big[(\epsilon\epsilon^\top)\otimes J(\epsilon)^\top H_\ell J(\epsilon)\big] + \mathbb E\big[(\epsilon\epsilon^\top)\otimes\nabla^2_wR(\lambda_0+\epsilon, w_0+\Theta\epsilon)\big]$,
+ * a sum of expectations of Kronecker products of PSD factors, hence PSD (Prop. L.1). Expectations by tensor
+ * Gauss–Hermite with `nodes` points per hyperparameter (n^h points: keep h ≤ 2). `lambda0` = λ₀ (length h),
+ * `general` = w₀ (length m), `sigma` = σ (length h), `response` = Θ (m×h, rows).
+ * @see spec §4.3 item 1
+ */
+export function linearizedObjectiveVec(
+  toy: VectorToy,
+  lambda0: readonly number[],
+  general: readonly number[],
+  sigma: readonly number[],
+  response: readonly (readonly number[])[],
+  nodes = DEFAULT_NODES,
+): { value: number; gradient: number[]; hessian: number[][] } {
+  const m = toy.weights;
+  const h = toy.hypers;
+  if (lambda0.length !== h) throw new ShapeMismatchError('lambda0', `length ${h}`, `length ${lambda0.length}`);
+  if (general.length !== m) throw new ShapeMismatchError('general', `length ${m}`, `length ${general.length}`);
+  if (sigma.length !== h) throw new ShapeMismatchError('sigma', `length ${h}`, `length ${sigma.length}`);
+  sigma.forEach((s, k) => {
+    assertFiniteNumber(s, `sigma[${k}]`);
+    if (!(s > 0)) throw new InvalidArgumentError(`sigma[${k}]`, 'σ > 0', s);
+  });
+  if (response.length !== m || response.some((row) => row.length !== h)) throw new ShapeMismatchError('response', `${m}×${h}`, `${response.length}×${response[0]?.length ?? 0}`);
+  if (!Number.isInteger(nodes) || nodes < 2) throw new InvalidArgumentError('nodes', 'an integer ≥ 2', nodes);
+  const mh = m * h;
+  let value = 0;
+  const gradient = new Array<number>(mh).fill(0);
+  const hessian: number[][] = Array.from({ length: mh }, () => new Array<number>(mh).fill(0));
+  const n = toy.size;
+  forEachGaussianPoint(sigma, nodes, (eps, weight) => {
+    const lam = lambda0.map((v, k) => v + eps[k]);
+    const te = response.map((row) => row.reduce((s, x, k) => s + x * eps[k], 0));
+    const { value: r, jacobian: jac } = toy.residuals(lam, general);
+    // Linearized residual r + J Θε, and the m×m blocks JᵀJ/n and Jᵀ(r + JΘε)/n.
+    const lin = r.map((ri, i) => ri + jac[i].reduce((s, x, j) => s + x * te[j], 0));
+    const jtr = new Array<number>(m).fill(0);
+    const jtj: number[][] = Array.from({ length: m }, () => new Array<number>(m).fill(0));
+    for (let i = 0; i < n; i++) {
+      value += (weight * 0.5 * lin[i] * lin[i]) / n;
+      for (let a = 0; a < m; a++) {
+        jtr[a] += (jac[i][a] * lin[i]) / n;
+        for (let b = 0; b < m; b++) jtj[a][b] += (jac[i][a] * jac[i][b]) / n;
+      }
+    }
+    let gw = jtr;
+    let hw = jtj;
+    if (toy.regularizer) {
+      const reg = toy.regularizer(lam, general.map((v, j) => v + te[j]));
+      value += weight * reg.value;
+      gw = jtr.map((v, a) => v + reg.gradient[a]);
+      hw = jtj.map((row, a) => row.map((v, b) => v + reg.hessian[a][b]));
+    }
+    // ψ index of Θ[a][k] is a + k·m; ∂(Θε)_a/∂Θ[a][k] = ε_k.
+    for (let k = 0; k < h; k++) {
+      for (let a = 0; a < m; a++) {
+        gradient[a + k * m] += weight * eps[k] * gw[a];
+        for (let l = 0; l < h; l++) for (let b = 0; b < m; b++) hessian[a + k * m][b + l * m] += weight * eps[k] * eps[l] * hw[a][b];
+      }
+    }
+  });
+  return { value, gradient, hessian };
+}
+
+// ───────────────────────────────────────── PT-10 family, exact ─────────────────────────────────────────
+
+/**
+ * Prop. L.3 in exact arithmetic for the PT-10 family $\mathcal L_T = \tfrac12(g(w)-\lambda)^2$, $g = w^3 + a w$:
+ * F_lin(θ) = E[½(g(w₀) − λ₀ − ε + g'(w₀)θε)²] is a polynomial of degree 2 in ε, so the (2h+1)-point rational
+ * rule {@link gaussianMomentRule} computes its coefficients exactly: F_lin'(θ) = αθ + β with
+ * α = E[ε²]g'², β = E[ε g'(g(w₀) − λ₀ − ε)]; returns θ_lin = −β/α, which is 1/g'(w₀) for every σ² (`variance`).
+ * `a` = a, `general` = w₀, `lambda0` = λ₀, all rational.
+ * @throws InvalidArgumentError naming `variance` unless σ² > 0, naming `a` unless g'(w₀) ≠ 0.
+ * @see spec §4.3 item 3, §6 PT-10
+ */
+export function cubicLinearizedResponseExact(a: Rational, general: Rational, lambda0: Rational, variance: Rational): Rational {
+  if (!(variance.s > 0n && variance.n !== 0n)) throw new InvalidArgumentError('variance', 'σ² > 0', variance.toFraction());
+  const rule = gaussianMomentRule([variance]);
+  const g = general.mul(general).mul(general).add(a.mul(general));
+  const gp = general.mul(general).mul(3).add(a);
+  if (gp.n === 0n) throw new InvalidArgumentError('a', "g'(w0) ≠ 0", a.toFraction());
+  let alpha = math.fraction(0);
+  let beta = math.fraction(0);
+  rule.points.forEach((pt, k) => {
+    const e = pt[0];
+    const w = rule.weights[k];
+    alpha = alpha.add(w.mul(e).mul(e).mul(gp).mul(gp));
+    beta = beta.add(w.mul(e).mul(gp).mul(g.sub(lambda0).sub(e)));
+  });
+  return beta.neg().div(alpha);
+}
+
+/**
+ * Exact best-response Jacobian of the PT-10 family at w₀ (any λ₀): $J^* = -\mathcal L_{w\lambda}/\mathcal L_{ww}$ with
+ * $\mathcal L_{ww} = g'^2 + (g(w_0)-\lambda_0)g''$, $\mathcal L_{w\lambda} = -g'$, in rational arithmetic.
+ */
+export function cubicBestResponseJacobianExact(a: Rational, general: Rational, lambda0: Rational): Rational {
+  const g = general.mul(general).mul(general).add(a.mul(general));
+  const gp = general.mul(general).mul(3).add(a);
+  const gpp = general.mul(6);
+  const lww = gp.mul(gp).add(g.sub(lambda0).mul(gpp));
+  return gp.div(lww);
+}
+
+// ─────────────────────────────────────────────── the claim ───────────────────────────────────────────────
+
+/**
+ * One LIN case. Three problems are built from it: (P1) tanh regression with weight decay (PT-11 family:
+ * residuals tanh(w x_i) − y_i, R = ½e^λw², λ₀ = `lambda0`); (P2) the λ-in-output model tanh(w x_i) − λx_i − y_i
+ * with R ≡ 0 at λ₀ = `shift` (Prop. L.3 with a non-zero residual); (P3) the PT-10 family g = w³ + a w at
+ * λ₀ = `cubicLambda0` (float) and, exactly, at λ₀ = g(`cubicW`) with a = `cubicA` (rational).
+ */
+export interface LinCase {
+  x: number[];
+  y: number[];
+  lambda0: number;
+  shift: number;
+  sigma: number;
+  cubicLambda0: number;
+  cubicA: Rational;
+  cubicW: Rational;
+}
+
+/** Check names, one per proof step of `proofs/LIN.md`. */
+export const LIN_CHECKS = {
+  curvatureFormula: 'L1 F_lin″ = E[ε²(G_w(ε) + R_ww)] = central difference of F_lin′',
+  curvaturePsd: 'L1 F_lin″(θ) ≥ 0 at θ_lin, θ_lin ± 5, 0',
+  midpoint: 'L1 midpoint convexity of F_lin on 8 random pairs',
+  closedForm: 'L4 θ_lin = −(G_w+(1+σ²)c)⁻¹c w0 = quadrature minimiser',
+  linLimit: 'L2 θ_lin(σ) − θ_GN = O(σ²): (θ−θ_GN)/σ² at σ=0.004, 0.002 agree',
+  nonLinLimit: 'L2 non-linearized θ(σ) − J* = O(σ²): (θ−J*)/σ² at σ=0.004, 0.002 agree',
+  exactIndependence: 'L3 λ-in-output, R ≡ 0: θ_lin(σ) = θ_lin(2σ) = θ_GN (quadrature)',
+  cubicFloat: "L3 PT-10 family: θ_lin(σ) = θ_lin(2σ) = 1/g'(w*) = J* (quadrature)",
+  cubicExact: "L3 PT-10 family: θ_lin = 1/g'(w0) = J* for two σ² (exact rationals)",
+} as const;
+
+/**
+ * Threshold of the O(σ²) test: with q(σ) = (θ(σ) − limit)/σ² at σ = 0.004 and 0.002, an O(σ²) error gives
+ * q(0.004)/q(0.002) = 1 + O(1.2e-5·q₁/q₀), an O(σ) error gives 2 and an O(1) error 4; 0.1 separates them with
+ * room for |q₁| up to ~8000·|q₀|. It is a structural threshold, not a precision tolerance.
+ */
+export const SMALL_SCALE_ORDER_TOL = 0.1;
+
+function richardsonO2(thetaAt: (sigma: number) => number, limit: number): { error: number; detail: string } {
+  const sa = 0.004;
+  const sb = 0.002;
+  const qa = (thetaAt(sa) - limit) / (sa * sa);
+  const qb = (thetaAt(sb) - limit) / (sb * sb);
+  // The θ solves are accurate to about closedFormRelTol·max(1, |θ|); divided by σ² that is the floor below
+  // which q is rounding noise (e.g. w0 = 0 exactly, where every θ is 0).
+  const scale = Math.max(Math.abs(qb), Math.abs(limit), (closedFormRelTol(1) * Math.max(1, Math.abs(limit))) / (sb * sb));
+  return { error: Math.abs(qa - qb) / scale, detail: `(θ−limit)/σ²: ${qa.toPrecision(8)} at σ=${sa}, ${qb.toPrecision(8)} at σ=${sb}; limit ${limit}` };
+}
+
+/** All LIN checks on one case (one per proof step); exported so tests can call it without the registry. */
+export function checkLinCase(c: LinCase): Check[] {
+  const { x, y, lambda0, shift, sigma } = c;
+  assertScale(sigma);
+  const checks: Check[] = [];
+  const size = `n=${x.length}, λ0=${lambda0}, σ=${sigma}`;
+
+  // P1: tanh regression with weight decay.
+  const p1 = tanhToy(x, y, { weightDecay: true });
+  const w1 = bestResponseScalar(p1, lambda0);
+  const f1 = linearizedResponseObjective(p1, lambda0, w1, sigma);
+  const theta1 = linearizedResponse(p1, lambda0, w1, sigma);
+
+  // L1: curvature formula against a central difference of the gradient, and its sign.
+  const probes = [theta1, theta1 + 5, theta1 - 5, 0];
+  let curvErr = 0;
+  let minCurv = Infinity;
+  for (const t of probes) {
+    // θ enters only through θε, so its natural unit is 1/σ: the step is √ε·max(1, |θ|, 1/σ).
+    const hStep = finiteDifferenceStep(Math.max(Math.abs(t), 1 / sigma));
+    const fd = (f1(t + hStep).gradient - f1(t - hStep).gradient) / (2 * hStep);
+    const cu = f1(t).curvature;
+    curvErr = Math.max(curvErr, relativeError(fd, cu));
+    minCurv = Math.min(minCurv, cu);
+  }
+  checks.push(tolCheck(LIN_CHECKS.curvatureFormula, 'finite-difference', curvErr, FINITE_DIFFERENCE_REL_TOL, size));
+  checks.push(exactCheck(LIN_CHECKS.curvaturePsd, minCurv >= 0, `min F_lin″ = ${minCurv}`));
+
+  // L1: midpoint convexity on seeded random pairs (rounding only: relative 1e-10).
+  const rng = new Rng(31);
+  let midErr = 0;
+  for (let k = 0; k < 8; k++) {
+    const a = theta1 + 10 * (rng.uniform() - 0.5);
+    const b = theta1 + 10 * (rng.uniform() - 0.5);
+    const fa = f1(a).value;
+    const fb = f1(b).value;
+    const fm = f1(0.5 * (a + b)).value;
+    midErr = Math.max(midErr, Math.max(0, fm - 0.5 * (fa + fb)) / Math.max(Math.abs(fa) + Math.abs(fb), 1e-300));
+  }
+  checks.push(tolCheck(LIN_CHECKS.midpoint, 'float64', midErr, closedFormRelTol(1), size));
+
+  // L4: closed form against the quadrature minimiser.
+  const g1 = gaussNewtonScalar(p1, lambda0, w1);
+  const cf = weightDecayLinearizedResponse([[g1]], [w1], lambda0, sigma)[0];
+  checks.push(tolCheck(LIN_CHECKS.closedForm, 'quadrature', relativeError(cf, theta1, Math.abs(w1) || 1e-300), QUADRATURE_TOL, `closed ${cf}, quadrature ${theta1}, ${size}`));
+
+  // L2: small-σ limits at O(σ²).
+  const gnIft = gaussNewtonIftJacobianScalar(p1, lambda0, w1);
+  const jStar = bestResponseJacobianScalar(p1, lambda0, w1);
+  const lin = richardsonO2((s) => linearizedResponse(p1, lambda0, w1, s), gnIft);
+  checks.push(tolCheck(LIN_CHECKS.linLimit, 'quadrature', lin.error, SMALL_SCALE_ORDER_TOL, lin.detail));
+  const non = richardsonO2((s) => deltaStnResponseScalar(p1, lambda0, w1, s), jStar);
+  checks.push(tolCheck(LIN_CHECKS.nonLinLimit, 'quadrature', non.error, SMALL_SCALE_ORDER_TOL, non.detail));
+
+  // L3: λ in the output, R ≡ 0 — σ-independent and equal to the GN-IFT Jacobian (not J*: residual ≠ 0).
+  const p2 = tanhToy(x, y, { weightDecay: false, lambdaInOutput: true });
+  const w2 = bestResponseScalar(p2, shift);
+  const gn2 = gaussNewtonIftJacobianScalar(p2, shift, w2);
+  const t2a = linearizedResponse(p2, shift, w2, sigma);
+  const t2b = linearizedResponse(p2, shift, w2, 2 * sigma);
+  checks.push(
+    tolCheck(
+      LIN_CHECKS.exactIndependence,
+      'quadrature',
+      Math.max(relativeError(t2a, gn2), relativeError(t2b, gn2)),
+      QUADRATURE_TOL,
+      `θ_lin(σ)=${t2a}, θ_lin(2σ)=${t2b}, θ_GN=${gn2}, J*=${bestResponseJacobianScalar(p2, shift, w2)}`,
+    ),
+  );
+
+  // L3: PT-10 family, float (quadrature) and exact (rational moment rule).
+  const a = c.cubicA.valueOf();
+  const p3 = cubicToy(a);
+  const w3 = bestResponseScalar(p3, c.cubicLambda0);
+  const inv = 1 / (3 * w3 * w3 + a);
+  const t3a = linearizedResponse(p3, c.cubicLambda0, w3, sigma);
+  const t3b = linearizedResponse(p3, c.cubicLambda0, w3, 2 * sigma);
+  const j3 = bestResponseJacobianScalar(p3, c.cubicLambda0, w3);
+  checks.push(
+    tolCheck(LIN_CHECKS.cubicFloat, 'quadrature', Math.max(relativeError(t3a, inv), relativeError(t3b, inv), relativeError(j3, inv)), QUADRATURE_TOL, `1/g'=${inv}, θ=(${t3a}, ${t3b}), J*=${j3}`),
+  );
+  const wq = c.cubicW;
+  const lq = wq.mul(wq).mul(wq).add(c.cubicA.mul(wq));
+  const sq = math.fraction(sigma).mul(math.fraction(sigma));
+  const e1 = cubicLinearizedResponseExact(c.cubicA, wq, lq, sq);
+  const e2 = cubicLinearizedResponseExact(c.cubicA, wq, lq, sq.mul(4));
+  const inverse = math.fraction(1).div(wq.mul(wq).mul(3).add(c.cubicA));
+  const jq = cubicBestResponseJacobianExact(c.cubicA, wq, lq);
+  checks.push(exactCheck(LIN_CHECKS.cubicExact, e1.equals(inverse) && e2.equals(inverse) && jq.equals(inverse), `θ_lin = ${e1.toFraction()}, 1/g' = ${inverse.toFraction()}`));
+  return checks;
+}
+
+/** The data part of a case, filtered so that every problem has a strict best response reachable by Newton. */
+function validLinCase(c: LinCase): boolean {
+  if (!c.x.some((v) => v !== 0)) return false;
+  try {
+    const w1 = bestResponseScalar(tanhToy(c.x, c.y, { weightDecay: true }), c.lambda0);
+    const p2 = tanhToy(c.x, c.y, { weightDecay: false, lambdaInOutput: true });
+    const w2 = bestResponseScalar(p2, c.shift);
+    // A well-posed problem: |w*| moderate, and a clearly positive curvature (no saturated flat minimum).
+    return Math.abs(w1) <= 5 && Math.abs(w2) <= 5 && trainLossJet(p2, c.shift, w2).dww > 1e-3 && gaussNewtonScalar(p2, c.shift, w2) > 1e-3;
+  } catch {
+    return false;
+  }
+}
+
+const smallRational = (maxNum: number, maxDen: number): fc.Arbitrary<number> =>
+  fc.tuple(fc.integer({ min: -maxNum, max: maxNum }), fc.integer({ min: 1, max: maxDen })).map(([p, q]) => p / q);
+
+/** k/4 for an integer |k| ≤ maxK. */
+const quarter = (maxK: number): fc.Arbitrary<number> => fc.integer({ min: -maxK, max: maxK }).map((k) => k / 4);
+
+/** σ for LIN cases: tiny (1e-3), ordinary (1/8 … 2) and largish (1). */
+const linSigmaArb: fc.Arbitrary<number> = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(1e-3) },
+  { weight: 1, arbitrary: fc.constant(1) },
+  { weight: 4, arbitrary: fc.integer({ min: 1, max: 16 }).map((k) => k / 8) },
+);
+
+/** Random LIN cases: n ∈ [1, 5] examples with x ∈ [−2, 2], y ∈ [−1, 1], λ₀ ∈ [−3, 1], the PT-10 family with a ∈ (0, 4]. */
+export const linCaseArb: fc.Arbitrary<LinCase> = fc
+  .integer({ min: 1, max: 5 })
+  .chain((n) =>
+    fc.record({
+      x: fc.array(quarter(8), { minLength: n, maxLength: n }),
+      y: fc.array(quarter(4), { minLength: n, maxLength: n }),
+      lambda0: fc.oneof(fc.constant(0), fc.integer({ min: -12, max: 4 }).map((k) => k / 4)),
+      shift: fc.oneof(fc.constant(0), quarter(4)),
+      sigma: linSigmaArb,
+      cubicLambda0: fc.oneof(fc.constant(0), smallRational(20, 4)),
+      cubicA: fc.tuple(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 4 })).map(([p, q]) => math.fraction(p, q)),
+      cubicW: fc.tuple(fc.integer({ min: -8, max: 8 }), fc.integer({ min: 1, max: 4 })).map(([p, q]) => math.fraction(p, q)),
+    }),
+  )
+  .filter(validLinCase);
+
+/** Spec §6 PT-11 data. */
+export const PT11_DATA = { x: [0.5, 1, 1.5, -0.7], y: [0.3, 0.9, 0.8, -0.2] } as const;
+
+function printed(name: string, got: number, value: number, decimals: number): Check {
+  const tol = 0.5 * Math.pow(10, -decimals);
+  return tolCheck(name, 'reference', Math.abs(got - value), tol * (1 + 1e-9), `got ${got.toFixed(decimals + 3)}, printed ${value}`);
+}
+
+/** Spec §6 reference values for LIN (PT-10, PT-11, the §4.3 item 3 counterexample), compared at printed precision. */
+export function linReferenceChecks(): Check[] {
+  const checks: Check[] = [];
+  // PT-10.
+  const cubic = cubicToy(1);
+  const w10 = bestResponseScalar(cubic, 2, { start: 0.5 });
+  checks.push(printed('PT-10 w* = 1', w10, 1, 12));
+  checks.push(printed('PT-10 J* = 0.25', bestResponseJacobianScalar(cubic, 2, w10), 0.25, 12));
+  const pt10: [number, number, number, number][] = [
+    [0.1, 0.249361, 0.999533, 0.249708],
+    [0.3, 0.244612, 0.99594, 0.247425],
+    [0.5, 0.236627, 0.989432, 0.243131],
+    [1.0, 0.212808, 0.9674, 0.226814],
+  ];
+  for (const [s, nonlin, stnW, stnT] of pt10) {
+    checks.push(tolCheck(`PT-10 linearized θ = 0.25 at σ=${s}`, 'quadrature', relativeError(linearizedResponse(cubic, 2, w10, s), 0.25), QUADRATURE_TOL));
+    checks.push(printed(`PT-10 non-linearized θ at σ=${s}`, deltaStnResponseScalar(cubic, 2, w10, s), nonlin, 6));
+    const stn = stnJointScalar(cubic, 2, s);
+    checks.push(printed(`PT-10 STN joint w0 at σ=${s}`, stn.general, stnW, 6));
+    checks.push(printed(`PT-10 STN joint θ at σ=${s}`, stn.response, stnT, 6));
+  }
+  const exact = cubicLinearizedResponseExact(math.fraction(1), math.fraction(1), math.fraction(2), math.fraction(1, 4));
+  checks.push(exactCheck('PT-10 linearized θ = 1/4 exactly (rational moment rule, σ = 1/2)', exact.equals(math.fraction(1, 4)), exact.toFraction()));
+  // PT-11.
+  const p11 = tanhToy(PT11_DATA.x, PT11_DATA.y, { weightDecay: true });
+  const w11 = bestResponseScalar(p11, -1);
+  checks.push(printed('PT-11 w*', w11, 0.42979628274018, 14));
+  checks.push(printed('PT-11 exact J*', bestResponseJacobianScalar(p11, -1, w11), -0.1386407161, 10));
+  const gn11 = gaussNewtonIftJacobianScalar(p11, -1, w11);
+  checks.push(printed('PT-11 GN-IFT', gn11, -0.16468809472277, 14));
+  const g11 = gaussNewtonScalar(p11, -1, w11);
+  const pt11: [number, number, number][] = [
+    [0.01, -0.16468686, -0.13864094],
+    [0.1, -0.16456379, -0.13866231],
+    [0.5, -0.16093577, -0.13855477],
+  ];
+  for (const [s, linV, nonV] of pt11) {
+    const q = linearizedResponse(p11, -1, w11, s);
+    const cf = weightDecayLinearizedResponse([[g11]], [w11], -1, s)[0];
+    checks.push(printed(`PT-11 linearized (quadrature) at σ=${s}`, q, linV, 8));
+    checks.push(printed(`PT-11 linearized (closed form L.4) at σ=${s}`, cf, linV, 8));
+    checks.push(tolCheck(`PT-11 quadrature = closed form L.4 at σ=${s}`, 'quadrature', relativeError(q, cf), QUADRATURE_TOL));
+    checks.push(printed(`PT-11 non-linearized at σ=${s}`, deltaStnResponseScalar(p11, -1, w11, s), nonV, 8));
+  }
+  // §4.3 item 3 counterexample: λ in the output, R ≡ 0, non-zero residual.
+  const cex = tanhToy(PT11_DATA.x, PT11_DATA.y, { weightDecay: false, lambdaInOutput: true });
+  const wc = bestResponseScalar(cex, 0.2, { start: 1 });
+  for (const s of [0.1, 0.5, 1]) checks.push(printed(`§4.3 counterexample linearized θ at σ=${s}`, linearizedResponse(cex, 0.2, wc, s), 2.33576351, 8));
+  checks.push(printed('§4.3 counterexample J*', bestResponseJacobianScalar(cex, 0.2, wc), 1.75565838, 8));
+  // Prop. L.1 contrast: the non-linearized objective is not convex on the counterexample toy.
+  const neg = minResponseCurvature(cex, 0.2, wc, 0.5, -10, 10, 80);
+  checks.push(exactCheck('L1 non-linearized F″(θ) < 0 somewhere (counterexample toy, σ = 0.5)', neg.curvature < 0, `F″(${neg.response}) = ${neg.curvature}`));
+  checks.push(exactCheck('L1 linearized F_lin″ > 0 at the same θ', linearizedResponseObjective(cex, 0.2, wc, 0.5)(neg.response).curvature > 0));
+  return checks;
+}
+
+/** The LIN claim for the registry. */
+export const linClaim: Claim<LinCase> = {
+  id: 'LIN',
+  statement:
+    'The linearized response objective is convex in Θ (convex loss and R); as σ → 0 its minimiser tends to the Gauss–Newton IFT Jacobian (the non-linearized one to J*); under Prop. L.3 it equals the GN-IFT Jacobian for every σ (= J* when the residual-weighted curvature vanishes); with weight decay θ_lin(σ) = −(G_w+(1+σ²)c)⁻¹c w0.',
+  assumptions: [
+    'L_T = E_x ℓ(f(x; w, λ)) + R(λ, w), squared loss ℓ, w0 = w*(λ0) a strict minimiser; ε ~ N(0, σ²), scalar w and λ in the random cases.',
+    'R is evaluated at w0 + Θε, not linearized (spec §3.3).',
+    'L.3: f0(ε) affine in ε, J independent of ε, R ≡ 0. L.4: f independent of λ, R = ½e^λw².',
+  ],
+  spec: 'spec §0.1 (LIN), §3.3, §4.3, §6 PT-10, PT-11',
+  proof: 'proofs/LIN.md',
+  arbitrary: linCaseArb,
+  check: checkLinCase,
+  referenceChecks: linReferenceChecks,
+};

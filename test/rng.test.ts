@@ -1,0 +1,74 @@
+/**
+ * The seeded generator (src/rng.ts): reproducible streams, uniform range, and the moments of `normal()`
+ * against the Monte Carlo policy (4 standard errors, the standard error estimated in the same run).
+ */
+import { test, fc } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { Rng } from '../src/rng.js';
+import { monteCarloTol } from '../src/tolerance.js';
+
+function draws(rng: Rng, n: number, f: (r: Rng) => number): number[] {
+  return Array.from({ length: n }, () => f(rng));
+}
+
+describe('Rng', () => {
+  test.prop([fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })], { numRuns: 50 })('same seed, same stream (uint32, uniform, normal, int interleaved)', (seed) => {
+    const a = new Rng(seed);
+    const b = new Rng(seed);
+    for (let i = 0; i < 50; i++) {
+      expect(a.nextUint32()).toBe(b.nextUint32());
+      expect(a.uniform()).toBe(b.uniform());
+      expect(a.normal()).toBe(b.normal());
+      expect(a.int(-3, 7)).toBe(b.int(-3, 7));
+    }
+  });
+
+  test.prop([fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 2 })], { numRuns: 50 })('neighbouring seeds give different streams', (seed) => {
+    const a = draws(new Rng(seed), 8, (r) => r.nextUint32());
+    const b = draws(new Rng(seed + 1), 8, (r) => r.nextUint32());
+    expect(a).not.toEqual(b);
+  });
+
+  test('a fixed seed reproduces a fixed stream (guards against accidental changes to the generator)', () => {
+    const first = draws(new Rng(42), 4, (r) => r.nextUint32());
+    expect(draws(new Rng(42), 4, (r) => r.nextUint32())).toEqual(first);
+    expect(first.every((x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32)).toBe(true);
+    expect(new Set(first).size).toBe(4);
+  });
+
+  test('uniform() ∈ [0, 1) with mean ½ and variance 1/12 within 4 standard errors (1e5 draws)', () => {
+    const n = 100_000;
+    const u = draws(new Rng(7), n, (r) => r.uniform());
+    expect(u.every((x) => x >= 0 && x < 1)).toBe(true);
+    const mean = u.reduce((s, x) => s + x, 0) / n;
+    const variance = u.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1);
+    expect(Math.abs(mean - 0.5)).toBeLessThanOrEqual(monteCarloTol(Math.sqrt(variance / n)));
+    const m4 = u.reduce((s, x) => s + (x - mean) ** 4, 0) / n;
+    expect(Math.abs(variance - 1 / 12)).toBeLessThanOrEqual(monteCarloTol(Math.sqrt((m4 - variance ** 2) / n)));
+  });
+
+  test('normal(): mean 0 and variance 1 within 4 standard errors (1e5 draws, SEs from the same run)', () => {
+    const n = 100_000;
+    const z = draws(new Rng(2024), n, (r) => r.normal());
+    expect(z.every(Number.isFinite)).toBe(true);
+    const mean = z.reduce((s, x) => s + x, 0) / n;
+    const variance = z.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1);
+    const m4 = z.reduce((s, x) => s + (x - mean) ** 4, 0) / n;
+    expect(Math.abs(mean)).toBeLessThanOrEqual(monteCarloTol(Math.sqrt(variance / n)));
+    // SE of the sample variance: √((m₄ − s⁴)/n), with m₄ the fourth central moment (≈ 3 for a normal).
+    expect(Math.abs(variance - 1)).toBeLessThanOrEqual(monteCarloTol(Math.sqrt((m4 - variance ** 2) / n)));
+    // P(|z| ≤ 1) = 0.682689…: a binomial proportion, SE √(p(1−p)/n)
+    const p = z.filter((x) => Math.abs(x) <= 1).length / n;
+    expect(Math.abs(p - 0.6826894921370859)).toBeLessThanOrEqual(monteCarloTol(Math.sqrt((p * (1 - p)) / n)));
+  });
+
+  test('int(lo, hi) is inclusive and hits every value', () => {
+    const seen = new Set(draws(new Rng(3), 2000, (r) => r.int(-2, 3)));
+    expect([...seen].sort((a, b) => a - b)).toEqual([-2, -1, 0, 1, 2, 3]);
+  });
+
+  test('a non-finite seed is rejected', () => {
+    expect(() => new Rng(Number.NaN)).toThrow(RangeError);
+    expect(() => new Rng(Infinity)).toThrow(/seed/);
+  });
+});
