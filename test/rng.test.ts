@@ -62,6 +62,15 @@ describe('Rng', () => {
     expect(Math.abs(p - 0.6826894921370859)).toBeLessThanOrEqual(monteCarloTol(Math.sqrt((p * (1 - p)) / n)));
   });
 
+  test('uniform() uses all 53 bits: u·2^53 is an integer whose lowest bit is 1 half the time (4 SE)', () => {
+    const n = 20_000;
+    const u = draws(new Rng(11), n, (r) => r.uniform());
+    const m = u.map((x) => x * 2 ** 53);
+    expect(m.every(Number.isInteger)).toBe(true);
+    const odd = m.filter((x) => x % 2 === 1).length / n;
+    expect(Math.abs(odd - 0.5)).toBeLessThanOrEqual(monteCarloTol(Math.sqrt(0.25 / n)));
+  });
+
   test('int(lo, hi) is inclusive and hits every value', () => {
     const seen = new Set(draws(new Rng(3), 2000, (r) => r.int(-2, 3)));
     expect([...seen].sort((a, b) => a - b)).toEqual([-2, -1, 0, 1, 2, 3]);

@@ -187,6 +187,12 @@ describe('inertia (exact symmetric elimination)', () => {
       // [[0, B], [Bᵀ, 0]] with B = I₂: eigenvalues ±1, ±1; after the first 2×2 pivot another one is needed
       [[[0, 0, 1, 0], [0, 0, 0, 1], [1, 0, 0, 0], [0, 1, 0, 0]], { positive: 2, negative: 2, zero: 0 }],
       [[['1/3', '1/2'], ['1/2', '3/4']], { positive: 1, negative: 0, zero: 1 }], // det = 1/4 − 1/4 = 0
+      // J − I (zero diagonal): a 2×2 pivot first, then 1×1 pivots whose signs depend on the 2×2 update;
+      // eigenvalues n − 1 and −1 (n − 1 times)
+      [[[0, 1, 1], [1, 0, 1], [1, 1, 0]], { positive: 1, negative: 2, zero: 0 }],
+      [[[0, 1, 1, 1], [1, 0, 1, 1], [1, 1, 0, 1], [1, 1, 1, 0]], { positive: 1, negative: 3, zero: 0 }],
+      // I − J: eigenvalues 1, 1, −2
+      [[[0, -1, -1], [-1, 0, -1], [-1, -1, 0]], { positive: 2, negative: 1, zero: 0 }],
       [[[1, 2], [2, 4]], { positive: 1, negative: 0, zero: 1 }],
       [[[-1e-300]], { positive: 0, negative: 1, zero: 0 }],
     ];
@@ -220,6 +226,16 @@ describe('inertia (exact symmetric elimination)', () => {
     'agrees with an independent Fraction LDLᵀ on sparse symmetric matrices (many zero pivots)',
     (m) => {
       const a = rationalMatrix(m.map((row, i) => row.map((_, j) => (i <= j ? m[i][j] : m[j][i]))));
+      expect(inertia(a)).toEqual(referenceInertia(a));
+    },
+  );
+
+  test.prop([fc.integer({ min: 2, max: 7 }).chain((n) => fc.array(fc.constantFrom(-2, -1, 0, 1, 1, 3), { minLength: (n * (n - 1)) / 2, maxLength: (n * (n - 1)) / 2 }).map((u) => ({ n, u })))], { numRuns: 300 })(
+    'zero-diagonal symmetric matrices (every elimination starts with a 2×2 pivot) agree with the independent Fraction LDLᵀ',
+    ({ n, u }) => {
+      const a: RationalMatrix = Array.from({ length: n }, () => new Array<Rational>(n).fill(ZERO));
+      let t = 0;
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) a[i][j] = a[j][i] = q(u[t++]);
       expect(inertia(a)).toEqual(referenceInertia(a));
     },
   );
@@ -343,6 +359,7 @@ describe('certifiedConditionNumber', () => {
       expect(contains(c.lambdaMin, spectrum[0])).toBe(true);
       expect(contains(c.lambdaMax, spectrum[n - 1])).toBe(true);
       expect(contains(c.kappa, trueKappa)).toBe(true);
+      expect(c.kappa.lo.equals(c.lambdaMax.lo.div(c.lambdaMin.hi)) && c.kappa.hi.equals(c.lambdaMax.hi.div(c.lambdaMin.lo))).toBe(true);
       // κ's interval is at most (1 + 1e-12)²/(1 − 1e-12)… wide: check a loose 1e-11 relative.
       expect(narrow(c.kappa, exactFromFloat(1e-11))).toBe(true);
       const kFloat = conditionNumber(toNumberMatrix(a));
@@ -369,6 +386,15 @@ describe('certifiedConditionNumber', () => {
       expect(stats).toEqual({ probes: 2, bisections: 0, solves: stats.solves });
       expect(stats.solves).toBeLessThanOrEqual(2);
     }
+  });
+
+  test('wide eigenvalue intervals (relWidth 1e-2): κ interval = [λmax.lo/λmin.hi, λmax.hi/λmin.lo] still contains κ', () => {
+    const s = rationalMatrix([[0, 2, '-1/3'], [-2, 0, '1/4'], ['1/3', '-1/4', 0]]);
+    const d = [q(5), q(1, 3), q(2, 10n ** 9n)];
+    const c = certifiedConditionNumber(congruence(cayleyTransformQ(s), d), { relWidth: 1e-2 });
+    expect(contains(c.kappa, d[0].div(d[2]))).toBe(true);
+    expect(c.kappa.hi.equals(c.lambdaMax.hi.div(c.lambdaMin.lo))).toBe(true);
+    expect(c.kappa.lo.equals(c.lambdaMax.lo.div(c.lambdaMin.hi))).toBe(true);
   });
 
   test('an absolute width that stops λ_min at lo ≤ 0 is tightened until lo > 0 (no 1e300 upper bound)', () => {
