@@ -21,7 +21,7 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError } from '../errors.js';
 import { conjugateGradient, symmetricEigenvalues } from '../linalg/dense.js';
-import { newtonMinimize } from './newton.js';
+import { newtonMinimize, symmetricPart } from './newton.js';
 import { DEFAULT_EXPECTATION, perturbations, type ExpectationRule } from './expectation.js';
 import type { BilevelProblem } from './problem.js';
 
@@ -136,7 +136,8 @@ function linearSolver(H: number[][], options: IftSolver): (rhs: number[]) => num
   const matvec = (v: readonly number[]): number[] => H.map((row) => row.reduce((s, x, j) => s + x * v[j], 0));
   switch (options.solver) {
     case 'dense': {
-      const chol = new CholeskyDecomposition(new Matrix(H));
+      // H is symmetric only up to rounding (see symmetricPart); ml-matrix's Cholesky demands exact symmetry.
+      const chol = new CholeskyDecomposition(symmetricPart(H, 'trainHessian'));
       if (!chol.isPositiveDefinite()) throw new NotPositiveDefiniteError('trainHessian', 'at w*(λ)');
       return (rhs) => chol.solve(Matrix.columnVector(rhs)).getColumn(0);
     }

@@ -5,6 +5,20 @@
  */
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { NonFiniteError } from '../errors.js';
+import { assertSymmetric } from '../linalg/dense.js';
+
+/**
+ * The symmetric part ½(H + Hᵀ) of a Hessian that is symmetric up to rounding. Analytic Hessians assembled in
+ * float64 are symmetric only to a few ulps (a·b·c and a·c·b round differently: the logistic Hessian, the
+ * hypernetwork Hessians Σ w_p ε_k ε_l ∇²L_T), and ml-matrix's Cholesky throws an untyped
+ * `Error('Matrix is not symmetric')` on any asymmetry at all. A genuine asymmetry (a wrong user Hessian) is still
+ * reported, as a NotSymmetricError naming `name`, by the 1e-12-relative check first.
+ */
+export function symmetricPart(H: readonly (readonly number[])[], name: string): Matrix {
+  const m = new Matrix(H as number[][]);
+  assertSymmetric(m, name);
+  return m.add(m.transpose()).mul(0.5);
+}
 
 /** f, ∇f and ∇²f at x. */
 export interface SecondOrderOracle {
@@ -42,7 +56,7 @@ export function newtonMinimize(oracle: SecondOrderOracle, x0: readonly number[],
   for (let it = 0; it < maxIterations; it++) {
     const gn = Math.max(...g.map(Math.abs));
     if (gn <= gradTol * Math.max(1, Math.abs(f))) return { x, value: f, gradientNorm: gn, iterations: it, converged: true };
-    const H = new Matrix(oracle.hessian(x));
+    const H = symmetricPart(oracle.hessian(x), 'hessian');
     const chol = new CholeskyDecomposition(H);
     let p: number[];
     if (chol.isPositiveDefinite()) p = chol.solve(Matrix.columnVector(g)).getColumn(0).map((v) => -v);

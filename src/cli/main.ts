@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { DeltaStnError, InvalidArgumentError } from '../errors.js';
 import { verifyCommand } from './verify.js';
 import { theoryCommand, theoryRoutines } from './theory.js';
+import { toyCommand, toys } from './toy.js';
 
 const HELP = `deltastn — bilevel optimization of hyperparameters (STN, Δ-STN) with an exact theory kernel
 
@@ -20,6 +21,9 @@ Usage:
   deltastn theory <routine> --input FILE.json     (or --input - for standard input)
       routines: ${Object.keys(theoryRoutines).join(', ')}. JSON in, JSON out. Matrices are arrays of rows;
       entries are numbers or rational strings such as "3/7".
+  deltastn toy <${Object.keys(toys).join('|')}> [--data FILE.json] [--method M]... [--sigma S] [--seed S] [--out DIR] [--json]
+      Run a toy experiment of the small bilevel engine; writes DIR/<toy>.json and SVG plots (default DIR: out).
+      --data takes {Xtrain, ytrain, Xval, yval} (ridge, interaction).
   deltastn --help | --version
 
 Bad input exits with code 2 and a message naming the field.`;
@@ -37,6 +41,8 @@ export async function main(
         return runVerify(rest, out, err);
       case 'theory':
         return runTheory(rest, out);
+      case 'toy':
+        return runToy(rest, out);
       case undefined:
       case '--help':
       case '-h':
@@ -47,7 +53,7 @@ export async function main(
         out('deltastn 0.1.0');
         return 0;
       default:
-        throw new InvalidArgumentError('command', 'verify or theory (see --help)', command);
+        throw new InvalidArgumentError('command', 'verify, theory or toy (see --help)', command);
     }
   } catch (e) {
     if (e instanceof DeltaStnError) {
@@ -107,5 +113,37 @@ function runTheory(args: readonly string[], out: (s: string) => void): number {
   });
   if (positionals.length !== 1) throw new InvalidArgumentError('routine', `one of ${Object.keys(theoryRoutines).join(', ')}`, positionals.join(' ') || 'nothing');
   out(JSON.stringify(theoryCommand(positionals[0], values.input), null, 2));
+  return 0;
+}
+
+function runToy(args: readonly string[], out: (s: string) => void): number {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: {
+      data: { type: 'string' },
+      method: { type: 'string', multiple: true },
+      sigma: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) throw new InvalidArgumentError('toy', `one of ${Object.keys(toys).join(', ')}`, positionals.join(' ') || 'nothing');
+  let sigma: number | undefined;
+  if (values.sigma !== undefined) {
+    sigma = Number(values.sigma);
+    if (!(sigma > 0) || !Number.isFinite(sigma)) throw new InvalidArgumentError('--sigma', 'a finite σ > 0', values.sigma);
+  }
+  const result = toyCommand(positionals[0], {
+    data: values.data,
+    methods: (values.method ?? []).flatMap((m) => m.split(',')).filter((m) => m.length > 0),
+    sigma,
+    seed: integerOption(values.seed, '--seed', 0, -(2 ** 31)),
+    out: values.out ?? 'out',
+    json: values.json ?? false,
+  });
+  out(result.text);
   return 0;
 }

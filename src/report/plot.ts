@@ -1,0 +1,270 @@
+/**
+ * Standalone SVG line charts for reports, rendered with Observable Plot against a linkedom document, so they
+ * work in Node with no browser DOM (and in a browser, given its `document`). The output is a string that
+ * starts with `<svg xmlns="http://www.w3.org/2000/svg" …>` and can be written to a `.svg` file as it is.
+ *
+ * @remarks
+ * Plot wraps its SVG in an HTML `<figure>` as soon as a title, caption or colour legend is asked for, which
+ * is not a standalone SVG. So Plot draws only the frame, axes and marks here, and the title and the legend
+ * (one swatch per series, in the order given) are added as SVG elements in the top margin. Each series is
+ * its own `line` mark with a constant colour, which gives exactly one `<path>` per series inside the
+ * `g[aria-label="line"]` groups, and no colour scale whose domain order could change the picture.
+ *
+ * The same spec gives the same string: nothing here is random, and Plot's only per-call counters (clip-path,
+ * pattern and marker ids) are not used. This module must stay browser-safe: it writes no files (the CLI
+ * does) and imports nothing from `node:`.
+ */
+import * as Plot from '@observablehq/plot';
+import { parseHTML } from 'linkedom';
+import { InvalidArgumentError, NonFiniteError } from '../errors.js';
+
+/** Axis scale: linear (default) or base-10 logarithmic (every value must then be > 0). */
+export type AxisType = 'linear' | 'log';
+
+/** One axis: its label and scale type. */
+export interface AxisSpec {
+  label: string;
+  type?: AxisType;
+}
+
+/** One line: a name for the legend and its points [x, y], drawn in the order given. */
+export interface SeriesSpec {
+  name: string;
+  points: readonly (readonly [number, number])[];
+  /** Draw dashed (e.g. a bound next to a measurement). Default false. */
+  dashed?: boolean;
+  /** A CSS colour; default the next colour of the Tableau 10 palette (by series index). */
+  color?: string;
+}
+
+/** A horizontal (`y`) or vertical (`x`) reference line with an optional label. Give exactly one of x, y. */
+export interface RuleSpec {
+  y?: number;
+  x?: number;
+  label?: string;
+}
+
+/** What {@link lineChart} draws. */
+export interface LineChartSpec {
+  title?: string;
+  x: AxisSpec;
+  y: AxisSpec;
+  /** At least one series, each with at least one point. */
+  series: readonly SeriesSpec[];
+  rules?: readonly RuleSpec[];
+  /** Outer width in pixels (default 640). */
+  width?: number;
+  /** Outer height in pixels (default 400). */
+  height?: number;
+}
+
+/**
+ * The part of a DOM document this module touches itself (Plot needs a full one: a browser's `document` or
+ * linkedom's). Typed here because the library compiles without the DOM lib, where Plot's own `Document`
+ * type would silently be `any`.
+ */
+export interface DomDocument {
+  createElementNS(namespaceURI: string, qualifiedName: string): DomElement;
+}
+
+/** The part of a DOM element this module touches (see {@link DomDocument}). */
+export interface DomElement {
+  setAttribute(name: string, value: string): void;
+  appendChild(node: DomElement): unknown;
+  insertBefore(node: DomElement, child: unknown): unknown;
+  readonly firstChild: unknown;
+  textContent: string | null;
+  readonly outerHTML: string;
+}
+
+/** Options for {@link lineChart}. */
+export interface LineChartOptions {
+  /** The document Plot creates elements in; default a fresh linkedom document (Node). Pass `window.document` in a browser. */
+  document?: DomDocument;
+}
+
+/** Tableau 10, the palette Plot uses for categorical colour by default. */
+export const SERIES_COLORS: readonly string[] = ['#4e79a7', '#f28e2c', '#e15759', '#76b7b2', '#59a14f', '#edc949', '#af7aa1', '#ff9da7', '#9c755f', '#bab0ab'];
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const TITLE_HEIGHT = 22;
+const LEGEND_ROW = 16;
+/** Room Plot's own y-axis label ("↑ label") needs above the frame. */
+const AXIS_LABEL_ROOM = 22;
+/** Rough advance width of a 10px system-ui character, for laying out legend rows (no text metrics in Node). */
+const CHAR_WIDTH = 6.2;
+
+function checkAxis(axis: AxisSpec | undefined, name: 'x' | 'y'): AxisType {
+  if (!axis || typeof axis.label !== 'string') throw new InvalidArgumentError(`${name}.label`, 'a string', axis?.label);
+  const type = axis.type ?? 'linear';
+  if (type !== 'linear' && type !== 'log') throw new InvalidArgumentError(`${name}.type`, "'linear' or 'log'", type);
+  return type;
+}
+
+function checkSize(v: number | undefined, name: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (!Number.isFinite(v)) throw new NonFiniteError(name, v);
+  if (!(v >= 100)) throw new InvalidArgumentError(name, 'at least 100 pixels', v);
+  return v;
+}
+
+/** Checks one coordinate: finite, and > 0 on a log axis. */
+function checkCoordinate(v: unknown, axisType: AxisType, name: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new NonFiniteError(name, v);
+  if (axisType === 'log' && !(v > 0)) throw new InvalidArgumentError(name, 'a value > 0 (the axis is logarithmic)', v);
+  return v;
+}
+
+/**
+ * Tick labels for a log axis: powers of ten only (and 2·10^k, 5·10^k when the axis spans at most two
+ * decades), written as 1e-6 below 1e-3 or from 1e5 on and as plain decimals in between. Plot's default for
+ * log axes uses SI prefixes ("10µ"), which reads badly for errors and scales.
+ */
+function logTickFormat(lo: number, hi: number): (d: number) => string {
+  const span = Math.log10(hi / lo);
+  return (d: number) => {
+    const e = Math.floor(Math.log10(d) + 1e-9);
+    const mant = d / Math.pow(10, e);
+    const near = (t: number): boolean => Math.abs(mant - t) < 1e-6;
+    const keep = near(1) || near(10) || (span <= 2 && (near(2) || near(5)));
+    if (!keep) return '';
+    const k = near(10) ? e + 1 : e;
+    const m = near(10) ? 1 : Math.round(mant);
+    if (k < -3 || k > 4) return `${m}e${k}`;
+    return String(Number((m * Math.pow(10, k)).toPrecision(6)));
+  };
+}
+
+interface LegendItem {
+  name: string;
+  color: string;
+  dashed: boolean;
+}
+
+/** Lays legend items out in rows that fit `width`; returns [row, x offset] per item and the row count. */
+function legendLayout(items: readonly LegendItem[], width: number, left: number): { at: [number, number][]; rows: number } {
+  const at: [number, number][] = [];
+  let row = 0;
+  let x = left;
+  for (const it of items) {
+    const w = 24 + CHAR_WIDTH * it.name.length + 14;
+    if (x > left && x + w > width - 8) {
+      row++;
+      x = left;
+    }
+    at.push([row, x]);
+    x += w;
+  }
+  return { at, rows: items.length === 0 ? 0 : row + 1 };
+}
+
+/**
+ * Renders a line chart as a standalone SVG string.
+ *
+ * @remarks
+ * `spec.series[i].points[j]` = [x, y] are drawn as a polyline with a dot at each point; `spec.rules` are
+ * dashed reference lines (y = const or x = const) with their labels at the right (or top) end; axis types
+ * `'log'` use base-10 scales. Values are drawn as given: nothing is dropped or clamped, so a value that
+ * cannot be drawn is an error rather than a silent gap.
+ *
+ * @throws InvalidArgumentError naming `series` when there is no series, `series[i].points` when a series is
+ *   empty, `series[i].name` for a missing or repeated name, `series[i].points[j]` (or `rules[k].y`) for a
+ *   value ≤ 0 on a log axis, `rules[k]` for a rule that is not exactly one of x, y, and `x.type`/`y.type`
+ *   for an unknown scale; NonFiniteError naming `series[i].points[j]` (or `rules[k].x`, `width`, …) for NaN
+ *   or ±∞.
+ */
+export function lineChart(spec: LineChartSpec, options: LineChartOptions = {}): string {
+  const xType = checkAxis(spec.x, 'x');
+  const yType = checkAxis(spec.y, 'y');
+  const width = checkSize(spec.width, 'width', 640);
+  const height = checkSize(spec.height, 'height', 400);
+  if (!Array.isArray(spec.series) || spec.series.length === 0) throw new InvalidArgumentError('series', 'at least one series', Array.isArray(spec.series) ? 'an empty array' : typeof spec.series);
+  const names = new Set<string>();
+  const data: { x: number; y: number }[][] = spec.series.map((s, i) => {
+    if (typeof s.name !== 'string' || s.name.length === 0) throw new InvalidArgumentError(`series[${i}].name`, 'a non-empty string', s.name);
+    if (names.has(s.name)) throw new InvalidArgumentError(`series[${i}].name`, 'a name no other series has', s.name);
+    names.add(s.name);
+    const points: readonly (readonly [number, number])[] = s.points;
+    if (!Array.isArray(points) || points.length === 0) throw new InvalidArgumentError(`series[${i}].points`, 'at least one point', Array.isArray(points) ? 'an empty array' : typeof points);
+    return points.map((p: readonly [number, number], j: number) => {
+      const name = `series[${i}].points[${j}]`;
+      if (!Array.isArray(p) || p.length !== 2) throw new InvalidArgumentError(name, 'a pair [x, y]', Array.isArray(p) ? `an array of length ${p.length}` : typeof p);
+      return { x: checkCoordinate(p[0], xType, `${name}[0]`), y: checkCoordinate(p[1], yType, `${name}[1]`) };
+    });
+  });
+  const rules = (spec.rules ?? []).map((r, k) => {
+    const hasX = r.x !== undefined;
+    const hasY = r.y !== undefined;
+    if (hasX === hasY) throw new InvalidArgumentError(`rules[${k}]`, 'exactly one of x, y', JSON.stringify(r));
+    return hasY ? { axis: 'y' as const, value: checkCoordinate(r.y, yType, `rules[${k}].y`), label: r.label ?? '' } : { axis: 'x' as const, value: checkCoordinate(r.x, xType, `rules[${k}].x`), label: r.label ?? '' };
+  });
+
+  const items: LegendItem[] = spec.series.map((s, i) => ({ name: s.name, color: s.color ?? SERIES_COLORS[i % SERIES_COLORS.length], dashed: s.dashed ?? false }));
+  const marginLeft = 60;
+  const marginRight = 24;
+  const titleHeight = spec.title ? TITLE_HEIGHT : 0;
+  const legend = legendLayout(items, width, marginLeft);
+  const legendTop = 6 + titleHeight;
+  const marginTop = legendTop + legend.rows * LEGEND_ROW + AXIS_LABEL_ROOM;
+
+  const extent = (axis: 'x' | 'y'): [number, number] => {
+    const vs = [...data.flat().map((p) => p[axis]), ...rules.filter((r) => r.axis === axis).map((r) => r.value)];
+    return [Math.min(...vs), Math.max(...vs)];
+  };
+  const scale = (type: AxisType, label: string, axis: 'x' | 'y'): Plot.ScaleOptions => {
+    const [lo, hi] = extent(axis);
+    return type === 'log' ? { type: 'log', label, tickFormat: logTickFormat(lo, hi), grid: true } : { type: 'linear', label, grid: true };
+  };
+
+  const marks: Plot.Markish[] = [Plot.frame({ stroke: 'currentColor', strokeOpacity: 0.3 })];
+  data.forEach((pts, i) => {
+    const it = items[i];
+    marks.push(Plot.line(pts, { x: 'x', y: 'y', stroke: it.color, strokeWidth: 1.75, strokeDasharray: it.dashed ? '6,4' : undefined }));
+    marks.push(Plot.dot(pts, { x: 'x', y: 'y', fill: it.color, r: 2.5 }));
+  });
+  for (const r of rules) {
+    const datum = [{ v: r.value, label: r.label }];
+    if (r.axis === 'y') {
+      marks.push(Plot.ruleY(datum, { y: 'v', stroke: 'currentColor', strokeOpacity: 0.6, strokeDasharray: '2,3' }));
+      if (r.label) marks.push(Plot.text(datum, { y: 'v', text: 'label', frameAnchor: 'right', textAnchor: 'end', dx: -4, dy: -6, fill: 'currentColor' }));
+    } else {
+      marks.push(Plot.ruleX(datum, { x: 'v', stroke: 'currentColor', strokeOpacity: 0.6, strokeDasharray: '2,3' }));
+      if (r.label) marks.push(Plot.text(datum, { x: 'v', text: 'label', frameAnchor: 'top', textAnchor: 'start', dx: 4, dy: 8, fill: 'currentColor' }));
+    }
+  }
+
+  const document: DomDocument = options.document ?? (parseHTML('<!doctype html><html><body></body></html>').document as unknown as DomDocument);
+  const svg: DomElement = Plot.plot({
+    document,
+    width,
+    height,
+    marginTop,
+    marginLeft,
+    marginRight,
+    marginBottom: 40,
+    x: scale(xType, spec.x.label, 'x'),
+    y: scale(yType, spec.y.label, 'y'),
+    marks,
+  });
+  svg.setAttribute('xmlns', SVG_NS);
+  const el = (tag: string, attrs: Record<string, string | number>, text?: string): DomElement => {
+    const node = document.createElementNS(SVG_NS, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  // An opaque background: a standalone file is otherwise transparent, unreadable in dark viewers.
+  svg.insertBefore(el('rect', { width: '100%', height: '100%', fill: 'white' }), svg.firstChild);
+  if (spec.title) svg.appendChild(el('text', { x: marginLeft, y: 6 + 14, 'font-size': 14, 'font-weight': 'bold', 'text-anchor': 'start' }, spec.title));
+  const g = el('g', { 'aria-label': 'legend', 'text-anchor': 'start' });
+  items.forEach((it, i) => {
+    const [row, x] = legend.at[i];
+    const y = legendTop + row * LEGEND_ROW + LEGEND_ROW / 2;
+    const swatch: Record<string, string | number> = { x1: x, x2: x + 18, y1: y, y2: y, stroke: it.color, 'stroke-width': 2 };
+    if (it.dashed) swatch['stroke-dasharray'] = '6,4';
+    g.appendChild(el('line', swatch));
+    g.appendChild(el('text', { x: x + 24, y, dy: '0.32em' }, it.name));
+  });
+  svg.appendChild(g);
+  return svg.outerHTML;
+}
