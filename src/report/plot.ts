@@ -71,8 +71,8 @@ export interface DomDocument {
 export interface DomElement {
   setAttribute(name: string, value: string): void;
   appendChild(node: DomElement): unknown;
-  insertBefore(node: DomElement, child: unknown): unknown;
-  readonly firstChild: unknown;
+  readonly childNodes: ArrayLike<DomElement> & Iterable<DomElement>;
+  readonly nodeName: string;
   textContent: string | null;
   readonly outerHTML: string;
 }
@@ -90,7 +90,7 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 const TITLE_HEIGHT = 22;
 const LEGEND_ROW = 16;
 /** Room Plot's own y-axis label ("↑ label") needs above the frame. */
-const AXIS_LABEL_ROOM = 22;
+const AXIS_LABEL_ROOM = 24;
 /** Rough advance width of a 10px system-ui character, for laying out legend rows (no text metrics in Node). */
 const CHAR_WIDTH = 6.2;
 
@@ -201,11 +201,12 @@ export function lineChart(spec: LineChartSpec, options: LineChartOptions = {}): 
 
   const items: LegendItem[] = spec.series.map((s, i) => ({ name: s.name, color: s.color ?? SERIES_COLORS[i % SERIES_COLORS.length], dashed: s.dashed ?? false }));
   const marginLeft = 60;
-  const marginRight = 24;
   const titleHeight = spec.title ? TITLE_HEIGHT : 0;
   const legend = legendLayout(items, width, marginLeft);
   const legendTop = 6 + titleHeight;
-  const marginTop = legendTop + legend.rows * LEGEND_ROW + AXIS_LABEL_ROOM;
+  // Plot pins its y-axis label to the top edge of its own SVG, so the header goes above Plot's drawing.
+  const header = legendTop + legend.rows * LEGEND_ROW + 4;
+  if (height - header < 100) throw new InvalidArgumentError('height', `at least ${header + 100} pixels for this title and legend`, height);
 
   const extent = (axis: 'x' | 'y'): [number, number] => {
     const vs = [...data.flat().map((p) => p[axis]), ...rules.filter((r) => r.axis === axis).map((r) => r.value)];
@@ -237,10 +238,10 @@ export function lineChart(spec: LineChartSpec, options: LineChartOptions = {}): 
   const svg: DomElement = Plot.plot({
     document,
     width,
-    height,
-    marginTop,
+    height: height - header,
+    marginTop: AXIS_LABEL_ROOM,
     marginLeft,
-    marginRight,
+    marginRight: 24,
     marginBottom: 40,
     x: scale(xType, spec.x.label, 'x'),
     y: scale(yType, spec.y.label, 'y'),
@@ -253,8 +254,14 @@ export function lineChart(spec: LineChartSpec, options: LineChartOptions = {}): 
     if (text !== undefined) node.textContent = text;
     return node;
   };
+  // Move Plot's drawing (all but its <style>) down by the header and grow the canvas to the full height.
+  const body = el('g', { transform: `translate(0,${header})` });
+  for (const child of [...svg.childNodes]) if (child.nodeName.toLowerCase() !== 'style') body.appendChild(child);
+  svg.setAttribute('height', String(height));
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   // An opaque background: a standalone file is otherwise transparent, unreadable in dark viewers.
-  svg.insertBefore(el('rect', { width: '100%', height: '100%', fill: 'white' }), svg.firstChild);
+  svg.appendChild(el('rect', { width: '100%', height: '100%', fill: 'white' }));
+  svg.appendChild(body);
   if (spec.title) svg.appendChild(el('text', { x: marginLeft, y: 6 + 14, 'font-size': 14, 'font-weight': 'bold', 'text-anchor': 'start' }, spec.title));
   const g = el('g', { 'aria-label': 'legend', 'text-anchor': 'start' });
   items.forEach((it, i) => {
