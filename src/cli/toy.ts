@@ -52,7 +52,7 @@ function ridgeToy(o: ToyOptions): ToyOutput {
   const table =
     `λ* = ${result.lambdaStar.toFixed(10)} (L_V = ${result.valLossStar.toFixed(10)}), σ = ${result.scale}\n` +
     renderTable(['method', 'fixed point λ̂', '|λ̂ − λ*|', 'online final λ', '|online − λ*|'], rows);
-  return { data: result, plots: [{ name: 'ridge.svg', svg: plotRidgeExperiment(result) }], table };
+  return { data: result, plots: plotRidgeExperiment(result).map((svg, i) => ({ name: i === 0 ? 'ridge.svg' : 'ridge-online.svg', svg })), table };
 }
 
 function interactionToy(o: ToyOptions): ToyOutput {

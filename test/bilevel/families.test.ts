@@ -19,8 +19,12 @@ import { FINITE_DIFFERENCE_REL_TOL, closedFormRelTol, finiteDifferenceStep, rela
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 
-/** A moderate float in [lo, hi] (no NaN, no ±∞): the derivative checks are about formulas, not overflow. */
-const num = (lo: number, hi: number): fc.Arbitrary<number> => fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true });
+/**
+ * A number in [lo, hi] on the dyadic grid of step 1/64. The derivative checks are about the formulas: on a grid,
+ * shrinking cannot walk to points such as w = λ(1 + 1e-10) where the loss itself is computed by catastrophic
+ * cancellation (its own rounding, not a derivative bug, would then exceed the 1e-6 of the policy).
+ */
+const num = (lo: number, hi: number): fc.Arbitrary<number> => fc.integer({ min: Math.ceil(lo * 64), max: Math.floor(hi * 64) }).map((k) => k / 64);
 const vecArb = (n: number, lo = -2, hi = 2): fc.Arbitrary<number[]> => fc.array(num(lo, hi), { minLength: n, maxLength: n });
 const matArb = (r: number, c: number, lo = -2, hi = 2): fc.Arbitrary<number[][]> => fc.array(vecArb(c, lo, hi), { minLength: r, maxLength: r });
 
@@ -196,8 +200,12 @@ describe('closed forms the families promise', () => {
     const rhs = Array.from({ length: m }, (_, i) => data.Xtrain.reduce((s, r, k) => s + r[i] * data.ytrain[k], 0) / n);
     const exact = choleskySolve(A, rhs).getColumn(0);
     const ev = symmetricEigenvalues(A);
-    const err = relativeErrorVec(solveInner(p, [lambda]), exact, 1e-12);
-    expect(err).toBeLessThanOrEqual(closedFormRelTol(ev[ev.length - 1] / ev[0]));
+    const w = solveInner(p, [lambda]);
+    // Newton stops at ‖∇L_T‖∞ ≤ 1e-13·max(1, |L_T|) (src/bilevel/newton.ts), so w is within √m·that/λmin(A) of
+    // w* in absolute terms: the floor for solutions near 0 (tiny data), added to the closed-form tolerance.
+    const stopping = (Math.sqrt(m) * 1e-13 * Math.max(1, Math.abs(p.trainLoss([lambda], w)))) / ev[0];
+    const err = Math.max(...w.map((x, i) => Math.abs(x - exact[i])));
+    expect(err).toBeLessThanOrEqual(closedFormRelTol(ev[ev.length - 1] / ev[0]) * Math.max(...exact.map(Math.abs)) + stopping);
   });
 });
 

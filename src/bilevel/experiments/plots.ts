@@ -3,16 +3,28 @@ import { lineChart } from '../../report/plot.js';
 import type { InteractionResult } from './interaction.js';
 import type { RidgeExperimentResult } from './ridge.js';
 
-/** λ trajectories of every method (hyper-descent) with λ* as a reference line. */
-export function plotRidgeExperiment(result: RidgeExperimentResult): string {
-  const series = result.methods.map((m) => ({ name: m.method, points: m.trajectory.filter(([t]) => t <= 200).map(([t, l]) => [t, l] as [number, number]) }));
-  return lineChart({
-    title: `Ridge toy: λ trajectories (hyper-descent, σ = ${result.scale})`,
+/**
+ * Two charts: |λ_t − λ*| of every method's hyper-descent on a log scale (each method levels off at its own
+ * fixed point's distance from λ*; exact methods fall to rounding), and the online runs' λ over cycles.
+ */
+export function plotRidgeExperiment(result: RidgeExperimentResult): string[] {
+  // Distances of exactly 0 cannot be drawn on a log axis: floor them at 1e-16, below float64 resolution of λ.
+  const dist = (l: number): number => Math.max(Math.abs(l - result.lambdaStar), 1e-16);
+  const descent = lineChart({
+    title: `Ridge toy: hyper-descent to each method's fixed point (σ = ${result.scale})`,
     x: { label: 'hyper step' },
+    y: { label: '|λ − λ*|', type: 'log' },
+    series: result.methods.map((m) => ({ name: m.method, points: m.trajectory.filter(([t]) => t <= 200).map(([t, l]) => [t, dist(l)] as [number, number]) })),
+  });
+  if (result.online.length === 0) return [descent];
+  const online = lineChart({
+    title: `Ridge toy: online alternating algorithm (σ = ${result.scale})`,
+    x: { label: 'cycle (5 train steps + 1 hyper step)' },
     y: { label: 'λ = log weight decay' },
-    series,
+    series: result.online.map((r) => ({ name: r.method, points: r.trajectory.map(([c, l]) => [c, l] as [number, number]) })),
     rules: [{ y: result.lambdaStar, label: `λ* = ${result.lambdaStar.toFixed(6)}` }],
   });
+  return [descent, online];
 }
 
 /** λ over cycles, uncentered vs centered STN, one chart per hyper learning rate at the first start. */

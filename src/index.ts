@@ -1,0 +1,44 @@
+/**
+ * deltastn: bilevel optimization of hyperparameters (STN, Δ-STN) with an exact theory kernel.
+ * Public API, browser-safe (nothing here imports node:fs or reads process).
+ */
+export * from './errors.js';
+export * from './tolerance.js';
+export { Rng } from './rng.js';
+
+// linalg
+export * from './linalg/dense.js';
+export * from './linalg/gaussHermite.js';
+export * from './linalg/exact.js';
+export * from './linalg/inertia.js';
+export * from './linalg/cubature.js';
+
+// theory
+export * from './theory/claim.js';
+export * as generators from './theory/generators.js';
+export { claims, findClaim, claimIds } from './theory/registry.js';
+export { runClaim, type ClaimReport, type CheckSummary, type RunOptions } from './theory/runner.js';
+export * as scalarToys from './theory/scalarToys.js';
+export * as obs1 from './theory/obs1.js';
+export * as obs2 from './theory/obs2.js';
+export * as thm3 from './theory/thm3.js';
+export * as appE from './theory/appE.js';
+export * as lin from './theory/lin.js';
+export { conditioningReport } from './theory/obs1.js';
+export { bestResponse, bestResponseJson, thm3Report } from './theory/thm3.js';
+
+// bilevel
+export * from './bilevel/problem.js';
+export * from './bilevel/families.js';
+export * from './bilevel/derivatives.js';
+export * from './bilevel/newton.js';
+export * from './bilevel/expectation.js';
+export * from './bilevel/objectives.js';
+export * from './bilevel/methods.js';
+export * from './bilevel/driver.js';
+export * from './bilevel/experiments/ridge.js';
+export * from './bilevel/experiments/interaction.js';
+export * from './bilevel/experiments/plots.js';
+
+// report
+export * from './report/plot.js';

@@ -1,0 +1,33 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import * as api from '../src/index.js';
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('public API (src/index.ts)', () => {
+  test('exposes the kernel, the claims and the engine', () => {
+    expect(api.claims.map((c) => c.id)).toEqual(['OBS-1', 'OBS-2', 'THM-3', 'APP-E', 'LIN']);
+    for (const name of ['certifiedConditionNumber', 'gaussHermite', 'kron', 'vec', 'conjugateGradient', 'runClaim', 'conditioningReport', 'bestResponse', 'ift', 'unrolled', 'hypernetwork', 'runDriver', 'ridgeProblem', 'lineChart'] as const) {
+      expect(typeof (api as Record<string, unknown>)[name]).toBe('function');
+    }
+  });
+
+  test('browser-safe: nothing outside src/cli imports a node: module', () => {
+    const offenders = sources('src')
+      .filter((p) => !p.startsWith(join('src', 'cli')))
+      .filter((p) => /from ['"]node:|require\(['"]node:/.test(readFileSync(p, 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
+  test('the README example values (spec PT-8) hold', () => {
+    const problem = api.ridgeProblem({ Xtrain: [[1, 0], [0, 2], [1, 1]], ytrain: [1, 2, 3], Xval: [[2, 1], [1, -1]], yval: [2, 0.5] });
+    expect(api.ift().hypergradient(problem, [0]).hypergradient[0]).toBeCloseTo(-0.0103550296, 10);
+    expect(api.hypernetwork('delta-stn', { scale: [0.5] }).hypergradient(problem, [0]).hypergradient[0]).toBeCloseTo(-0.0177895038, 10);
+  });
+});
