@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from './errors.js';
+
 /**
  * A seeded pseudo-random generator (xoshiro128**, seeded by splitmix32). Every random thing in the
  * library takes one of these (or a seed to build one); the same seed gives the same numbers on every
@@ -12,8 +14,10 @@ export class Rng {
 
   /** @param seed any integer; two generators with the same seed produce the same stream. */
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) throw new RangeError(`seed: expected a finite integer, got ${seed}`);
-    let x = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
+    if (!Number.isSafeInteger(seed)) throw new InvalidArgumentError('seed', 'a safe integer (|seed| < 2^53)', seed);
+    // Fold all 53 bits in: seeds that differ above bit 32 give different streams.
+    const hi = Math.floor(seed / 4294967296);
+    let x = ((seed >>> 0) ^ Math.imul(hi | 0, 0x85ebca6b) ^ 0x9e3779b9) >>> 0;
     const next = (): number => {
       x = (x + 0x9e3779b9) >>> 0;
       let z = x;

@@ -4,6 +4,7 @@
  */
 import { test, fc } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
+import { InvalidArgumentError } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
 import { monteCarloTol } from '../src/tolerance.js';
 
@@ -76,8 +77,13 @@ describe('Rng', () => {
     expect([...seen].sort((a, b) => a - b)).toEqual([-2, -1, 0, 1, 2, 3]);
   });
 
+  test('seeds above 2^32 are not truncated: they give their own streams', () => {
+    expect(new Rng(1).nextUint32()).not.toBe(new Rng(2 ** 32 + 1).nextUint32());
+  });
+
   test('a non-finite seed is rejected', () => {
-    expect(() => new Rng(Number.NaN)).toThrow(RangeError);
+    expect(() => new Rng(Number.NaN)).toThrow(InvalidArgumentError);
+    expect(() => new Rng(1.5)).toThrow(/seed/);
     expect(() => new Rng(Infinity)).toThrow(/seed/);
   });
 });

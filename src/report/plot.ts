@@ -117,7 +117,7 @@ function checkCoordinate(v: unknown, axisType: AxisType, name: string): number {
 
 /**
  * Tick labels for a log axis: powers of ten only (and 2·10^k, 5·10^k when the axis spans at most two
- * decades), written as 1e-6 below 1e-3 or from 1e5 on and as plain decimals in between. Plot's default for
+ * decades), written as 1e-6 below 1e-3 or from 1e4 on and as plain decimals in between. Plot's default for
  * log axes uses SI prefixes ("10µ"), which reads badly for errors and scales.
  */
 function logTickFormat(lo: number, hi: number): (d: number) => string {
@@ -130,7 +130,7 @@ function logTickFormat(lo: number, hi: number): (d: number) => string {
     if (!keep) return '';
     const k = near(10) ? e + 1 : e;
     const m = near(10) ? 1 : Math.round(mant);
-    if (k < -3 || k > 4) return `${m}e${k}`;
+    if (k < -3 || k > 3) return `${m}e${k}`;
     return String(Number((m * Math.pow(10, k)).toPrecision(6)));
   };
 }

@@ -242,7 +242,7 @@ export function plotConditioningExperiment(result: ConditioningExperimentResult)
   // A log axis cannot show 0 iterations (ψ* = 0); such a point is drawn at 1.
   const atLeastOne = (v: number): number => Math.max(1, v);
   return lineChart({
-    title: `GD iterations to tol ${result.tol} vs r = |λ₀|/σ (σ = ${result.scale})`,
+    title: `GD iterations to tol ${result.tol.toExponential()} vs r = |λ₀|/σ (σ = ${result.scale})`,
     x: { label: 'r = |λ₀|/σ' },
     y: { label: 'iterations', type: 'log' },
     series: [
