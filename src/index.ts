@@ -39,6 +39,8 @@ export * from './bilevel/driver.js';
 export * from './bilevel/experiments/ridge.js';
 export * from './bilevel/experiments/interaction.js';
 export * from './bilevel/experiments/plots.js';
+export * from './bilevel/experiments/jacobian.js';
+export * from './bilevel/experiments/conditioning.js';
 
 // report
 export * from './report/plot.js';

@@ -78,6 +78,12 @@ export function solveInner(problem: BilevelProblem, lambda: readonly number[], o
     { gradTol: options.gradTol ?? 1e-13, maxIterations: options.maxIterations ?? 200 },
   );
   if (!res.converged && res.gradientNorm > 1e-8) throw new NotPositiveDefiniteError('trainHessian', `inner Newton did not converge (‖∇L_T‖ = ${res.gradientNorm} after ${res.iterations} steps)`);
+  // Newton's test ‖∇L_T‖ ≤ tol·max(1, |L_T|) is relative to |L_T|, so on an inner problem that is unbounded below
+  // it "converges" once |L_T| has grown enough (a concave L_T doubles w each gradient step). Only a point with
+  // ∇²L_T ≻ 0 is a strict local minimiser w*(λ); anything else is reported, not returned.
+  if (!new CholeskyDecomposition(symmetricPart(problem.trainHessian(lambda, res.x), 'trainHessian')).isPositiveDefinite()) {
+    throw new NotPositiveDefiniteError('trainHessian', `at the point where inner Newton stopped (‖∇L_T‖ = ${res.gradientNorm}, L_T = ${res.value}): no strict local minimiser w*(λ)`);
+  }
   return res.x;
 }
 

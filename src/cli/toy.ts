@@ -7,7 +7,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 import type { RegressionData } from '../bilevel/families.js';
+import { conditioningExperiment, plotConditioningExperiment } from '../bilevel/experiments/conditioning.js';
 import { interactionExperiment } from '../bilevel/experiments/interaction.js';
+import { JACOBIAN_METHODS, jacobianExperiment, plotJacobianExperiment } from '../bilevel/experiments/jacobian.js';
 import { plotInteractionExperiment, plotRidgeExperiment } from '../bilevel/experiments/plots.js';
 import { RIDGE_METHODS, ridgeExperiment, type RidgeMethodName } from '../bilevel/experiments/ridge.js';
 import { asObject, readJsonInput } from './io.js';
@@ -62,9 +64,40 @@ function interactionToy(o: ToyOptions): ToyOutput {
   return { data: result, plots: plotInteractionExperiment(result).map((svg, i) => ({ name: `interaction-${i + 1}.svg`, svg })), table };
 }
 
+function jacobianToy(o: ToyOptions): ToyOutput {
+  for (const m of o.methods) if (!(JACOBIAN_METHODS as readonly string[]).includes(m)) throw new InvalidArgumentError('--method', `one of ${JACOBIAN_METHODS.join(', ')}`, m);
+  const result = jacobianExperiment({ scales: o.sigma === undefined ? undefined : [o.sigma] });
+  const keep = (method: string): boolean => o.methods.length === 0 || o.methods.includes(method);
+  const rows = result.problems.flatMap((p) => {
+    // One row per (problem, method) at the σ closest to 0.5 (or the only σ given).
+    const target = o.sigma ?? 0.5;
+    const scale = result.scales.reduce((best, s) => (Math.abs(s - target) < Math.abs(best - target) ? s : best), result.scales[0]);
+    return p.rows.filter((r) => r.scale === scale && keep(r.method)).map((r) => [p.name, String(+scale.toPrecision(4)), r.method, r.errorToExact.toExponential(3), r.errorToGaussNewton.toExponential(3)]);
+  });
+  const table = renderTable(['problem', 'σ', 'method', '‖Θ − J*‖', '‖Θ − J*_GN‖'], rows);
+  return { data: result, plots: plotJacobianExperiment(result).map((svg, i) => ({ name: `jacobian-${result.problems[i].name}.svg`, svg })), table };
+}
+
+function conditioningToy(o: ToyOptions): ToyOutput {
+  const result = conditioningExperiment({ scale: o.sigma });
+  const rows = result.rows.map((r) => [
+    String(r.ratio),
+    r.uncentered.conditionNumber.toPrecision(4),
+    r.centered.conditionNumber.toPrecision(4),
+    `${r.uncentered.iterations}${r.uncentered.converged ? '' : ' (cap)'}`,
+    String(r.uncentered.predictedBound),
+    `${r.centered.iterations}${r.centered.converged ? '' : ' (cap)'}`,
+    String(r.centered.predictedBound),
+  ]);
+  const table = renderTable(['r = |λ0|/σ', 'κ uncentered', 'κ centered', 'GD iters uncentered', 'bound', 'GD iters centered', 'bound'], rows);
+  return { data: result, plots: [{ name: 'conditioning.svg', svg: plotConditioningExperiment(result) }], table };
+}
+
 /** The toys, by name. */
 export const toys: Record<string, Toy> = {
   ridge: ridgeToy,
+  jacobian: jacobianToy,
+  conditioning: conditioningToy,
   interaction: interactionToy,
 };
 

@@ -170,7 +170,8 @@ function legendLayout(items: readonly LegendItem[], width: number, left: number)
  * @throws InvalidArgumentError naming `series` when there is no series, `series[i].points` when a series is
  *   empty, `series[i].name` for a missing or repeated name, `series[i].points[j]` (or `rules[k].y`) for a
  *   value ≤ 0 on a log axis, `rules[k]` for a rule that is not exactly one of x, y, and `x.type`/`y.type`
- *   for an unknown scale; NonFiniteError naming `series[i].points[j]` (or `rules[k].x`, `width`, …) for NaN
+ *   for an unknown scale, `width`/`height` below 100 pixels (or a height that leaves the plot under 100
+ *   pixels below the title and legend); NonFiniteError naming `series[i].points[j]` (or `rules[k].x`, `width`, …) for NaN
  *   or ±∞.
  */
 export function lineChart(spec: LineChartSpec, options: LineChartOptions = {}): string {
