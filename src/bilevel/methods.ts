@@ -276,7 +276,7 @@ export function fitHypernetwork(problem: BilevelProblem, lambda: readonly number
   const h = problem.hyperDim;
   const lam = (eps: readonly number[]): number[] => lambda.map((l, k) => l + eps[k]);
   if (variant === 'stn' || variant === 'centered-stn') {
-    const input = (eps: readonly number[]): number[] => (variant === 'stn' ? lam(eps) : [...eps]);
+    const input = (eps: readonly number[]): number[] => [...eps];
     const unpack = (psi: readonly number[]): { w0: number[]; theta: (i: number, k: number) => number } => ({ w0: psi.slice(0, m), theta: (i, k) => psi[m + i + k * m] });
     const what = (psi: readonly number[], u: readonly number[]): number[] => {
       const { w0, theta } = unpack(psi);
