@@ -28,6 +28,8 @@ export function perturbations(scale: readonly number[], rule: ExpectationRule = 
   });
   if (rule.kind === 'quadrature') {
     const nodes = rule.nodes ?? 20;
+    // Checked here so that the error names the rule's field, not gaussHermite's internal argument `n`.
+    if (!Number.isInteger(nodes) || nodes < 1 || nodes > 200) throw new InvalidArgumentError('expectation.nodes', 'an integer in [1, 200]', nodes);
     if (nodes ** scale.length > 20000) throw new InvalidArgumentError('expectation.nodes', `nodes^h ≤ 20000 (h = ${scale.length}); use sampling`, nodes);
     const points: number[][] = [];
     const weights: number[] = [];
@@ -38,6 +40,7 @@ export function perturbations(scale: readonly number[], rule: ExpectationRule = 
     return { points, weights };
   }
   if (!Number.isInteger(rule.samples) || rule.samples < 1) throw new InvalidArgumentError('expectation.samples', 'an integer ≥ 1', rule.samples);
+  if (!Number.isSafeInteger(rule.seed)) throw new InvalidArgumentError('expectation.seed', 'a safe integer', rule.seed);
   const rng = new Rng(rule.seed);
   const points = Array.from({ length: rule.samples }, () => scale.map((s) => s * rng.normal()));
   return { points, weights: new Array<number>(rule.samples).fill(1 / rule.samples) };

@@ -8,7 +8,7 @@
  * - {@link scalarToyProblem}: the spec's scalar toys (sin PT-9, cubic PT-10, tanh PT-11) from src/theory/scalarToys.ts.
  */
 import { InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError } from '../errors.js';
-import { assertFiniteVector, conditionNumber, toMatrix } from '../linalg/dense.js';
+import { assertFiniteVector, assertSymmetric, conditionNumber, toMatrix } from '../linalg/dense.js';
 import { trainLossJet, type ScalarToy } from '../theory/scalarToys.js';
 import type { BilevelProblem, OutputStructure } from './problem.js';
 
@@ -65,6 +65,8 @@ export function quadraticProblem(data: QuadraticData): BilevelProblem {
   const h = B[0].length;
   const b = checkVector(data.b, 'b', m);
   const C = data.C ? checkMatrix(data.C, 'C', m, m) : A.map((_, i) => A.map((__, j) => (i === j ? 1 : 0)));
+  // valGrad below is C(w − t), the gradient of ½(w − t)ᵀC(w − t) only for symmetric C (else it is ½(C + Cᵀ)(w − t)).
+  if (data.C) assertSymmetric(toMatrix(C, 'C'), 'C');
   const t = data.target ? checkVector(data.target, 'target', m) : zeros(m);
   const rhs = (lambda: readonly number[]): number[] => b.map((bi, i) => bi + B[i].reduce((s, x, k) => s + x * lambda[k], 0));
   return {

@@ -22,7 +22,8 @@ import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError } from '../errors.js';
 import { conjugateGradient, symmetricEigenvalues } from '../linalg/dense.js';
 import { newtonMinimize, symmetricPart } from './newton.js';
-import { DEFAULT_EXPECTATION, perturbations, type ExpectationRule } from './expectation.js';
+import { DEFAULT_EXPECTATION, perturbations, type ExpectationRule, type PerturbationSet } from './expectation.js';
+import { jointObjective, responseObjective, unvecResponse, vecResponse } from './objectives.js';
 import type { BilevelProblem } from './problem.js';
 
 /** What a method returns at λ. */
@@ -269,120 +270,20 @@ export interface HypernetworkFit {
 
 /**
  * Fits (w0, Θ) of a hypernetwork variant at λ with the expectation over the given perturbation set, by
- * Newton on the exact gradient and Hessian of the (sample- or quadrature-) averaged objective.
+ * Newton on the exact gradient and Hessian of the (sample- or quadrature-) averaged objective
+ * (./objectives.ts: the same objectives the alternating driver steps on).
  */
-export function fitHypernetwork(problem: BilevelProblem, lambda: readonly number[], variant: HypernetworkVariant, set: { points: number[][]; weights: number[] }, start?: HypernetworkFit): HypernetworkFit {
+export function fitHypernetwork(problem: BilevelProblem, lambda: readonly number[], variant: HypernetworkVariant, set: PerturbationSet, start?: HypernetworkFit): HypernetworkFit {
   const m = problem.weightDim;
   const h = problem.hyperDim;
-  const lam = (eps: readonly number[]): number[] => lambda.map((l, k) => l + eps[k]);
   if (variant === 'stn' || variant === 'centered-stn') {
-    const input = (eps: readonly number[]): number[] => [...eps];
-    const unpack = (psi: readonly number[]): { w0: number[]; theta: (i: number, k: number) => number } => ({ w0: psi.slice(0, m), theta: (i, k) => psi[m + i + k * m] });
-    const what = (psi: readonly number[], u: readonly number[]): number[] => {
-      const { w0, theta } = unpack(psi);
-      return w0.map((x, i) => x + u.reduce((s, uk, k) => s + theta(i, k) * uk, 0));
-    };
-    const oracle = {
-      value: (psi: readonly number[]) => set.points.reduce((s, eps, p) => s + set.weights[p] * problem.trainLoss(lam(eps), what(psi, input(eps))), 0),
-      gradient: (psi: readonly number[]) => {
-        const g = new Array<number>(m * (1 + h)).fill(0);
-        set.points.forEach((eps, p) => {
-          const u = input(eps);
-          const gw = problem.trainGrad(lam(eps), what(psi, u));
-          const a = [1, ...u];
-          for (let c = 0; c <= h; c++) for (let i = 0; i < m; i++) g[i + c * m] += set.weights[p] * a[c] * gw[i];
-        });
-        return g;
-      },
-      hessian: (psi: readonly number[]) => {
-        const d = m * (1 + h);
-        const H = Array.from({ length: d }, () => new Array<number>(d).fill(0));
-        set.points.forEach((eps, p) => {
-          const u = input(eps);
-          const Hw = problem.trainHessian(lam(eps), what(psi, u));
-          const a = [1, ...u];
-          for (let c = 0; c <= h; c++)
-            for (let e = 0; e <= h; e++) {
-              const f = set.weights[p] * a[c] * a[e];
-              for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) H[i + c * m][j + e * m] += f * Hw[i][j];
-            }
-        });
-        return H;
-      },
-    };
-    const psi0 = start ? [...start.general, ...start.response[0].flatMap((_, k) => start.response.map((row) => row[k]))] : [...problem.initialWeights(), ...new Array<number>(m * h).fill(0)];
-    const res = newtonMinimize(oracle, psi0, { maxIterations: 200 });
-    const { w0, theta } = unpack(res.x);
-    return { general: w0, response: Array.from({ length: m }, (_, i) => Array.from({ length: h }, (__, k) => theta(i, k))) };
+    const psi0 = start ? [...start.general, ...vecResponse(start.response)] : [...problem.initialWeights(), ...new Array<number>(m * h).fill(0)];
+    const res = newtonMinimize(jointObjective(problem, lambda, variant === 'centered-stn', set), psi0, { maxIterations: 200 });
+    return { general: res.x.slice(0, m), response: unvecResponse(res.x.slice(m), m, h) };
   }
   // Δ-STN: the general step is the unperturbed inner problem, solved exactly.
-  const w0 = solveInner(problem, lambda, { start: start?.general });
-  const structure = problem.outputStructure;
-  if (variant === 'delta-stn-linearized' && !structure) throw new InvalidArgumentError('problem', 'a problem with an outputStructure (Gauss–Newton form) for the linearized Δ-STN', problem.name);
-  const thetaOf = (t: readonly number[], i: number, k: number): number => t[i + k * m];
-  const move = (t: readonly number[], eps: readonly number[]): number[] => w0.map((x, i) => x + eps.reduce((s, ek, k) => s + thetaOf(t, i, k) * ek, 0));
-  // Per-point quantities of the linearized objective that do not depend on Θ.
-  const lin = variant === 'delta-stn-linearized' && structure ? set.points.map((eps) => ({ f0: structure.outputs(lam(eps), w0), J: structure.outputJacobian(lam(eps), w0) })) : null;
-  const tangent = (J: number[][], t: readonly number[], eps: readonly number[]): number[] => {
-    const dw = move(t, eps).map((x, i) => x - w0[i]);
-    return J.map((row) => row.reduce((s, x, j) => s + x * dw[j], 0));
-  };
-  const pointLoss = (t: readonly number[], p: number): number => {
-    const eps = set.points[p];
-    if (lin && structure) {
-      const f = lin[p].f0.map((v, a) => v + tangent(lin[p].J, t, eps)[a]);
-      return structure.loss(f) + structure.regularizer(lam(eps), move(t, eps));
-    }
-    return problem.trainLoss(lam(eps), move(t, eps));
-  };
-  const pointGrad = (t: readonly number[], p: number): number[] => {
-    const eps = set.points[p];
-    if (lin && structure) {
-      const f = lin[p].f0.map((v, a) => v + tangent(lin[p].J, t, eps)[a]);
-      const gl = structure.lossGrad(f);
-      const gr = structure.regularizerGrad(lam(eps), move(t, eps));
-      return w0.map((_, i) => lin[p].J.reduce((s, row, a) => s + row[i] * gl[a], 0) + gr[i]);
-    }
-    return problem.trainGrad(lam(eps), move(t, eps));
-  };
-  const pointHess = (t: readonly number[], p: number): number[][] => {
-    const eps = set.points[p];
-    if (lin && structure) {
-      const f = lin[p].f0.map((v, a) => v + tangent(lin[p].J, t, eps)[a]);
-      const Hl = structure.lossHessian(f);
-      const Hr = structure.regularizerHessian(lam(eps), move(t, eps));
-      const J = lin[p].J;
-      return w0.map((_, i) => w0.map((__, j) => J.reduce((s, row, a) => s + row[i] * J.reduce((s2, row2, b) => s2 + Hl[a][b] * row2[j], 0), 0) + Hr[i][j]));
-    }
-    return problem.trainHessian(lam(eps), move(t, eps));
-  };
-  const oracle = {
-    value: (t: readonly number[]) => set.weights.reduce((s, wp, p) => s + wp * pointLoss(t, p), 0),
-    gradient: (t: readonly number[]) => {
-      const g = new Array<number>(m * h).fill(0);
-      set.weights.forEach((wp, p) => {
-        const gw = pointGrad(t, p);
-        const eps = set.points[p];
-        for (let k = 0; k < h; k++) for (let i = 0; i < m; i++) g[i + k * m] += wp * eps[k] * gw[i];
-      });
-      return g;
-    },
-    hessian: (t: readonly number[]) => {
-      const d = m * h;
-      const H = Array.from({ length: d }, () => new Array<number>(d).fill(0));
-      set.weights.forEach((wp, p) => {
-        const Hw = pointHess(t, p);
-        const eps = set.points[p];
-        for (let k = 0; k < h; k++)
-          for (let l = 0; l < h; l++) {
-            const f = wp * eps[k] * eps[l];
-            for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) H[i + k * m][j + l * m] += f * Hw[i][j];
-          }
-      });
-      return H;
-    },
-  };
-  const t0 = start ? start.response[0].flatMap((_, k) => start.response.map((row) => row[k])) : new Array<number>(m * h).fill(0);
-  const res = newtonMinimize(oracle, t0, { maxIterations: 200 });
-  return { general: w0, response: Array.from({ length: m }, (_, i) => Array.from({ length: h }, (__, k) => thetaOf(res.x, i, k))) };
+  const general = solveInner(problem, lambda, { start: start?.general });
+  const t0 = start ? vecResponse(start.response) : new Array<number>(m * h).fill(0);
+  const res = newtonMinimize(responseObjective(problem, lambda, general, variant === 'delta-stn-linearized', set), t0, { maxIterations: 200 });
+  return { general, response: unvecResponse(res.x, m, h) };
 }

@@ -9,7 +9,7 @@ import { checkDerivatives } from '../../src/bilevel/derivatives.js';
 import { logisticProblem, quadraticProblem, ridgeProblem, scalarToyProblem, type RegressionData } from '../../src/bilevel/families.js';
 import { hypernetwork, ift, solveInner, unrolled } from '../../src/bilevel/methods.js';
 import type { BilevelProblem } from '../../src/bilevel/problem.js';
-import { DeltaStnError, InvalidArgumentError, NonFiniteError, NotPositiveDefiniteError, ShapeMismatchError } from '../../src/errors.js';
+import { DeltaStnError, InvalidArgumentError, NonFiniteError, NotPositiveDefiniteError, NotSymmetricError, ShapeMismatchError } from '../../src/errors.js';
 import { choleskySolve, symmetricEigenvalues } from '../../src/linalg/dense.js';
 import { toNumberMatrix } from '../../src/linalg/exact.js';
 import { spdArb } from '../../src/theory/generators.js';
@@ -262,6 +262,7 @@ describe('typed errors for bad data', () => {
     expectTypedError(() => quadraticProblem({ ...ok, b: [1] }), ShapeMismatchError, 'b');
     expectTypedError(() => quadraticProblem({ ...ok, b: [1, Infinity] }), NonFiniteError, 'b[1]');
     expectTypedError(() => quadraticProblem({ ...ok, C: [[1]] }), ShapeMismatchError, 'C');
+    expectTypedError(() => quadraticProblem({ ...ok, C: [[1, 0.5], [0, 1]] }), NotSymmetricError, 'C');
     expectTypedError(() => quadraticProblem({ ...ok, target: [0, NaN] }), NonFiniteError, 'target[1]');
   });
 

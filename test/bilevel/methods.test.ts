@@ -420,6 +420,8 @@ describe('typed errors for bad input', () => {
     expectTypedError(() => hypernetwork('stn', { scale: [0.5], expectation: { kind: 'sampling', samples: 0, seed: 1 } }), InvalidArgumentError, 'expectation.samples');
     expectTypedError(() => hypernetwork('stn', { scale: [0.5], expectation: { kind: 'sampling', samples: 2.5, seed: 1 } }), InvalidArgumentError, 'expectation.samples');
     expectTypedError(() => perturbations([1, 1, 1, 1], { kind: 'quadrature', nodes: 20 }), InvalidArgumentError, 'expectation.nodes');
+    for (const nodes of [0, 2.5, NaN, 500]) expectTypedError(() => hypernetwork('delta-stn', { scale: [0.5], expectation: { kind: 'quadrature', nodes } }), InvalidArgumentError, 'expectation.nodes');
+    for (const seed of [NaN, 0.5, 2 ** 60]) expectTypedError(() => perturbations([0.5], { kind: 'sampling', samples: 10, seed }), InvalidArgumentError, 'expectation.seed');
     for (const steps of [0, -1, 2.5]) expectTypedError(() => unrolled({ steps, stepSize: 0.1 }), InvalidArgumentError, 'steps');
     for (const stepSize of [0, -0.1, NaN, Infinity]) expectTypedError(() => unrolled({ steps: 3, stepSize }), InvalidArgumentError, 'stepSize');
     // A step far beyond 2/λmax makes gradient descent overflow: reported, not returned as NaN.
