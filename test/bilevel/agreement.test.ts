@@ -19,6 +19,7 @@ import { dimsArb, sigmaArb, spdArb } from '../../src/theory/generators.js';
 import { cubicToy, sinToy, tanhToy } from '../../src/theory/scalarToys.js';
 import { EPS, FINITE_DIFFERENCE_REL_TOL, QUADRATURE_TOL, closedFormRelTol, relativeError } from '../../src/tolerance.js';
 import { CholeskyDecomposition, Matrix, inverse } from 'ml-matrix';
+import { SPEC_RIDGE_DATA } from '../../src/bilevel/experiments/ridge.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
@@ -112,19 +113,7 @@ function gaussNewtonIft(p: BilevelProblem, lambda: readonly number[]): number[][
   return inverse(G).mmul(new Matrix(p.trainMixed(lambda, w))).mul(-1).to2DArray();
 }
 
-const PT6: RegressionData = {
-  Xtrain: [
-    [1, 0],
-    [0, 2],
-    [1, 1],
-  ],
-  ytrain: [1, 2, 3],
-  Xval: [
-    [2, 1],
-    [1, -1],
-  ],
-  yval: [2, 0.5],
-};
+const PT6: RegressionData = SPEC_RIDGE_DATA;
 const ridge = ridgeProblem(PT6);
 const PT11_X = [0.5, 1, 1.5, -0.7];
 const PT11_Y = [0.3, 0.9, 0.8, -0.2];

@@ -15,6 +15,7 @@ import { toNumberMatrix } from '../../src/linalg/exact.js';
 import { spdArb } from '../../src/theory/generators.js';
 import { cubicToy, sinToy, tanhToy } from '../../src/theory/scalarToys.js';
 import { FINITE_DIFFERENCE_REL_TOL, closedFormRelTol, finiteDifferenceStep, relativeErrorVec } from '../../src/tolerance.js';
+import { SPEC_RIDGE_DATA } from '../../src/bilevel/experiments/ridge.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
@@ -210,19 +211,7 @@ describe('closed forms the families promise', () => {
 });
 
 describe('typed errors for bad data', () => {
-  const good: RegressionData = {
-    Xtrain: [
-      [1, 0],
-      [0, 2],
-      [1, 1],
-    ],
-    ytrain: [1, 2, 3],
-    Xval: [
-      [2, 1],
-      [1, -1],
-    ],
-    yval: [2, 0.5],
-  };
+  const good: RegressionData = SPEC_RIDGE_DATA;
 
   test('ridge / logistic: shapes', () => {
     for (const make of [ridgeProblem, logisticProblem]) {

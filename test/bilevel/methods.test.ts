@@ -17,6 +17,7 @@ import { gaussianExpectation } from '../../src/linalg/gaussHermite.js';
 import { sinToy, tanhToy } from '../../src/theory/scalarToys.js';
 import { EPS, FINITE_DIFFERENCE_REL_TOL, QUADRATURE_TOL, closedFormRelTol, finiteDifferenceStep, monteCarloTol, relativeErrorVec } from '../../src/tolerance.js';
 import { CholeskyDecomposition, Matrix, inverse } from 'ml-matrix';
+import { SPEC_RIDGE_DATA } from '../../src/bilevel/experiments/ridge.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
@@ -128,19 +129,7 @@ function hessianRange(p: BilevelProblem, lambda: readonly number[], w: readonly 
   return { min: ev[0], max: ev[ev.length - 1] };
 }
 
-const PT6: RegressionData = {
-  Xtrain: [
-    [1, 0],
-    [0, 2],
-    [1, 1],
-  ],
-  ytrain: [1, 2, 3],
-  Xval: [
-    [2, 1],
-    [1, -1],
-  ],
-  yval: [2, 0.5],
-};
+const PT6: RegressionData = SPEC_RIDGE_DATA;
 const ridge = ridgeProblem(PT6);
 const sinProblem = scalarToyProblem(sinToy(), 0.2);
 const tanhProblem = scalarToyProblem(tanhToy([0.5, 1, 1.5, -0.7], [0.3, 0.9, 0.8, -0.2]), 0.1);
