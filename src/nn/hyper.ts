@@ -1,0 +1,550 @@
+/**
+ * The hyperparameter space of the TensorFlow.js engine: declared once, before any model is built, and
+ * read by index (never by name) inside a forward pass.
+ *
+ * @remarks
+ * Each hyperparameter k is stored **unconstrained** as λ_k ∈ ℝ; a fixed map T_k, chosen from its range
+ * [lo, hi] exactly as the reference does (C1 `hyper/container.py::register`, spec §1.3), gives the value a
+ * regularizer uses, `hyperValue` = T_k(λ_k) (⌊T_k(λ_k)⌋ for a discrete hyperparameter):
+ *
+ * | range                  | transform        | T(x)                        | T⁻¹(v)                         |
+ * |------------------------|------------------|-----------------------------|--------------------------------|
+ * | lo, hi finite          | `s_sigmoid`      | (hi − lo)·sigmoid(x) + lo   | log(v − lo) − log(hi − v)      |
+ * | lo = −∞, hi finite     | `upper_softplus` | hi − log(1 + e^{hi − x})    | hi − log(e^{hi − v} − 1)       |
+ * | lo finite, hi = +∞     | `lower_softplus` | log(1 + e^{x}) + lo         | log(e^{v − lo} − 1)            |
+ * | lo = −∞, hi = +∞       | `linear`         | x                           | v                              |
+ *
+ * The perturbation is ε ~ N(0, diag σ²) in the unconstrained space, σ = softplus(s) (`scale` σ, `rawScale`
+ * s), one independent draw per training example, or one per minibatch for a coordinate declared
+ * `perturb: 'minibatch'` (C1 `same_perturb_mb`, spec §1.4). Its entropy is
+ * ℍ = Σ_k log(σ_k √(2πe)), with ∂ℍ/∂s_k = sigmoid(s_k)/σ_k (spec §8.6).
+ *
+ * Everything here is float64 JavaScript except the few `…Tf` functions the trainer differentiates through.
+ *
+ * @see spec §1.3, §1.4, §3.4, §8, PT-14
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError, NonFiniteError, ParseError, ShapeMismatchError } from '../errors.js';
+import type { Rng } from '../rng.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// Scalar functions (float64)
+// ---------------------------------------------------------------------------------------------------------
+
+/** ½·log(2πe): the entropy of N(0, 1), and the per-coordinate entropy at σ = 1 (1.4189385332…). */
+export const HALF_LOG_2_PI_E = 0.5 * Math.log(2 * Math.PI * Math.E);
+
+/** The logistic sigmoid 1/(1 + e^{−x}), evaluated without overflow for either sign of x. */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^{−|x|}), exact to rounding for every finite x. */
+export function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/**
+ * softplus⁻¹(y) = log(eʸ − 1) for y > 0 (spec §8.5).
+ *
+ * @remarks
+ * Computed as log(expm1(y)) for y ≤ 1 (no cancellation in eʸ − 1) and as y + log1p(−e^{−y}) above (no
+ * overflow of eʸ for large y). softplus⁻¹(1) = 0.5413248546 is the reference's initial `h_scale`.
+ *
+ * @throws InvalidArgumentError if y ≤ 0 or y is not finite (outside the image of softplus).
+ */
+export function softplusInverse(y: number, argument = 'y'): number {
+  if (!(y > 0) || !Number.isFinite(y)) throw new InvalidArgumentError(argument, 'a finite number > 0 (the image of softplus)', y);
+  return y <= 1 ? Math.log(Math.expm1(y)) : y + Math.log1p(-Math.exp(-y));
+}
+
+/** The four transforms of spec §1.3 (the reference's names). */
+export type TransformName = 's_sigmoid' | 'upper_softplus' | 'lower_softplus' | 'linear';
+
+/**
+ * The transform the reference picks for a range (C1 `register`): both bounds finite → `s_sigmoid`; only hi
+ * finite → `upper_softplus`; only lo finite → `lower_softplus`; neither → `linear`.
+ */
+export function chooseTransform(lo: number, hi: number): TransformName {
+  const loFinite = Number.isFinite(lo);
+  const hiFinite = Number.isFinite(hi);
+  if (loFinite && hiFinite) return 's_sigmoid';
+  if (hiFinite) return 'upper_softplus';
+  if (loFinite) return 'lower_softplus';
+  return 'linear';
+}
+
+/**
+ * T(x) for transform `name` on range [lo, hi] (formulas of spec §1.3, the table at the top of this module).
+ * The image is the open interval (lo, hi) in exact arithmetic; float64 rounding can reach a bound.
+ */
+export function transformForward(name: TransformName, x: number, lo: number, hi: number): number {
+  switch (name) {
+    case 's_sigmoid':
+      return (hi - lo) * sigmoid(x) + lo;
+    case 'upper_softplus':
+      // hi − log(1 + e^{−x + hi}) = hi − softplus(hi − x)
+      return hi - softplus(hi - x);
+    case 'lower_softplus':
+      return softplus(x) + lo;
+    case 'linear':
+      return x;
+  }
+}
+
+/**
+ * T⁻¹(v) for transform `name` on range [lo, hi].
+ *
+ * @throws InvalidArgumentError (naming `argument`) if v is not inside the open interval (lo, hi): the
+ * inverse is ±∞ at a bound (spec §8.5), and we never return a non-finite λ.
+ */
+export function transformInverse(name: TransformName, v: number, lo: number, hi: number, argument = 'value'): number {
+  if (!Number.isFinite(v) || !(v > lo) || !(v < hi)) {
+    throw new InvalidArgumentError(argument, `a finite value strictly inside (${lo}, ${hi}) (the image of ${name})`, v);
+  }
+  switch (name) {
+    case 's_sigmoid':
+      return Math.log(v - lo) - Math.log(hi - v);
+    case 'upper_softplus':
+      // hi − log(e^{hi − v} − 1) = hi − softplus⁻¹(hi − v)
+      return hi - softplusInverse(hi - v, argument);
+    case 'lower_softplus':
+      return softplusInverse(v - lo, argument);
+    case 'linear':
+      return v;
+  }
+}
+
+/**
+ * T(x) on tensors (float32), for code that differentiates through a transform. No flooring: discrete
+ * hyperparameters are floored in float64 by {@link HyperSpace.hyperValues} and {@link HyperSpace.samplePerturbed}.
+ * Returns a new tensor; the caller disposes it.
+ */
+export function transformTf(name: TransformName, x: tf.Tensor, lo: number, hi: number): tf.Tensor {
+  return tf.tidy(() => {
+    switch (name) {
+      case 's_sigmoid':
+        return tf.add(tf.mul(tf.sigmoid(x), hi - lo), lo);
+      case 'upper_softplus':
+        return tf.sub(hi, tf.softplus(tf.sub(hi, x)));
+      case 'lower_softplus':
+        return tf.add(tf.softplus(x), lo);
+      case 'linear':
+        return tf.clone(x);
+    }
+  });
+}
+
+/**
+ * ⌊v⌋ for a discrete hyperparameter, with the float64 round trip forgiven.
+ *
+ * @remarks
+ * T(T⁻¹(n)) for an integer n is not always exactly n in float64 (e.g. 2.999999999999999 for n = 3 on
+ * [0, 30]), and a bare floor would then turn an initial cutout length of 3 into 2. So a value within
+ * 1e-12·max(1, |v|) below an integer counts as that integer. The margin is thousands of ulps above the
+ * round-trip error (≤ 4 ulps measured) and far below the gap that PT-14 warns about: the 10-digit table value
+ * λ0 = −2.3025850930 gives T = 3.99999999998917 (1.1e-11 below 4) and still floors to 3.
+ */
+export function discreteFloor(v: number): number {
+  const n = Math.floor(v);
+  return v - n >= 1 - 1e-12 * Math.max(1, Math.abs(v)) ? n + 1 : n;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Specs
+// ---------------------------------------------------------------------------------------------------------
+
+/** What a hyperparameter controls; the engine maps each kind to a regularizer. */
+export type HyperparameterKind =
+  | 'dropout'
+  | 'channel-dropout'
+  | 'input-dropout'
+  | 'dropconnect'
+  | 'cutout-length'
+  | 'cutout-holes'
+  | 'brightness'
+  | 'contrast'
+  | 'weight-decay'
+  | 'other';
+
+const KINDS: readonly HyperparameterKind[] = [
+  'dropout',
+  'channel-dropout',
+  'input-dropout',
+  'dropconnect',
+  'cutout-length',
+  'cutout-holes',
+  'brightness',
+  'contrast',
+  'weight-decay',
+  'other',
+];
+
+/** Per-example (one ε_i per training example) or per-minibatch (one ε shared by the whole batch). */
+export type PerturbMode = 'example' | 'minibatch';
+
+/** One hyperparameter as a user declares it. */
+export interface HyperparameterSpec {
+  /** Unique name (logs, checkpoints, `--hparams`). */
+  name: string;
+  kind: HyperparameterKind;
+  /** [lo, hi], constrained units; lo may be −Infinity and hi +Infinity. The transform follows from it. */
+  range: readonly [number, number];
+  /** Use ⌊T(λ)⌋ (cutout length, number of holes). Default false. */
+  discrete?: boolean;
+  /** Default 'example' (spec §1.4). */
+  perturb?: PerturbMode;
+  /** Initial value v0 in constrained units, strictly inside (lo, hi); λ0 = T⁻¹(v0). */
+  init: number;
+  /** Initial perturbation scale σ0 > 0 (unconstrained units); s0 = softplus⁻¹(σ0). Default 1 (C1). */
+  scale?: number;
+}
+
+/** A validated spec, with its defaults filled in and its transform chosen. */
+export interface ResolvedHyperparameter {
+  readonly name: string;
+  readonly kind: HyperparameterKind;
+  readonly range: readonly [number, number];
+  readonly discrete: boolean;
+  readonly perturb: PerturbMode;
+  readonly init: number;
+  readonly scale: number;
+  readonly transform: TransformName;
+}
+
+/** Overrides accepted by the factory helpers (everything but name and kind). */
+export type SpecOverrides = Partial<Omit<HyperparameterSpec, 'name' | 'kind'>>;
+
+function makeSpec(name: string, kind: HyperparameterKind, defaults: Omit<HyperparameterSpec, 'name' | 'kind'>, overrides: SpecOverrides): HyperparameterSpec {
+  return { name, kind, ...defaults, ...overrides };
+}
+
+const DROPOUT_DEFAULTS = { init: 0.05, range: [0, 0.95] as const, discrete: false, perturb: 'example' as const, scale: 1 };
+
+/** Unit dropout after a dense layer: C1 default 0.05 in [0, 0.95], per example, σ0 = 1. */
+export function dropoutSpec(name: string, overrides: SpecOverrides = {}): HyperparameterSpec {
+  return makeSpec(name, 'dropout', DROPOUT_DEFAULTS, overrides);
+}
+
+/** Channel dropout on NHWC activations (C1 `dropout_2d`): 0.05 in [0, 0.95], per example, σ0 = 1. */
+export function channelDropoutSpec(name: string, overrides: SpecOverrides = {}): HyperparameterSpec {
+  return makeSpec(name, 'channel-dropout', DROPOUT_DEFAULTS, overrides);
+}
+
+/** Dropout on the input: 0.05 in [0, 0.95], per example, σ0 = 1. */
+export function inputDropoutSpec(name: string, overrides: SpecOverrides = {}): HyperparameterSpec {
+  return makeSpec(name, 'input-dropout', DROPOUT_DEFAULTS, overrides);
+}
+
+/**
+ * DropConnect on a weight matrix: 0.05 in [0, 0.95], σ0 = 1, perturbed **per minibatch** (one mask for the
+ * whole batch; C2's LSTM shares the draw the same way, spec §1.4), because a per-example weight mask would
+ * cost B copies of the weights.
+ */
+export function dropConnectSpec(name: string, overrides: SpecOverrides = {}): HyperparameterSpec {
+  return makeSpec(name, 'dropconnect', { ...DROPOUT_DEFAULTS, perturb: 'minibatch' }, overrides);
+}
+
+/** Cutout side length: C1 default 4 in [2, 24], discrete, per example, σ0 = 1. */
+export function cutoutLengthSpec(name = 'cutout_length', overrides: SpecOverrides = {}): HyperparameterSpec {
+  return makeSpec(name, 'cutout-length', { init: 4, range: [2, 24], discrete: true, perturb: 'example', scale: 1 }, overrides);
+}
+
+/** Number of cutout holes: C1 default 1 in [0, 5], discrete, per example, σ0 = 1. */
+export function cutoutHolesSpec(name = 'cutout_holes', overrides: SpecOverrides = {}): HyperparameterSpec {
+  return makeSpec(name, 'cutout-holes', { init: 1, range: [0, 5], discrete: true, perturb: 'example', scale: 1 }, overrides);
+}
+
+/** Brightness jitter strength: C1 default 0.05 in [0, 1], per example, σ0 = 1. */
+export function brightnessSpec(name = 'brightness', overrides: SpecOverrides = {}): HyperparameterSpec {
+  return makeSpec(name, 'brightness', { init: 0.05, range: [0, 1], discrete: false, perturb: 'example', scale: 1 }, overrides);
+}
+
+/** Contrast jitter strength: C1 default 0.05 in [0, 1], per example, σ0 = 1. */
+export function contrastSpec(name = 'contrast', overrides: SpecOverrides = {}): HyperparameterSpec {
+  return makeSpec(name, 'contrast', { init: 0.05, range: [0, 1], discrete: false, perturb: 'example', scale: 1 }, overrides);
+}
+
+/**
+ * Weight decay: 1e-4 in [0, +∞) (`lower_softplus`), per minibatch, σ0 = 1. Not a C1 default: the reference
+ * code does not support weight decay (spec §7, issue I1); these defaults are ours.
+ */
+export function weightDecaySpec(name = 'weight_decay', overrides: SpecOverrides = {}): HyperparameterSpec {
+  return makeSpec(name, 'weight-decay', { init: 1e-4, range: [0, Infinity], discrete: false, perturb: 'minibatch', scale: 1 }, overrides);
+}
+
+function resolveSpec(spec: HyperparameterSpec, at: string): ResolvedHyperparameter {
+  if (typeof spec !== 'object' || spec === null) throw new InvalidArgumentError(at, 'a hyperparameter spec object', spec);
+  if (typeof spec.name !== 'string' || spec.name.length === 0) throw new InvalidArgumentError(`${at}.name`, 'a non-empty string', spec.name);
+  if (!KINDS.includes(spec.kind)) throw new InvalidArgumentError(`${at}.kind`, `one of ${KINDS.join(', ')}`, spec.kind);
+  if (!Array.isArray(spec.range) || spec.range.length !== 2) throw new ShapeMismatchError(`${at}.range`, '[lo, hi]', String(spec.range));
+  const [lo, hi] = spec.range;
+  if (typeof lo !== 'number' || Number.isNaN(lo) || lo === Infinity) throw new InvalidArgumentError(`${at}.range[0]`, 'a number or −Infinity', lo);
+  if (typeof hi !== 'number' || Number.isNaN(hi) || hi === -Infinity) throw new InvalidArgumentError(`${at}.range[1]`, 'a number or +Infinity', hi);
+  if (!(lo < hi)) throw new InvalidArgumentError(`${at}.range`, `lo < hi`, `[${lo}, ${hi}]`);
+  const discrete = spec.discrete ?? false;
+  if (typeof discrete !== 'boolean') throw new InvalidArgumentError(`${at}.discrete`, 'a boolean', discrete);
+  const perturb = spec.perturb ?? 'example';
+  if (perturb !== 'example' && perturb !== 'minibatch') throw new InvalidArgumentError(`${at}.perturb`, "'example' or 'minibatch'", perturb);
+  const scale = spec.scale ?? 1;
+  if (typeof scale !== 'number' || !Number.isFinite(scale) || !(scale > 0)) throw new InvalidArgumentError(`${at}.scale`, 'a finite σ0 > 0', scale);
+  // Regularizer-specific admissible ranges: a dropout rate of 1 divides by zero in the mask 1/(1 − p), and
+  // negative cutout sizes or jitter strengths mean nothing.
+  const isRate = spec.kind === 'dropout' || spec.kind === 'channel-dropout' || spec.kind === 'input-dropout' || spec.kind === 'dropconnect';
+  if (isRate && !(lo >= 0 && hi < 1)) throw new InvalidArgumentError(`${at}.range`, `a sub-range of [0, 1) for a ${spec.kind} rate`, `[${lo}, ${hi}]`);
+  const nonNegative = spec.kind === 'cutout-length' || spec.kind === 'cutout-holes' || spec.kind === 'brightness' || spec.kind === 'contrast' || spec.kind === 'weight-decay';
+  if (nonNegative && !(lo >= 0)) throw new InvalidArgumentError(`${at}.range[0]`, `≥ 0 for ${spec.kind}`, lo);
+  const transform = chooseTransform(lo, hi);
+  if (typeof spec.init !== 'number' || !Number.isFinite(spec.init) || !(spec.init > lo) || !(spec.init < hi)) {
+    throw new InvalidArgumentError(`${at}.init`, `a finite value strictly inside (${lo}, ${hi})`, spec.init);
+  }
+  return Object.freeze({ name: spec.name, kind: spec.kind, range: Object.freeze([lo, hi] as const), discrete, perturb, init: spec.init, scale, transform });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The space
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * One perturbed minibatch of hyperparameters (spec §1.4), rows = examples, columns = hyperparameters.
+ * Every matrix is B×h (`number[][]`, float64; `tf.tensor2d(rows)` turns one into a tensor).
+ */
+export interface PerturbedHypers {
+  batch: number;
+  h: number;
+  /** n ~ N(0, I), the standard normal draw (needed for the reparameterized scale gradient). */
+  noise: number[][];
+  /** ε = σ ⊙ n (`perturbation`); equal rows in a 'minibatch' column. */
+  perturbation: number[][];
+  /** λ + ε, the unconstrained perturbed hyperparameters. */
+  perturbed: number[][];
+  /** T(λ + ε), floored for discrete hyperparameters: what each example's regularizers use. */
+  hyperValues: number[][];
+}
+
+/** Column k of a B×h matrix: the per-example values of hyperparameter k (e.g. the dropout rates p_i). */
+export function column(rows: readonly (readonly number[])[], k: number): number[] {
+  return rows.map((r) => r[k]);
+}
+
+/** The JSON form of a space (checkpoints, logs). ±∞ bounds are written as the strings "-inf" / "inf". */
+export interface HyperSpaceJSON {
+  format: 'deltastn.hyperspace';
+  version: 1;
+  hyperparameters: {
+    name: string;
+    kind: HyperparameterKind;
+    range: [number | '-inf', number | 'inf'];
+    discrete: boolean;
+    perturb: PerturbMode;
+    init: number;
+    scale: number;
+  }[];
+}
+
+/**
+ * The hyperparameter space: h hyperparameters with their transforms, declared once.
+ *
+ * @remarks
+ * Models resolve a hyperparameter to its index with {@link HyperSpace.index} when they are built, and read
+ * column k of the per-example matrices afterwards; nothing looks a name up inside `forward`.
+ * λ (`lambda`) and s (`rawScale`) are plain arrays of length h owned by the trainer; this class is immutable.
+ */
+export class HyperSpace {
+  /** The number of hyperparameters, h. */
+  readonly h: number;
+  readonly names: readonly string[];
+  readonly specs: readonly ResolvedHyperparameter[];
+  /** The transform of each coordinate (same order as `names`). */
+  readonly transforms: readonly TransformName[];
+  private readonly byName: ReadonlyMap<string, number>;
+
+  /**
+   * @param specs the hyperparameters in coordinate order (at least one).
+   * @throws InvalidArgumentError for a duplicate name, a bad range (lo ≥ hi, NaN), an init outside (lo, hi),
+   * σ0 ≤ 0, an unknown kind, or a dropout range outside [0, 1); each names the field (`specs[2].init`).
+   */
+  constructor(specs: readonly HyperparameterSpec[]) {
+    if (!Array.isArray(specs) || specs.length === 0) throw new InvalidArgumentError('specs', 'a non-empty array of hyperparameter specs', Array.isArray(specs) ? '[]' : specs);
+    const resolved = specs.map((s, i) => resolveSpec(s, `specs[${i}]`));
+    const byName = new Map<string, number>();
+    resolved.forEach((r, i) => {
+      if (byName.has(r.name)) throw new InvalidArgumentError(`specs[${i}].name`, 'a name not used by another hyperparameter', r.name);
+      byName.set(r.name, i);
+    });
+    this.h = resolved.length;
+    this.specs = Object.freeze(resolved);
+    this.names = Object.freeze(resolved.map((r) => r.name));
+    this.transforms = Object.freeze(resolved.map((r) => r.transform));
+    this.byName = byName;
+  }
+
+  /** The coordinate of hyperparameter `name` (resolve once, when a model is built). */
+  index(name: string): number {
+    const k = this.byName.get(name);
+    if (k === undefined) throw new InvalidArgumentError('name', `one of ${this.names.join(', ')}`, name);
+    return k;
+  }
+
+  /** The coordinates whose kind is `kind`, in order. */
+  indicesOfKind(kind: HyperparameterKind): number[] {
+    const out: number[] = [];
+    this.specs.forEach((s, k) => {
+      if (s.kind === kind) out.push(k);
+    });
+    return out;
+  }
+
+  /** λ0 = T⁻¹(v0) per coordinate, in float64 (spec §1.3 table; PT-14). */
+  initialLambda(): number[] {
+    return this.specs.map((s, k) => transformInverse(s.transform, s.init, s.range[0], s.range[1], `specs[${k}].init`));
+  }
+
+  /** s0 = softplus⁻¹(σ0) per coordinate; σ0 = 1 gives 0.5413248546. */
+  initialRawScale(): number[] {
+    return this.specs.map((s, k) => softplusInverse(s.scale, `specs[${k}].scale`));
+  }
+
+  /** T_k(x) for one coordinate, floored when discrete. */
+  hyperValue(k: number, x: number): number {
+    const s = this.specs[k];
+    const v = transformForward(s.transform, x, s.range[0], s.range[1]);
+    return s.discrete ? discreteFloor(v) : v;
+  }
+
+  /** T(λ) (constrained units, discrete coordinates floored): the unperturbed values, e.g. for the general step. */
+  hyperValues(lambda: readonly number[]): number[] {
+    this.checkVector(lambda, 'lambda');
+    return lambda.map((x, k) => this.hyperValue(k, x));
+  }
+
+  /** σ = softplus(s), elementwise. */
+  scale(rawScale: readonly number[]): number[] {
+    this.checkVector(rawScale, 'rawScale');
+    return rawScale.map(softplus);
+  }
+
+  /**
+   * Draw one perturbed minibatch: ε_i = σ ⊙ n_i, n_i ~ N(0, I), for i = 1..B (spec §1.4).
+   *
+   * @remarks
+   * `lambda` is λ (length h), `rawScale` is s (length h, σ = softplus(s)), `batch` is B. A coordinate with
+   * `perturb: 'minibatch'` takes one draw (at row 0) shared by every row. Draw order (fixed, so a seed gives
+   * the same batch): row by row, and within a row coordinate by coordinate, skipping shared coordinates after
+   * row 0. Values are float64; discrete coordinates are floored ({@link discreteFloor}).
+   */
+  samplePerturbed(lambda: readonly number[], rawScale: readonly number[], batch: number, rng: Rng): PerturbedHypers {
+    this.checkVector(lambda, 'lambda');
+    const sigma = this.scale(rawScale);
+    if (!Number.isInteger(batch) || batch < 1) throw new InvalidArgumentError('batch', 'an integer ≥ 1', batch);
+    const h = this.h;
+    const noise: number[][] = [];
+    for (let i = 0; i < batch; i++) {
+      const row = new Array<number>(h);
+      for (let k = 0; k < h; k++) row[k] = i > 0 && this.specs[k].perturb === 'minibatch' ? noise[0][k] : rng.normal();
+      noise.push(row);
+    }
+    const perturbation = noise.map((row) => row.map((n, k) => sigma[k] * n));
+    const perturbed = perturbation.map((row) => row.map((e, k) => lambda[k] + e));
+    const hyperValues = perturbed.map((row) => row.map((x, k) => this.hyperValue(k, x)));
+    return { batch, h, noise, perturbation, perturbed, hyperValues };
+  }
+
+  /** ℍ[N(0, diag σ²)] = Σ_k log(σ_k √(2πe)), σ = softplus(s) (spec §1.4); 1.4189385332 per coordinate at σ = 1. */
+  entropy(rawScale: readonly number[]): number {
+    this.checkVector(rawScale, 'rawScale');
+    // log σ = log(softplus(s)); for s ≪ 0, softplus(s) ≈ eˢ is still representable down to s ≈ −745.
+    return rawScale.reduce((acc, s) => acc + Math.log(softplus(s)) + HALF_LOG_2_PI_E, 0);
+  }
+
+  /** ∂ℍ/∂s_k = sigmoid(s_k)/σ_k (spec §8.6). */
+  entropyGrad(rawScale: readonly number[]): number[] {
+    this.checkVector(rawScale, 'rawScale');
+    return rawScale.map((s) => sigmoid(s) / softplus(s));
+  }
+
+  /** The constrained value and σ of every hyperparameter, by name (one JSONL log record). */
+  summary(lambda: readonly number[], rawScale: readonly number[]): Record<string, { value: number; scale: number }> {
+    const values = this.hyperValues(lambda);
+    const sigma = this.scale(rawScale);
+    const out: Record<string, { value: number; scale: number }> = {};
+    this.names.forEach((n, k) => {
+      out[n] = { value: values[k], scale: sigma[k] };
+    });
+    return out;
+  }
+
+  /** The JSON form (see {@link HyperSpaceJSON}); `JSON.stringify(space)` uses it. */
+  toJSON(): HyperSpaceJSON {
+    return {
+      format: 'deltastn.hyperspace',
+      version: 1,
+      hyperparameters: this.specs.map((s) => ({
+        name: s.name,
+        kind: s.kind,
+        range: [s.range[0] === -Infinity ? '-inf' : s.range[0], s.range[1] === Infinity ? 'inf' : s.range[1]],
+        discrete: s.discrete,
+        perturb: s.perturb,
+        init: s.init,
+        scale: s.scale,
+      })),
+    };
+  }
+
+  /**
+   * Rebuild a space from {@link HyperSpace.toJSON}'s output (an object, or its JSON text).
+   * @throws ParseError if the text or the object's layout is wrong; the constructor's errors for bad fields.
+   */
+  static fromJSON(json: unknown): HyperSpace {
+    let obj: unknown = json;
+    if (typeof json === 'string') {
+      try {
+        obj = JSON.parse(json);
+      } catch (e) {
+        throw new ParseError('json', `not valid JSON (${(e as Error).message})`);
+      }
+    }
+    const o = obj as Partial<HyperSpaceJSON> | null;
+    if (typeof o !== 'object' || o === null || o.format !== 'deltastn.hyperspace' || o.version !== 1 || !Array.isArray(o.hyperparameters)) {
+      throw new ParseError('json', 'expected {format: "deltastn.hyperspace", version: 1, hyperparameters: [...]}');
+    }
+    const specs = o.hyperparameters.map((p, i): HyperparameterSpec => {
+      if (typeof p !== 'object' || p === null || !Array.isArray(p.range) || p.range.length !== 2) throw new ParseError(`json.hyperparameters[${i}]`, 'expected an object with a two-element range');
+      const bound = (b: unknown, j: number): number => {
+        if (b === '-inf' && j === 0) return -Infinity;
+        if (b === 'inf' && j === 1) return Infinity;
+        if (typeof b === 'number') return b;
+        throw new ParseError(`json.hyperparameters[${i}].range[${j}]`, `expected a number or "${j === 0 ? '-inf' : 'inf'}", got ${JSON.stringify(b)}`);
+      };
+      return { name: p.name, kind: p.kind, range: [bound(p.range[0], 0), bound(p.range[1], 1)], discrete: p.discrete, perturb: p.perturb, init: p.init, scale: p.scale };
+    });
+    return new HyperSpace(specs);
+  }
+
+  private checkVector(v: readonly number[], argument: string): void {
+    if (!Array.isArray(v) || v.length !== this.h) throw new ShapeMismatchError(argument, `length ${this.h}`, Array.isArray(v) ? `length ${v.length}` : typeof v);
+    v.forEach((x, k) => {
+      if (typeof x !== 'number' || !Number.isFinite(x)) throw new NonFiniteError(`${argument}[${k}]`, x);
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Tensor versions for the scale step (autodiff through s)
+// ---------------------------------------------------------------------------------------------------------
+
+/** σ = softplus(s) on a tensor (the hyper step forms h_net = σ ⊙ n with a gradient to s). */
+export function scaleTf(rawScale: tf.Tensor): tf.Tensor {
+  return tf.softplus(rawScale);
+}
+
+/**
+ * ℍ = Σ_k log(softplus(s_k)) + h·½log(2πe) as a scalar tensor (float32), for the scale objective
+ * L_V − τℍ (spec §3.4). Its gradient is sigmoid(s)/σ. In float32, softplus(s) underflows for s ≲ −87 and ℍ
+ * becomes −∞; the float64 {@link HyperSpace.entropy} does not.
+ */
+export function entropyTf(rawScale: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => tf.add(tf.sum(tf.log(tf.softplus(rawScale))), rawScale.shape[0] * HALF_LOG_2_PI_E));
+}
