@@ -6,11 +6,14 @@
  * Exit codes: 0 success; 1 a claim failed or an unexpected error; 2 bad input (a typed error naming the
  * argument or JSON field, printed to stderr; nothing is printed to stdout).
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DeltaStnError, InvalidArgumentError } from '../errors.js';
 import { verifyCommand } from './verify.js';
 import { theoryCommand, theoryRoutines } from './theory.js';
 import { toyCommand, toys } from './toy.js';
+import { resumeConfig, runTune, parseHparams, type TuneConfig } from './tune.js';
+import { isBackendName } from '../nn/backend.js';
 
 const HELP = `deltastn — bilevel optimization of hyperparameters (STN, Δ-STN) with an exact theory kernel
 
@@ -24,6 +27,11 @@ Usage:
   deltastn toy <${Object.keys(toys).join('|')}> [--data FILE.json] [--method M]... [--sigma S] [--seed S] [--out DIR] [--json]
       Run a toy experiment of the small bilevel engine; writes DIR/<toy>.json and SVG plots (default DIR: out).
       --data takes {Xtrain, ytrain, Xval, yval} (ridge, interaction).
+  deltastn tune --model mlp|cnn|alexnet --dataset mnist|fashion-mnist|cifar10 --method delta-stn|delta-stn-linearized|stn|centered-stn|fixed
+               [--epochs N] [--hparams name=value,...] [--seed S] [--out DIR] [--resume DIR] [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu]
+               [--data-dir PATH] [--batch-size B] [--train-size N] [--width W] [--warmup N] [--lr X] [--lr-hyper X]
+      Train a network while tuning its hyperparameters (TensorFlow.js); writes DIR/log.jsonl, a checkpoint per epoch
+      and DIR/summary.json. MNIST is embedded; Fashion-MNIST from Debian's dataset-fashion-mnist or --data-dir.
   deltastn --help | --version
 
 Bad input exits with code 2 and a message naming the field.`;
@@ -43,6 +51,8 @@ export async function main(
         return runTheory(rest, out);
       case 'toy':
         return runToy(rest, out);
+      case 'tune':
+        return await runTuneCommand(rest, out, err);
       case undefined:
       case '--help':
       case '-h':
@@ -53,7 +63,7 @@ export async function main(
         out('deltastn 0.1.0');
         return 0;
       default:
-        throw new InvalidArgumentError('command', 'verify, theory or toy (see --help)', command);
+        throw new InvalidArgumentError('command', 'verify, theory, toy or tune (see --help)', command);
     }
   } catch (e) {
     if (e instanceof DeltaStnError) {
@@ -146,4 +156,76 @@ function runToy(args: readonly string[], out: (s: string) => void): number {
   });
   out(result.text);
   return 0;
+}
+
+function numberOption(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(name, 'a finite number > 0', value);
+  return n;
+}
+
+async function runTuneCommand(args: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      model: { type: 'string' },
+      dataset: { type: 'string' },
+      method: { type: 'string' },
+      epochs: { type: 'string' },
+      hparams: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      resume: { type: 'string' },
+      backend: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'batch-size': { type: 'string' },
+      'train-size': { type: 'string' },
+      width: { type: 'string' },
+      warmup: { type: 'string' },
+      lr: { type: 'string' },
+      'lr-hyper': { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  let config: TuneConfig;
+  if (values.resume) {
+    config = resumeConfig(values.resume);
+    if (values.epochs) config = { ...config, epochs: integerOption(values.epochs, '--epochs', config.epochs, 1) };
+  } else {
+    const model = values.model ?? 'mlp';
+    if (!['mlp', 'cnn', 'alexnet'].includes(model)) throw new InvalidArgumentError('--model', 'mlp, cnn or alexnet', model);
+    const dataset = values.dataset ?? (model === 'cnn' ? 'fashion-mnist' : model === 'alexnet' ? 'cifar10' : 'mnist');
+    if (!['mnist', 'fashion-mnist', 'cifar10'].includes(dataset)) throw new InvalidArgumentError('--dataset', 'mnist, fashion-mnist or cifar10', dataset);
+    const backend = values.backend ?? 'auto';
+    if (!isBackendName(backend)) throw new InvalidArgumentError('--backend', 'auto, wasm, cpu, tensorflow or tensorflow-gpu', backend);
+    config = {
+      model: model as TuneConfig['model'],
+      dataset: dataset as TuneConfig['dataset'],
+      method: (values.method ?? 'delta-stn') as TuneConfig['method'],
+      epochs: integerOption(values.epochs, '--epochs', 3, 1),
+      seed: integerOption(values.seed, '--seed', 0, 0),
+      batchSize: integerOption(values['batch-size'], '--batch-size', 128, 1),
+      trainSize: integerOption(values['train-size'], '--train-size', 0, 0),
+      width: numberOption(values.width, '--width', 1),
+      warmupEpochs: integerOption(values.warmup, '--warmup', 0, 0),
+      lrWeights: numberOption(values.lr, '--lr', 1e-2),
+      lrHyper: numberOption(values['lr-hyper'], '--lr-hyper', 1e-2),
+      hparams: parseHparams(values.hparams),
+      dataDir: values['data-dir'],
+      backend,
+    };
+  }
+  const dir = values.resume ?? values.out ?? join('out', `tune-${config.model}-${config.dataset}-${config.method}`);
+  const result = await runTune(config, dir, { resume: Boolean(values.resume), progress: process.stderr.isTTY === true, log: err });
+  const last = result.epochs[result.epochs.length - 1];
+  out(
+    JSON.stringify(
+      { out: dir, backend: result.backend, epochs: result.epochs.length, stopped: result.stopped ?? null, final: last ? { val: last.val, test: last.test, hyper: last.hyper } : null },
+      null,
+      2,
+    ),
+  );
+  return result.stopped ? 1 : 0;
 }

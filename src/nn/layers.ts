@@ -1,0 +1,277 @@
+/**
+ * STN layers with the general/response split (spec §2.1, §3.1), and their forward-mode tangent pass (spec
+ * §3.3, §8.1).
+ *
+ * A dense layer maps x ∈ ℝ^{B×in} with a hypernetwork input h_net ∈ ℝ^{B×h} (one row per example) to
+ *
+ * $$y = x W_\text{gen} + b_\text{gen} + (h_\text{net} U_w) \odot (x W_\text{resp}) + (h_\text{net} U_b) \odot b_\text{resp},$$
+ *
+ * which is x Ŵ_i + b̂_i with the per-example weights Ŵ_i = W_gen + W_resp diag(U_wᵀ h_i) (each output unit's
+ * column scaled) and b̂_i = b_gen + (U_bᵀ h_i) ⊙ b_resp — the structured response of spec §3.1, computed
+ * without materialising B weight matrices. Weights are stored in×out (tfjs convention; the spec writes out×in).
+ * `general` = {W_gen, b_gen} = w0; `response` = {W_resp, b_resp, U_w, U_b} determine Θ; U starts at exactly 0
+ * (C1), so Θ = 0 at the start.
+ *
+ * The tangent pass propagates (value, tangent) together at h_net = 0 in the direction h_net = ε:
+ * ẏ = ẋ W_gen + (ε U_w) ⊙ (x W_resp) + (ε U_b) ⊙ b_resp, which is J_w f · Θε for the whole network when
+ * chained through the activations' masks (the linearized response of §3.3), at the cost of one extra
+ * forward-like pass instead of the reference's double backward. Convolutions are the same with per-output-
+ * channel scaling.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../errors.js';
+import type { Rng } from '../rng.js';
+import { conv2d as convOp, matMul } from './ops.js';
+
+/**
+ * Kaiming-uniform initialisation for ReLU networks, U(±√(6/fan_in)) (gain √2 times the uniform's √3/√fan_in),
+ * from the seeded generator (C1 uses Kaiming-uniform weights).
+ */
+function kaimingUniform(shape: number[], fanIn: number, rng: Rng): tf.Tensor {
+  const bound = Math.sqrt(6 / fanIn);
+  const size = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(size);
+  for (let i = 0; i < size; i++) data[i] = (2 * rng.uniform() - 1) * bound;
+  return tf.tensor(data, shape);
+}
+
+/** Uniform U(±1/√fan_in) for biases (PyTorch's default). */
+function biasUniform(size: number, fanIn: number, rng: Rng): tf.Tensor1D {
+  const bound = 1 / Math.sqrt(fanIn);
+  const data = new Float32Array(size);
+  for (let i = 0; i < size; i++) data[i] = (2 * rng.uniform() - 1) * bound;
+  return tf.tensor1d(data);
+}
+
+/** The parameters of an STN layer, split as the method needs them. */
+export interface StnParameters {
+  general: tf.Variable[];
+  response: tf.Variable[];
+}
+
+/** Common shape of the two STN layers. */
+export interface StnLayer {
+  readonly name: string;
+  readonly hyperDim: number;
+  parameters(): StnParameters;
+  /** y for inputs x and per-example hypernetwork inputs h_net ([B, h]; null means h_net = 0: the general weights). */
+  apply(x: tf.Tensor, hnet: tf.Tensor2D | null): tf.Tensor;
+  /** (y, ẏ) at h_net = 0 for the input tangent ẋ (null = 0) and the direction ε ([B, h]). */
+  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D): [tf.Tensor, tf.Tensor];
+}
+
+/** Options shared by the layers. */
+export interface StnLayerOptions {
+  /** h, the number of hyperparameters the hypernetwork sees (≥ 1). */
+  hyperDim: number;
+  /** Seeded generator for the initial weights. */
+  rng: Rng;
+  name?: string;
+}
+
+/*
+ * FIX (tests): tfjs registers variables by name in one global registry and throws "Variable with name fc1/weight
+ * was already registered" when a second model with the same layer names is built while the first is alive
+ * (a resumed trainer next to the original, two runs in one process). Each layer instance therefore gets a
+ * unique variable prefix `<name>#<n>`; `name` itself is unchanged.
+ */
+let layerInstances = 0;
+function variablePrefix(name: string): string {
+  layerInstances++;
+  return `${name}#${layerInstances}`;
+}
+
+/*
+ * FIX (tests): `tf.variable(t)` shares t's buffer but leaves t registered, so every layer leaked its six
+ * initial tensors (tf.memory().numTensors grew by 6 per layer on each build/dispose cycle). The initial
+ * value is disposed once the variable holds a reference to its buffer.
+ */
+function makeVariable(initial: tf.Tensor, name: string): tf.Variable {
+  const v = tf.variable(initial, true, name);
+  initial.dispose();
+  return v;
+}
+
+function checkHyperDim(h: number): void {
+  if (!Number.isInteger(h) || h < 1) throw new InvalidArgumentError('hyperDim', 'an integer ≥ 1', h);
+}
+
+/** A dense STN layer (spec §2.1 `StnLinear`): see the module remarks. */
+export class StnDense implements StnLayer {
+  readonly name: string;
+  readonly hyperDim: number;
+  readonly inputs: number;
+  readonly outputs: number;
+  /** W_gen (in×out), b_gen (out). */
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+  /** W_resp (in×out), b_resp (out), U_w (h×out) and U_b (h×out), the bottleneck. */
+  readonly responseWeight: tf.Variable;
+  readonly responseBias: tf.Variable;
+  readonly bottleneckWeight: tf.Variable;
+  readonly bottleneckBias: tf.Variable;
+
+  constructor(inputs: number, outputs: number, options: StnLayerOptions) {
+    checkHyperDim(options.hyperDim);
+    if (!Number.isInteger(inputs) || inputs < 1) throw new InvalidArgumentError('inputs', 'an integer ≥ 1', inputs);
+    if (!Number.isInteger(outputs) || outputs < 1) throw new InvalidArgumentError('outputs', 'an integer ≥ 1', outputs);
+    this.name = options.name ?? `dense${inputs}x${outputs}`;
+    this.hyperDim = options.hyperDim;
+    this.inputs = inputs;
+    this.outputs = outputs;
+    const { rng } = options;
+    const prefix = variablePrefix(this.name);
+    this.weight = makeVariable(kaimingUniform([inputs, outputs], inputs, rng), `${prefix}/weight`);
+    this.bias = makeVariable(biasUniform(outputs, inputs, rng), `${prefix}/bias`);
+    this.responseWeight = makeVariable(kaimingUniform([inputs, outputs], inputs, rng), `${prefix}/responseWeight`);
+    this.responseBias = makeVariable(biasUniform(outputs, inputs, rng), `${prefix}/responseBias`);
+    this.bottleneckWeight = makeVariable(tf.zeros([options.hyperDim, outputs]), `${prefix}/bottleneckWeight`);
+    this.bottleneckBias = makeVariable(tf.zeros([options.hyperDim, outputs]), `${prefix}/bottleneckBias`);
+  }
+
+  parameters(): StnParameters {
+    return { general: [this.weight, this.bias], response: [this.responseWeight, this.responseBias, this.bottleneckWeight, this.bottleneckBias] };
+  }
+
+  apply(x: tf.Tensor, hnet: tf.Tensor2D | null): tf.Tensor {
+    return tf.tidy(() => {
+      const x2 = x as tf.Tensor2D;
+      const y = tf.add(matMul(x2, this.weight as tf.Tensor2D), this.bias);
+      if (!hnet) return y;
+      return tf.add(y, this.responseTerm(x2, hnet));
+    });
+  }
+
+  /** (h U_w) ⊙ (x W_resp) + (h U_b) ⊙ b_resp. */
+  private responseTerm(x: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor {
+    const sw = matMul(h, this.bottleneckWeight as tf.Tensor2D);
+    const sb = matMul(h, this.bottleneckBias as tf.Tensor2D);
+    return tf.add(tf.mul(sw, matMul(x, this.responseWeight as tf.Tensor2D)), tf.mul(sb, this.responseBias));
+  }
+
+  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D): [tf.Tensor, tf.Tensor] {
+    const y = this.apply(x, null);
+    const dy = tf.tidy(() => {
+      const resp = this.responseTerm(x as tf.Tensor2D, direction);
+      return dx ? tf.add(matMul(dx as tf.Tensor2D, this.weight as tf.Tensor2D), resp) : resp;
+    });
+    return [y, dy];
+  }
+}
+
+/** Options of {@link StnConv2d}. */
+export interface StnConvOptions extends StnLayerOptions {
+  /** Stride (default 1) and padding: 'same', 'valid' or a number of pixels on each side (default 'same'). */
+  stride?: number;
+  pad?: 'same' | 'valid' | number;
+}
+
+/** A 2-D convolutional STN layer (spec §2.1 `StnConv2d`): NHWC, per-output-channel response scaling. */
+export class StnConv2d implements StnLayer {
+  readonly name: string;
+  readonly hyperDim: number;
+  readonly stride: number;
+  readonly pad: 'same' | 'valid' | number;
+  /** Filters kh×kw×in×out (general and response), biases (out), bottleneck U_w, U_b (h×out). */
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+  readonly responseWeight: tf.Variable;
+  readonly responseBias: tf.Variable;
+  readonly bottleneckWeight: tf.Variable;
+  readonly bottleneckBias: tf.Variable;
+
+  constructor(inChannels: number, outChannels: number, kernel: number, options: StnConvOptions) {
+    checkHyperDim(options.hyperDim);
+    for (const [v, n] of [
+      [inChannels, 'inChannels'],
+      [outChannels, 'outChannels'],
+      [kernel, 'kernel'],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(n, 'an integer ≥ 1', v);
+    }
+    this.name = options.name ?? `conv${inChannels}x${outChannels}k${kernel}`;
+    this.hyperDim = options.hyperDim;
+    this.stride = options.stride ?? 1;
+    this.pad = options.pad ?? 'same';
+    const fanIn = inChannels * kernel * kernel;
+    const { rng } = options;
+    const prefix = variablePrefix(this.name);
+    this.weight = makeVariable(kaimingUniform([kernel, kernel, inChannels, outChannels], fanIn, rng), `${prefix}/weight`);
+    this.bias = makeVariable(biasUniform(outChannels, fanIn, rng), `${prefix}/bias`);
+    this.responseWeight = makeVariable(kaimingUniform([kernel, kernel, inChannels, outChannels], fanIn, rng), `${prefix}/responseWeight`);
+    this.responseBias = makeVariable(biasUniform(outChannels, fanIn, rng), `${prefix}/responseBias`);
+    this.bottleneckWeight = makeVariable(tf.zeros([options.hyperDim, outChannels]), `${prefix}/bottleneckWeight`);
+    this.bottleneckBias = makeVariable(tf.zeros([options.hyperDim, outChannels]), `${prefix}/bottleneckBias`);
+  }
+
+  parameters(): StnParameters {
+    return { general: [this.weight, this.bias], response: [this.responseWeight, this.responseBias, this.bottleneckWeight, this.bottleneckBias] };
+  }
+
+  private conv(x: tf.Tensor, filter: tf.Variable): tf.Tensor4D {
+    return convOp(x as tf.Tensor4D, filter as tf.Tensor4D, this.stride, this.pad);
+  }
+
+  /** Per-example, per-channel scales [B, 1, 1, out] from h [B, h] and U [h, out]. */
+  private channelScale(h: tf.Tensor2D, u: tf.Variable): tf.Tensor {
+    const s = matMul(h, u as tf.Tensor2D);
+    return tf.reshape(s, [s.shape[0], 1, 1, s.shape[1]]);
+  }
+
+  private responseTerm(x: tf.Tensor, h: tf.Tensor2D): tf.Tensor {
+    const sw = this.channelScale(h, this.bottleneckWeight);
+    const sb = this.channelScale(h, this.bottleneckBias);
+    return tf.add(tf.mul(sw, this.conv(x, this.responseWeight)), tf.mul(sb, this.responseBias));
+  }
+
+  apply(x: tf.Tensor, hnet: tf.Tensor2D | null): tf.Tensor {
+    return tf.tidy(() => {
+      const y = tf.add(this.conv(x, this.weight), this.bias);
+      return hnet ? tf.add(y, this.responseTerm(x, hnet)) : y;
+    });
+  }
+
+  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D): [tf.Tensor, tf.Tensor] {
+    const y = this.apply(x, null);
+    const dy = tf.tidy(() => {
+      const resp = this.responseTerm(x, direction);
+      return dx ? tf.add(this.conv(dx, this.weight), resp) : resp;
+    });
+    return [y, dy];
+  }
+}
+
+/** ReLU with its tangent: ẏ = ẋ ⊙ 1[x > 0]. */
+export function reluTangent(x: tf.Tensor, dx: tf.Tensor): [tf.Tensor, tf.Tensor] {
+  return tf.tidy(() => {
+    const mask = tf.cast(tf.greater(x, 0), 'float32');
+    return [tf.relu(x), tf.mul(dx, mask)];
+  });
+}
+
+/**
+ * 2×2 max pooling (stride 2, even H and W) with its tangent: each window's tangent is the tangent at its arg-max
+ * (averaged over exact ties, which float data almost never has). Written with reshapes, so it needs no
+ * pooling-gradient kernel.
+ */
+export function maxPool2x2Tangent(x: tf.Tensor4D, dx: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
+  return tf.tidy(() => {
+    const [b, h, w, c] = x.shape;
+    if (h % 2 !== 0 || w % 2 !== 0) throw new InvalidArgumentError('x', 'even height and width for 2×2 pooling', `${h}×${w}`);
+    const xr = tf.reshape(x, [b, h / 2, 2, w / 2, 2, c]);
+    const dxr = tf.reshape(dx, [b, h / 2, 2, w / 2, 2, c]);
+    const y = tf.max(xr, [2, 4], true);
+    const mask = tf.cast(tf.equal(xr, y), 'float32');
+    const dy = tf.div(tf.sum(tf.mul(mask, dxr), [2, 4]), tf.sum(mask, [2, 4]));
+    return [tf.reshape(y, [b, h / 2, w / 2, c]) as tf.Tensor4D, dy as tf.Tensor4D];
+  });
+}
+
+/** 2×2 max pooling by reshape (the value part of {@link maxPool2x2Tangent}; differentiable on every backend). */
+export function maxPool2x2(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [b, h, w, c] = x.shape;
+    if (h % 2 !== 0 || w % 2 !== 0) throw new InvalidArgumentError('x', 'even height and width for 2×2 pooling', `${h}×${w}`);
+    return tf.reshape(tf.max(tf.reshape(x, [b, h / 2, 2, w / 2, 2, c]), [2, 4]), [b, h / 2, w / 2, c]) as tf.Tensor4D;
+  });
+}

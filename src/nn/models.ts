@@ -1,0 +1,287 @@
+/**
+ * STN networks as a sequence of blocks, with the hyperparameters each block uses bound once, at
+ * construction (never looked up by string in `forward`). The models of spec §5.1: the paper's MLP
+ * 784-1200-1200-10 (the reference's MLP emits 1200 logits, a bug: ours has 10), the SimpleCNN for
+ * Fashion-MNIST, and an AlexNet-style CIFAR-10 net (no BatchNorm, as in C1).
+ *
+ * A forward pass takes the per-example hypernetwork input h_net and a set of dropout masks sampled from the
+ * per-example hyperparameter values; the tangent pass reuses the same masks, so that the primal output and
+ * its tangent see the same network (spec §3.3).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../errors.js';
+import type { Rng } from '../rng.js';
+import { StnConv2d, StnDense, maxPool2x2, maxPool2x2Tangent, reluTangent, type StnLayer } from './layers.js';
+import { dropoutMask } from './regularizers.js';
+
+/** One block of a network. `hyper` is the index of the hyperparameter (in the model's space) a dropout uses. */
+export type Block =
+  | { kind: 'layer'; layer: StnLayer }
+  | { kind: 'relu' }
+  | { kind: 'pool' }
+  | { kind: 'flatten' }
+  /** Unit dropout on [B, D] (or on the flattened input: input dropout). */
+  | { kind: 'dropout'; hyper: number }
+  /** Channel dropout on NHWC activations: one Bernoulli draw per example and channel (C1 `dropout_2d`). */
+  | { kind: 'channel-dropout'; hyper: number };
+
+/** Masks for one forward pass, by block index (absent = no dropout at that block, e.g. evaluation mode). */
+export type Masks = Map<number, tf.Tensor>;
+
+/** What a forward pass needs besides the input. */
+export interface ForwardContext {
+  /** Per-example hypernetwork input [B, h]; null means h_net = 0 (the general weights w0). */
+  hnet: tf.Tensor2D | null;
+  /** Dropout masks (training); empty for evaluation. */
+  masks: Masks;
+}
+
+/** An STN network: blocks plus the shapes they see. */
+export class StnNetwork {
+  readonly name: string;
+  readonly blocks: readonly Block[];
+  /** Input shape without the batch: [D] for MLPs, [H, W, C] for CNNs. */
+  readonly inputShape: readonly number[];
+  readonly hyperDim: number;
+  /** Activation shape (without the batch) entering each block. */
+  private readonly shapes: number[][];
+
+  constructor(name: string, blocks: Block[], inputShape: number[], hyperDim: number) {
+    this.name = name;
+    this.blocks = blocks;
+    this.inputShape = inputShape;
+    this.hyperDim = hyperDim;
+    this.shapes = [];
+    // Trace the shapes once with a one-example batch (no gradient, no masks).
+    tf.tidy(() => {
+      let x: tf.Tensor = tf.zeros([1, ...inputShape]);
+      for (const b of blocks) {
+        this.shapes.push(x.shape.slice(1));
+        if ((b.kind === 'dropout' || b.kind === 'channel-dropout') && (b.hyper < 0 || b.hyper >= hyperDim)) throw new InvalidArgumentError('blocks', `hyperparameter indices in [0, ${hyperDim})`, b.hyper);
+        x = this.applyBlock(b, x, null, undefined);
+      }
+    });
+  }
+
+  /** General (w0) and response (Θ) variables, in a fixed order. */
+  parameters(): { general: tf.Variable[]; response: tf.Variable[] } {
+    const general: tf.Variable[] = [];
+    const response: tf.Variable[] = [];
+    for (const b of this.blocks) {
+      if (b.kind !== 'layer') continue;
+      const p = b.layer.parameters();
+      general.push(...p.general);
+      response.push(...p.response);
+    }
+    return { general, response };
+  }
+
+  /**
+   * Dropout masks for a training pass: for each dropout block, a mask with per-example rates
+   * `hyperValues[i][block.hyper]` (constrained values, one row per example).
+   */
+  sampleMasks(hyperValues: readonly (readonly number[])[], rng: Rng): Masks {
+    const masks: Masks = new Map();
+    const batch = hyperValues.length;
+    this.blocks.forEach((b, i) => {
+      if (b.kind !== 'dropout' && b.kind !== 'channel-dropout') return;
+      const rates = hyperValues.map((row) => row[b.hyper]);
+      const shape = this.shapes[i];
+      const maskShape = b.kind === 'dropout' ? [batch, ...shape] : [batch, 1, 1, shape[shape.length - 1]];
+      masks.set(i, dropoutMask(maskShape, rates, rng));
+    });
+    return masks;
+  }
+
+  private applyBlock(b: Block, x: tf.Tensor, hnet: tf.Tensor2D | null, mask: tf.Tensor | undefined): tf.Tensor {
+    switch (b.kind) {
+      case 'layer':
+        return b.layer.apply(x, hnet);
+      case 'relu':
+        return tf.relu(x);
+      case 'pool':
+        return maxPool2x2(x as tf.Tensor4D);
+      case 'flatten':
+        return tf.reshape(x, [x.shape[0], -1]);
+      case 'dropout':
+      case 'channel-dropout':
+        return mask ? tf.mul(x, mask) : x;
+    }
+  }
+
+  /** Logits for a batch x ([B, ...inputShape]). */
+  forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor2D {
+    return tf.tidy(() => {
+      let h = x;
+      this.blocks.forEach((b, i) => {
+        h = this.applyBlock(b, h, ctx.hnet, ctx.masks.get(i));
+      });
+      return h as tf.Tensor2D;
+    });
+  }
+
+  /**
+   * (logits, tangent) at h_net = 0 in the direction h_net = ε (`direction`, [B, h]): the primal output
+   * f(x; w0) and J_w f · Θε, propagated together through the layers, the ReLU masks, pooling and the same
+   * dropout masks (spec §3.3, §8.1).
+   */
+  tangent(x: tf.Tensor, masks: Masks, direction: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+    let h: tf.Tensor = x;
+    let dh: tf.Tensor | null = null;
+    const keep: tf.Tensor[] = [];
+    const track = (t: tf.Tensor): tf.Tensor => {
+      keep.push(t);
+      return t;
+    };
+    this.blocks.forEach((b, i) => {
+      const mask = masks.get(i);
+      switch (b.kind) {
+        case 'layer': {
+          const [y, dy] = b.layer.tangent(h, dh, direction);
+          h = track(y);
+          dh = track(dy);
+          break;
+        }
+        case 'relu': {
+          if (!dh) {
+            h = track(tf.relu(h));
+            break;
+          }
+          const [y, dy] = reluTangent(h, dh);
+          h = track(y);
+          dh = track(dy);
+          break;
+        }
+        case 'pool': {
+          if (!dh) {
+            h = track(maxPool2x2(h as tf.Tensor4D));
+            break;
+          }
+          const [y, dy] = maxPool2x2Tangent(h as tf.Tensor4D, dh as tf.Tensor4D);
+          h = track(y);
+          dh = track(dy);
+          break;
+        }
+        case 'flatten':
+          h = track(tf.reshape(h, [h.shape[0], -1]));
+          if (dh) dh = track(tf.reshape(dh, [dh.shape[0], -1]));
+          break;
+        default:
+          if (mask) {
+            h = track(tf.mul(h, mask));
+            if (dh) dh = track(tf.mul(dh, mask));
+          }
+      }
+    });
+    const out: [tf.Tensor2D, tf.Tensor2D] = [h as tf.Tensor2D, (dh ?? tf.zerosLike(h)) as tf.Tensor2D];
+    for (const t of keep) if (t !== out[0] && t !== out[1]) t.dispose();
+    return out;
+  }
+
+  /** Frees every variable. */
+  dispose(): void {
+    const { general, response } = this.parameters();
+    for (const v of [...general, ...response]) v.dispose();
+  }
+}
+
+/** Options of the model builders. */
+export interface ModelOptions {
+  /** Seeded generator for the initial weights. */
+  rng: Rng;
+  /** Number of classes (default 10). */
+  classes?: number;
+}
+
+/**
+ * The MLP of the Δ-STN paper: 784-1200-1200-10 with STN-dense layers, ReLU, and dropout on the input and after
+ * each hidden layer. Hyperparameters (indices in the model's space): 0 input dropout, 1 and 2 the hidden dropouts.
+ * `hidden` changes the widths (tests use small ones).
+ */
+export function mlp(options: ModelOptions & { inputs?: number; hidden?: number[] }): StnNetwork {
+  const inputs = options.inputs ?? 784;
+  const hidden = options.hidden ?? [1200, 1200];
+  const classes = options.classes ?? 10;
+  const h = 1 + hidden.length;
+  const blocks: Block[] = [{ kind: 'dropout', hyper: 0 }];
+  let width = inputs;
+  hidden.forEach((units, k) => {
+    blocks.push({ kind: 'layer', layer: new StnDense(width, units, { hyperDim: h, rng: options.rng, name: `fc${k + 1}` }) }, { kind: 'relu' }, { kind: 'dropout', hyper: k + 1 });
+    width = units;
+  });
+  blocks.push({ kind: 'layer', layer: new StnDense(width, classes, { hyperDim: h, rng: options.rng, name: `fc${hidden.length + 1}` }) });
+  return new StnNetwork('mlp', blocks, [inputs], h);
+}
+
+/**
+ * The SimpleCNN of C1 for Fashion-MNIST (spec §5.1): conv 1→16 (5×5, pad 2) → ReLU → pool → conv 16→32 (5×5,
+ * pad 2) → ReLU → pool → fc 1568→1568 → ReLU → fc 1568→10. Channel dropout on the input (index 0) and after each
+ * conv block (1, 2), unit dropout after fc1 (3); indices 4 and 5 are left to input augmentations (cutout length
+ * and holes) that the trainer applies. `channels` and `fc` change the widths.
+ */
+export function simpleCnn(options: ModelOptions & { channels?: [number, number]; fc?: number; hyperDim?: number }): StnNetwork {
+  const [c1, c2] = options.channels ?? [16, 32];
+  const fc = options.fc ?? 1568;
+  const h = options.hyperDim ?? 6;
+  if (h < 4) throw new InvalidArgumentError('hyperDim', '≥ 4 (the four dropout rates)', h);
+  const rng = options.rng;
+  const blocks: Block[] = [
+    { kind: 'channel-dropout', hyper: 0 },
+    { kind: 'layer', layer: new StnConv2d(1, c1, 5, { hyperDim: h, rng, pad: 2, name: 'conv1' }) },
+    { kind: 'relu' },
+    { kind: 'pool' },
+    { kind: 'channel-dropout', hyper: 1 },
+    { kind: 'layer', layer: new StnConv2d(c1, c2, 5, { hyperDim: h, rng, pad: 2, name: 'conv2' }) },
+    { kind: 'relu' },
+    { kind: 'pool' },
+    { kind: 'channel-dropout', hyper: 2 },
+    { kind: 'flatten' },
+    { kind: 'layer', layer: new StnDense(7 * 7 * c2, fc, { hyperDim: h, rng, name: 'fc1' }) },
+    { kind: 'relu' },
+    { kind: 'dropout', hyper: 3 },
+    { kind: 'layer', layer: new StnDense(fc, options.classes ?? 10, { hyperDim: h, rng, name: 'fc2' }) },
+  ];
+  return new StnNetwork('simple-cnn', blocks, [28, 28, 1], h);
+}
+
+/**
+ * An AlexNet-style CIFAR-10 net after C1's `StnAlexNet` (spec §5.1): conv 3→64 (3×3, stride 2) → pool → 192 →
+ * pool → 384 → 256 → 256 → pool, fc 1024→4096→4096→10, no BatchNorm; channel dropout after each conv (indices
+ * 0..4) and unit dropout after fc1 and fc2 (5, 6). `width` scales every layer (1 = the paper's sizes).
+ */
+export function alexNet(options: ModelOptions & { width?: number }): StnNetwork {
+  const s = options.width ?? 1;
+  const c = (n: number): number => Math.max(1, Math.round(n * s));
+  const h = 7;
+  const rng = options.rng;
+  const conv = (i: number, o: number, name: string, stride = 1): Block => ({ kind: 'layer', layer: new StnConv2d(i, o, 3, { hyperDim: h, rng, stride, pad: 1, name }) });
+  const blocks: Block[] = [
+    conv(3, c(64), 'conv1', 2),
+    { kind: 'relu' },
+    { kind: 'pool' },
+    { kind: 'channel-dropout', hyper: 0 },
+    conv(c(64), c(192), 'conv2'),
+    { kind: 'relu' },
+    { kind: 'pool' },
+    { kind: 'channel-dropout', hyper: 1 },
+    conv(c(192), c(384), 'conv3'),
+    { kind: 'relu' },
+    { kind: 'channel-dropout', hyper: 2 },
+    conv(c(384), c(256), 'conv4'),
+    { kind: 'relu' },
+    { kind: 'channel-dropout', hyper: 3 },
+    conv(c(256), c(256), 'conv5'),
+    { kind: 'relu' },
+    { kind: 'pool' },
+    { kind: 'channel-dropout', hyper: 4 },
+    { kind: 'flatten' },
+    { kind: 'layer', layer: new StnDense(2 * 2 * c(256), c(4096), { hyperDim: h, rng, name: 'fc1' }) },
+    { kind: 'relu' },
+    { kind: 'dropout', hyper: 5 },
+    { kind: 'layer', layer: new StnDense(c(4096), c(4096), { hyperDim: h, rng, name: 'fc2' }) },
+    { kind: 'relu' },
+    { kind: 'dropout', hyper: 6 },
+    { kind: 'layer', layer: new StnDense(c(4096), options.classes ?? 10, { hyperDim: h, rng, name: 'fc3' }) },
+  ];
+  return new StnNetwork('alexnet', blocks, [32, 32, 3], h);
+}

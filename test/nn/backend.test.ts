@@ -1,0 +1,121 @@
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, test, vi } from 'vitest';
+import { InvalidArgumentError } from '../../src/errors.js';
+import { BACKEND_NAMES, BackendUnavailableError, formatBackendInfo, initBackend, isBackendName, type BackendName } from '../../src/nn/backend.js';
+
+/** Whether an optional native package is installed here (then the "missing" tests do not apply). */
+function installed(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const hasNode = installed('@tensorflow/tfjs-node');
+const hasNodeGpu = installed('@tensorflow/tfjs-node-gpu');
+
+afterAll(async () => {
+  await initBackend('wasm');
+});
+
+describe('initBackend', () => {
+  test('silences the cpu backend banner without touching console', async () => {
+    // Give the cpu backend a fresh instance (its banner fires once per instance), as if never used.
+    await tf.setBackend('wasm');
+    const factory = tf.findBackendFactory('cpu');
+    tf.removeBackend('cpu');
+    tf.registerBackend('cpu', factory, 1);
+    const warn = vi.spyOn(console, 'warn');
+    const log = vi.spyOn(console, 'log');
+    try {
+      const info = await initBackend('cpu');
+      expect(info.name).toBe('cpu');
+      tf.tidy(() => tf.add(tf.ones([3]), 1).dataSync());
+      const said = [...warn.mock.calls, ...log.mock.calls].flat().map(String).join('\n');
+      expect(said).not.toMatch(/looks like you are running TensorFlow\.js in Node/);
+    } finally {
+      warn.mockRestore();
+      log.mockRestore();
+    }
+  });
+
+  test("'wasm' works offline: SIMD build, one thread in Node", async () => {
+    const info = await initBackend('wasm');
+    expect(info).toMatchObject({ name: 'wasm', requested: 'wasm', tfjsVersion: tf.version.tfjs });
+    expect(tf.getBackend()).toBe('wasm');
+    expect(info.simd).toBe(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+    expect(info.threads).toBe(1); // tfjs disables wasm threads whenever IS_NODE (ecosystem.md §2)
+    expect(tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).arraySync())).toEqual([
+      [3, 3],
+      [3, 3],
+    ]);
+    expect(formatBackendInfo(info)).toBe(`wasm (${info.simd ? 'SIMD' : 'no SIMD'}, 1 thread), tfjs ${tf.version.tfjs}`);
+  });
+
+  test("'auto' never fails: the best native backend if installed, else wasm", async () => {
+    const info = await initBackend('auto');
+    expect(info.requested).toBe('auto');
+    if (!hasNode && !hasNodeGpu) {
+      expect(info.name).toBe('wasm');
+      expect(info.skipped).toEqual([
+        'tensorflow-gpu: @tensorflow/tfjs-node-gpu is not installed',
+        'tensorflow: @tensorflow/tfjs-node is not installed',
+      ]);
+    } else {
+      expect(info.name).toBe('tensorflow');
+    }
+    expect(await initBackend()).toMatchObject({ name: info.name, requested: 'auto' });
+  });
+
+  test('idempotent and safe to call repeatedly and concurrently, switching back and forth', async () => {
+    const names: BackendName[] = ['wasm', 'cpu', 'wasm', 'wasm', 'cpu', 'auto', 'wasm'];
+    const infos = await Promise.all(names.map((n) => initBackend(n)));
+    expect(infos.map((i) => i.requested)).toEqual(names);
+    expect(infos.map((i) => i.name)).toEqual(names.map((n) => (n === 'auto' ? infos[5].name : n)));
+    expect(tf.getBackend()).toBe('wasm');
+    // A tensor made on one backend survives a switch and a re-init of the same backend.
+    const t = tf.tensor1d([1, 2, 3]);
+    await initBackend('wasm');
+    await initBackend('cpu');
+    expect(Array.from(t.dataSync())).toEqual([1, 2, 3]);
+    t.dispose();
+    await initBackend('wasm');
+  });
+
+  test.skipIf(hasNode)("'tensorflow' without @tensorflow/tfjs-node: a typed error with the install line", async () => {
+    const err = await initBackend('tensorflow').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendUnavailableError);
+    const e = err as BackendUnavailableError;
+    expect(e.argument).toBe('--backend');
+    expect(e.backend).toBe('tensorflow');
+    expect(e.reason).toBe('@tensorflow/tfjs-node is not installed');
+    expect(e.message).toContain(`npm install @tensorflow/tfjs-node@${tf.version.tfjs}`);
+    expect(e.message).toContain('libtensorflow');
+    // A failed request leaves the previous backend in place.
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  test.skipIf(hasNodeGpu)("'tensorflow-gpu' without @tensorflow/tfjs-node-gpu: a typed error with the install line", async () => {
+    const err = await initBackend('tensorflow-gpu').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendUnavailableError);
+    expect((err as BackendUnavailableError).message).toContain(`npm install @tensorflow/tfjs-node-gpu@${tf.version.tfjs}`);
+    expect((err as BackendUnavailableError).message).toContain('CUDA');
+  });
+
+  test('an unknown name is an InvalidArgumentError naming --backend', async () => {
+    for (const bad of ['webgl', 'WASM', '', 'tensorflow_gpu']) {
+      const err = await initBackend(bad as BackendName).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidArgumentError);
+      expect((err as InvalidArgumentError).argument).toBe('--backend');
+    }
+    // The queue is not poisoned by a rejected call.
+    expect((await initBackend('wasm')).name).toBe('wasm');
+  });
+
+  test('isBackendName accepts exactly BACKEND_NAMES', () => {
+    for (const n of BACKEND_NAMES) expect(isBackendName(n)).toBe(true);
+    for (const n of ['webgl', 'webgpu', 1, null, undefined, 'Auto']) expect(isBackendName(n)).toBe(false);
+  });
+});
