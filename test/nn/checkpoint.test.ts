@@ -129,12 +129,21 @@ describe('bad checkpoints throw CheckpointError', () => {
     expectCheckpointError(b, /no checkpoint/);
   });
 
-  test('truncated bin: by a whole float and by one byte (not a multiple of 4)', () => {
-    for (const cut of [4, 1, 3]) {
-      const dir = saved();
-      const bin = readFileSync(join(dir, 'checkpoint.bin'));
-      writeFileSync(join(dir, 'checkpoint.bin'), bin.subarray(0, bin.length - cut));
-      expectCheckpointError(dir, /checkpoint\.bin/);
+  test('truncated bin: by a whole float and by one byte (not a multiple of 4), with and without a checksum', () => {
+    for (const withChecksum of [true, false]) {
+      for (const cut of [4, 1, 3]) {
+        const dir = saved();
+        if (!withChecksum) {
+          // A checkpoint without the checksum field (written before it existed) still loads when intact.
+          const manifest = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as Record<string, unknown>;
+          delete manifest.checksum;
+          writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify(manifest));
+          expectSameState(loadCheckpoint(dir).state, sampleState(5));
+        }
+        const bin = readFileSync(join(dir, 'checkpoint.bin'));
+        writeFileSync(join(dir, 'checkpoint.bin'), bin.subarray(0, bin.length - cut));
+        expectCheckpointError(dir, /checkpoint\.bin/);
+      }
     }
   });
 

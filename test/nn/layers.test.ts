@@ -26,6 +26,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
+import { initBackend } from '../../src/nn/backend.js';
 import { StnConv2d, StnDense, maxPool2x2, maxPool2x2Tangent, reluTangent } from '../../src/nn/layers.js';
 import { conv2dGeometry, type Conv2dPad } from '../../src/nn/ops.js';
 import { Rng } from '../../src/rng.js';
@@ -55,6 +56,7 @@ function expectWithin(a: ArrayLike<number>, b: ArrayLike<number>, tol: ArrayLike
     if (!(err <= tol[i])) throw new Error(`${what}: entry ${i}: ${a[i]} vs float64 ${b[i]} (|diff| ${err} > tol ${tol[i]})`);
     worst = Math.max(worst, err / tol[i]);
   }
+  if (process.env.NN_TEST_REPORT) console.log(`${tf.getBackend()} ${what}: max |err|/tol = ${worst.toExponential(2)}`);
   return worst;
 }
 
@@ -154,6 +156,11 @@ function convReference(
         }
   return { y, mag, outShape: [B, g.outHeight, g.outWidth, cout] };
 }
+
+// initBackend also silences tfjs's one-time "install tfjs-node" banner of the cpu backend.
+beforeAll(async () => {
+  await initBackend('cpu');
+});
 
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`on the ${backend} backend`, () => {

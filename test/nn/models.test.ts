@@ -32,6 +32,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
+import { initBackend } from '../../src/nn/backend.js';
 import { StnDense, maxPool2x2 } from '../../src/nn/layers.js';
 import { StnNetwork, alexNet, mlp, simpleCnn, type Masks } from '../../src/nn/models.js';
 import { maxPool2x2Mask, oneHotCrossEntropy, selectPool2x2 } from '../../src/nn/ops.js';
@@ -242,7 +243,7 @@ function checkTangent(model: StnNetwork, x: tf.Tensor, rates: number, seed: numb
 }
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await initBackend('cpu'); // (also silences the cpu backend's one-time banner)
 });
 
 describe('PT-13 (ii): the tangent pass equals a finite difference (masks fixed) and a double-backward JVP', () => {
@@ -514,9 +515,10 @@ describe('builders, masks, errors', () => {
     }
   });
 
-  test('sampleMasks: one mask per dropout block with the right shapes, rate 0 gives ones, seeded', () => {
+  test('sampleMasks: one mask per dropout block, with that block’s hyperparameter column as rates; rate 0 gives ones; seeded', () => {
     const model = simpleCnn({ rng: new Rng(3), channels: [2, 3], fc: 5 });
-    const rows = Array.from({ length: 4 }, (_, i) => [0.5, 0.5, 0.5, 0.5, i, i].map((v, k) => (k < 4 && i === 0 ? 0 : v)));
+    const rates = [0.2, 0.5, 0.75, 0.9]; // columns 0..3 are the four dropout rates, 4 and 5 the cutout values
+    const rows = Array.from({ length: 4 }, (_, i) => [...rates.map((p) => (i === 0 ? 0 : p)), 4, 1]);
     const a = model.sampleMasks(rows, new Rng(5));
     const b = model.sampleMasks(rows, new Rng(5));
     expect([...a.keys()]).toEqual([0, 4, 8, 12]);
@@ -526,13 +528,14 @@ describe('builders, masks, errors', () => {
       [4, 1, 1, 3],
       [4, 5],
     ]);
-    for (const [k, m] of a) {
+    [...a.entries()].forEach(([k, m], column) => {
       const v = values(m);
       expect(v).toEqual(values(b.get(k) as tf.Tensor));
       const per = v.length / 4;
       expect(v.slice(0, per).every((e) => e === 1)).toBe(true); // example 0 has rate 0
-      expect(v.every((e) => e === 0 || e === 1 || e === 2)).toBe(true); // rate 0.5 → {0, 2}
-    }
+      const kept = Math.fround(1 / (1 - rates[column]));
+      expect(v.slice(per).every((e) => e === 0 || e === kept), `block ${k}: values in {0, 1/(1 − ${rates[column]})}`).toBe(true);
+    });
     disposeMasks(a);
     disposeMasks(b);
     model.dispose();

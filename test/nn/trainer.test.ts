@@ -31,9 +31,11 @@ import { buildModel, parseHparams, runTune, type TuneConfig } from '../../src/cl
 import type { Dataset } from '../../src/data/dataset.js';
 import { mnistSplit } from '../../src/data/mnist.js';
 import { InvalidArgumentError } from '../../src/errors.js';
+import { initBackend } from '../../src/nn/backend.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/nn/checkpoint.js';
 import { HyperSpace, channelDropoutSpec, cutoutHolesSpec, cutoutLengthSpec, dropoutSpec, entropyTf, inputDropoutSpec } from '../../src/nn/hyper.js';
 import { mlp, simpleCnn, type StnNetwork } from '../../src/nn/models.js';
+import { MomentumSgd, VectorOptimizer } from '../../src/nn/optimizers.js';
 import { oneHotCrossEntropy, stopGradient } from '../../src/nn/ops.js';
 import { Trainer, type EpochLog, type NnMethod, type TrainerConfig, type TrainerData, type TrainerState } from '../../src/nn/trainer.js';
 import { Rng } from '../../src/rng.js';
@@ -45,7 +47,7 @@ const freshDir = (): string => join(root, `r${dirs++}`);
 let data: TrainerData;
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await initBackend('cpu'); // (also silences the cpu backend's one-time banner)
   const s = mnistSplit(2020, { train: 256, val: 128, test: 128 });
   data = { train: s.train, val: s.val, test: s.test };
 });
@@ -103,6 +105,8 @@ function runEpochs(t: Trainer, n: number): Omit<EpochLog, 'seconds'>[] {
   return Array.from({ length: n }, () => strip(t.runEpoch()));
 }
 
+const U32 = 2 ** -24;
+
 const idx = (n: number, from = 0): Int32Array => Int32Array.from({ length: n }, (_, i) => from + i);
 
 /** general / response weights of a snapshot (the model's parameter order: all general, then all response). */
@@ -112,6 +116,70 @@ function split(run: Run, s: TrainerState = run.trainer.snapshot()): { general: F
 }
 
 const same = (a: Float32Array[], b: Float32Array[]): boolean => a.length === b.length && a.every((x, i) => x.length === b[i].length && x.every((v, j) => Object.is(v, b[i][j])));
+
+describe('optimizers (PyTorch conventions, spec §1.5)', () => {
+  test('MomentumSgd: buf ← μ·buf + g, p ← p − lr·buf; state round trip; argument errors', () => {
+    const v = tf.variable(tf.tensor1d([1, -2]));
+    const opt = new MomentumSgd([v], 0.5, 0.9);
+    expect(opt.state()).toEqual([]);
+    const g1 = tf.tensor1d([0.25, 1]);
+    const g2 = tf.tensor1d([-0.5, 2]);
+    opt.step([g1]); // buf = g1 = (0.25, 1); p = (1 − 0.125, −2 − 0.5)
+    expect(Array.from(v.dataSync())).toEqual([0.875, -2.5]);
+    opt.step([g2]); // buf = 0.9·(0.25, 1) + (−0.5, 2) = (−0.275, 2.9); p −= 0.5·buf
+    const want = [0.875 + 0.5 * 0.275, -2.5 - 0.5 * 2.9].map(Math.fround);
+    Array.from(v.dataSync()).forEach((x, i) => expect(Math.abs(x - want[i])).toBeLessThanOrEqual(2 * U32 * Math.abs(want[i])));
+    const saved = opt.state().map((a) => a.slice());
+    const other = new MomentumSgd([v], 0.5, 0.9);
+    other.setState(saved);
+    expect(other.state()).toEqual(saved);
+    expect(() => opt.step([])).toThrow(InvalidArgumentError);
+    expect(() => other.setState([new Float32Array(3)])).toThrow(InvalidArgumentError);
+    expect(() => new MomentumSgd([v], 0)).toThrow(InvalidArgumentError);
+    expect(() => new MomentumSgd([v], 0.1, 1)).toThrow(InvalidArgumentError);
+    opt.dispose();
+    other.dispose();
+    tf.dispose([v, g1, g2]);
+  });
+
+  test('VectorOptimizer: RMSprop (α = 0.99) and Adam (β = 0.9, 0.999, bias-corrected) against the formulas; state round trip', () => {
+    const gs = [
+      [0.5, -2],
+      [1.5, 0.25],
+      [-1, 1],
+    ];
+    const rms = new VectorOptimizer('rmsprop', 2, 0.01);
+    const adam = new VectorOptimizer('adam', 2, 0.01);
+    let [xr, xa] = [
+      [1, 2],
+      [1, 2],
+    ];
+    const v = [0, 0];
+    const m = [0, 0];
+    const va = [0, 0];
+    let wantR = [1, 2];
+    let wantA = [1, 2];
+    gs.forEach((g, t) => {
+      wantR = wantR.map((x, i) => {
+        v[i] = 0.99 * v[i] + 0.01 * g[i] * g[i];
+        return x - (0.01 * g[i]) / (Math.sqrt(v[i]) + 1e-8);
+      });
+      wantA = wantA.map((x, i) => {
+        m[i] = 0.9 * m[i] + 0.1 * g[i];
+        va[i] = 0.999 * va[i] + 0.001 * g[i] * g[i];
+        return x - (0.01 * (m[i] / (1 - 0.9 ** (t + 1)))) / (Math.sqrt(va[i] / (1 - 0.999 ** (t + 1))) + 1e-8);
+      });
+      xr = rms.step(xr, g);
+      xa = adam.step(xa, g);
+      xr.forEach((x, i) => expect(x).toBeCloseTo(wantR[i], 14));
+      xa.forEach((x, i) => expect(x).toBeCloseTo(wantA[i], 14));
+    });
+    const copy = new VectorOptimizer('adam', 2, 0.01);
+    copy.setState(adam.state());
+    expect(copy.step([0, 0], [1, 1])).toEqual(adam.step([0, 0], [1, 1]));
+    expect(() => new VectorOptimizer('sgd' as 'adam', 2, 0.01)).toThrow(InvalidArgumentError);
+  });
+});
 
 describe('PT-13 (iii): general and response parameters are separated per method', () => {
   test('Δ-STN general = plain step bit for bit; plain step leaves Θ alone; STN moves both; hyper steps move no weight', () => {
@@ -227,6 +295,7 @@ describe('the steps against independent computations', () => {
         const scale = Math.max(...want.map(Math.abs));
         expect(scale).toBeGreaterThan(1e-6);
         got.forEach((g, k) => expect(Math.abs(g - want[k]), `${method} ${name}[${k}]: ${g} vs ${want[k]}`).toBeLessThanOrEqual(1e-5 * scale));
+        if (process.env.NN_TEST_REPORT) console.log(`${method} ${name}: max |err|/max|g| = ${(Math.max(...got.map((g, k) => Math.abs(g - want[k]))) / scale).toExponential(2)}`);
       }
       r.free();
     }
@@ -408,6 +477,7 @@ describe('wasm backend (the default)', () => {
       }
     }
     await tf.setBackend('wasm');
+    let worstRel = 0;
     results.wasm.forEach((w, m) => {
       const c = results.cpu[m];
       expect(Number.isFinite(w.loss)).toBe(true);
@@ -420,8 +490,10 @@ describe('wasm backend (the default)', () => {
           diff = Math.max(diff, Math.abs(v - c.weights[i][j]));
         });
         expect(diff, `method ${m}, tensor ${i}`).toBeLessThanOrEqual(1e-5 * scale);
+        if (scale > 0) worstRel = Math.max(worstRel, diff / scale);
       });
     });
+    if (process.env.NN_TEST_REPORT) console.log(`wasm vs cpu after one step: max |Δw|/max|w| = ${worstRel.toExponential(2)}; losses ${results.wasm.map((w, m) => Math.abs(w.loss - results.cpu[m].loss).toExponential(1)).join(' ')}`);
   });
 
   test('tiny SimpleCNN, delta-stn-linearized: 2 epochs = 1 + checkpoint + 1, bit for bit, on wasm', () => {
