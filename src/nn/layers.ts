@@ -21,7 +21,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import type { Rng } from '../rng.js';
-import { conv2d as convOp, matMul } from './ops.js';
+import { conv2d as convOp, matMul, maxPool2x2 as opsMaxPool2x2, maxPool2x2Mask, selectPool2x2 } from './ops.js';
 
 /**
  * Kaiming-uniform initialisation for ReLU networks, U(±√(6/fan_in)) (gain √2 times the uniform's √3/√fan_in),
@@ -250,28 +250,16 @@ export function reluTangent(x: tf.Tensor, dx: tf.Tensor): [tf.Tensor, tf.Tensor]
 }
 
 /**
- * 2×2 max pooling (stride 2, even H and W) with its tangent: each window's tangent is the tangent at its arg-max
- * (averaged over exact ties, which float data almost never has). Written with reshapes, so it needs no
- * pooling-gradient kernel.
+ * 2×2 max pooling (stride 2) with its tangent: each window's tangent is the tangent at its arg-max, the first
+ * maximum on a tie — the same routing as the value's gradient (src/nn/ops.ts `maxPool2x2Mask`), so primal
+ * and tangent follow one pooling decision. Differentiable to any order on every backend.
  */
 export function maxPool2x2Tangent(x: tf.Tensor4D, dx: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
   return tf.tidy(() => {
-    const [b, h, w, c] = x.shape;
-    if (h % 2 !== 0 || w % 2 !== 0) throw new InvalidArgumentError('x', 'even height and width for 2×2 pooling', `${h}×${w}`);
-    const xr = tf.reshape(x, [b, h / 2, 2, w / 2, 2, c]);
-    const dxr = tf.reshape(dx, [b, h / 2, 2, w / 2, 2, c]);
-    const y = tf.max(xr, [2, 4], true);
-    const mask = tf.cast(tf.equal(xr, y), 'float32');
-    const dy = tf.div(tf.sum(tf.mul(mask, dxr), [2, 4]), tf.sum(mask, [2, 4]));
-    return [tf.reshape(y, [b, h / 2, w / 2, c]) as tf.Tensor4D, dy as tf.Tensor4D];
+    const mask = maxPool2x2Mask(x);
+    return [selectPool2x2(x, mask), selectPool2x2(dx, mask)];
   });
 }
 
-/** 2×2 max pooling by reshape (the value part of {@link maxPool2x2Tangent}; differentiable on every backend). */
-export function maxPool2x2(x: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => {
-    const [b, h, w, c] = x.shape;
-    if (h % 2 !== 0 || w % 2 !== 0) throw new InvalidArgumentError('x', 'even height and width for 2×2 pooling', `${h}×${w}`);
-    return tf.reshape(tf.max(tf.reshape(x, [b, h / 2, 2, w / 2, 2, c]), [2, 4]), [b, h / 2, w / 2, c]) as tf.Tensor4D;
-  });
-}
+/** 2×2 max pooling, stride 2 (src/nn/ops.ts: the gradient kernels it needs exist on wasm). */
+export const maxPool2x2 = opsMaxPool2x2;

@@ -24,6 +24,7 @@ import { Rng } from '../rng.js';
 import type { Dataset } from '../data/dataset.js';
 import { HyperSpace, column, sigmoid } from './hyper.js';
 import type { StnNetwork, Masks } from './models.js';
+import { oneHotCrossEntropy } from './ops.js';
 import { MomentumSgd, VectorOptimizer, type VectorOptimizerState } from './optimizers.js';
 import { adjustBrightness, adjustContrast, cutout, jitterFactors } from './regularizers.js';
 
@@ -103,12 +104,9 @@ export interface TrainerState {
   learningRate: number;
 }
 
-function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, classes: number): tf.Scalar {
-  // mean_i [logsumexp(z_i) − z_{i,y_i}], with the label picked by a one-hot product (tf.gather has no gradient on wasm).
-  const oneHot = tf.oneHot(labels, classes);
-  const lse = tf.logSumExp(logits, 1);
-  const picked = tf.sum(tf.mul(logits, oneHot), 1);
-  return tf.mean(tf.sub(lse, picked)) as tf.Scalar;
+/** Mean cross-entropy of integer labels (src/nn/ops.ts: stable log-softmax, no tf.gather, float one-hot). */
+function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  return oneHotCrossEntropy(logits, labels);
 }
 
 /** The trainer (see the module remarks). */
@@ -237,7 +235,6 @@ export class Trainer {
     const { method } = this.config;
     const ds = this.data.train;
     const B = indices.length;
-    const classes = ds.classes;
     const x0 = this.images(ds, indices);
     const y = this.labels(ds, indices);
     let loss = NaN;
@@ -247,7 +244,7 @@ export class Trainer {
         const values = Array.from({ length: B }, () => this.space.hyperValues(this.state.lambda));
         const x = this.augmentInputs(x0, values, rng);
         const masks = this.model.sampleMasks(values, rng);
-        const { value, grads } = tf.variableGrads(() => crossEntropy(this.model.forward(x, { hnet: null, masks }), y, classes), this.general);
+        const { value, grads } = tf.variableGrads(() => crossEntropy(this.model.forward(x, { hnet: null, masks }), y), this.general);
         loss = value.dataSync()[0];
         this.optGeneral.step(this.general.map((v) => grads[v.name]));
         value.dispose();
@@ -264,9 +261,9 @@ export class Trainer {
       const { value, grads } = tf.variableGrads(() => {
         if (method === 'delta-stn-linearized') {
           const [f0, df] = this.model.tangent(x, masks, hnet);
-          return crossEntropy(tf.add(f0, df) as tf.Tensor2D, y, classes);
+          return crossEntropy(tf.add(f0, df) as tf.Tensor2D, y);
         }
-        return crossEntropy(this.model.forward(x, { hnet, masks }), y, classes);
+        return crossEntropy(this.model.forward(x, { hnet, masks }), y);
       }, vars);
       const responseLoss = value.dataSync()[0];
       const opt = method === 'stn' || method === 'centered-stn' ? this.optGeneral : this.optResponse;
@@ -300,7 +297,7 @@ export class Trainer {
     const y = this.labels(ds, indices);
     const hnet = tf.tensor2d(rows, [B, h], 'float32');
     const empty: Masks = new Map();
-    const { value, grad } = tf.valueAndGrad((hn: tf.Tensor) => crossEntropy(this.model.forward(x, { hnet: hn as tf.Tensor2D, masks: empty }), y, ds.classes))(hnet);
+    const { value, grad } = tf.valueAndGrad((hn: tf.Tensor) => crossEntropy(this.model.forward(x, { hnet: hn as tf.Tensor2D, masks: empty }), y))(hnet);
     const g = grad.arraySync() as number[][];
     const loss = value.dataSync()[0];
     tf.dispose([x, y, hnet, value, grad]);
@@ -327,7 +324,7 @@ export class Trainer {
         const y = this.labels(ds, idx);
         const hnet = this.centered ? null : tf.tile(tf.tensor2d([this.state.lambda], [1, this.space.h]), [idx.length, 1]) as tf.Tensor2D;
         const logits = this.model.forward(x, { hnet, masks: new Map() });
-        const loss = crossEntropy(logits, y, ds.classes).dataSync()[0] * idx.length;
+        const loss = crossEntropy(logits, y).dataSync()[0] * idx.length;
         const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32')).dataSync()[0];
         return [loss, hits];
       });
