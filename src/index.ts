@@ -44,3 +44,27 @@ export * from './bilevel/experiments/conditioning.js';
 
 // report
 export * from './report/plot.js';
+
+// nn (TensorFlow.js; browser-safe: datasets and checkpoints are in 'deltastn/node')
+export * from './nn/backend.js';
+export * as ops from './nn/ops.js';
+export * as nnHyper from './nn/hyper.js';
+export {
+  HyperSpace,
+  dropoutSpec,
+  channelDropoutSpec,
+  inputDropoutSpec,
+  dropConnectSpec,
+  cutoutLengthSpec,
+  cutoutHolesSpec,
+  brightnessSpec,
+  contrastSpec,
+  weightDecaySpec,
+  type HyperparameterKind,
+  type PerturbedHypers,
+} from './nn/hyper.js';
+export * from './nn/regularizers.js';
+export * from './nn/layers.js';
+export * from './nn/models.js';
+export * from './nn/optimizers.js';
+export * from './nn/trainer.js';
