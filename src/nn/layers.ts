@@ -67,6 +67,12 @@ export interface StnLayerOptions {
   /** Seeded generator for the initial weights. */
   rng: Rng;
   name?: string;
+  /**
+   * The layer's input is data (the network's first layer): its gradient is never needed, so the products
+   * with x skip it (src/nn/ops.ts `aIsConstant` / `inputIsConstant`: one matrix product or convolution
+   * fewer per step). Never set it on a layer whose input depends on a trained variable.
+   */
+  inputIsData?: boolean;
 }
 
 /*
@@ -110,6 +116,7 @@ export class StnDense implements StnLayer {
   readonly responseBias: tf.Variable;
   readonly bottleneckWeight: tf.Variable;
   readonly bottleneckBias: tf.Variable;
+  private readonly inputIsData: boolean;
 
   constructor(inputs: number, outputs: number, options: StnLayerOptions) {
     checkHyperDim(options.hyperDim);
@@ -119,6 +126,7 @@ export class StnDense implements StnLayer {
     this.hyperDim = options.hyperDim;
     this.inputs = inputs;
     this.outputs = outputs;
+    this.inputIsData = options.inputIsData ?? false;
     const { rng } = options;
     const prefix = variablePrefix(this.name);
     this.weight = makeVariable(kaimingUniform([inputs, outputs], inputs, rng), `${prefix}/weight`);
@@ -136,7 +144,7 @@ export class StnDense implements StnLayer {
   apply(x: tf.Tensor, hnet: tf.Tensor2D | null): tf.Tensor {
     return tf.tidy(() => {
       const x2 = x as tf.Tensor2D;
-      const y = tf.add(matMul(x2, this.weight as tf.Tensor2D), this.bias);
+      const y = tf.add(matMul(x2, this.weight as tf.Tensor2D, { aIsConstant: this.inputIsData }), this.bias);
       if (!hnet) return y;
       return tf.add(y, this.responseTerm(x2, hnet));
     });
@@ -146,7 +154,7 @@ export class StnDense implements StnLayer {
   private responseTerm(x: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor {
     const sw = matMul(h, this.bottleneckWeight as tf.Tensor2D);
     const sb = matMul(h, this.bottleneckBias as tf.Tensor2D);
-    return tf.add(tf.mul(sw, matMul(x, this.responseWeight as tf.Tensor2D)), tf.mul(sb, this.responseBias));
+    return tf.add(tf.mul(sw, matMul(x, this.responseWeight as tf.Tensor2D, { aIsConstant: this.inputIsData })), tf.mul(sb, this.responseBias));
   }
 
   tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D): [tf.Tensor, tf.Tensor] {
@@ -179,6 +187,7 @@ export class StnConv2d implements StnLayer {
   readonly responseBias: tf.Variable;
   readonly bottleneckWeight: tf.Variable;
   readonly bottleneckBias: tf.Variable;
+  private readonly inputIsData: boolean;
 
   constructor(inChannels: number, outChannels: number, kernel: number, options: StnConvOptions) {
     checkHyperDim(options.hyperDim);
@@ -193,6 +202,7 @@ export class StnConv2d implements StnLayer {
     this.hyperDim = options.hyperDim;
     this.stride = options.stride ?? 1;
     this.pad = options.pad ?? 'same';
+    this.inputIsData = options.inputIsData ?? false;
     const fanIn = inChannels * kernel * kernel;
     const { rng } = options;
     const prefix = variablePrefix(this.name);
@@ -208,8 +218,9 @@ export class StnConv2d implements StnLayer {
     return { general: [this.weight, this.bias], response: [this.responseWeight, this.responseBias, this.bottleneckWeight, this.bottleneckBias] };
   }
 
-  private conv(x: tf.Tensor, filter: tf.Variable): tf.Tensor4D {
-    return convOp(x as tf.Tensor4D, filter as tf.Tensor4D, this.stride, this.pad);
+  /** conv(t, filter); `tIsInput` marks t as this layer's input x (data for a first layer), never a tangent. */
+  private conv(t: tf.Tensor, filter: tf.Variable, tIsInput: boolean): tf.Tensor4D {
+    return convOp(t as tf.Tensor4D, filter as tf.Tensor4D, this.stride, this.pad, { inputIsConstant: tIsInput && this.inputIsData });
   }
 
   /** Per-example, per-channel scales [B, 1, 1, out] from h [B, h] and U [h, out]. */
@@ -221,12 +232,12 @@ export class StnConv2d implements StnLayer {
   private responseTerm(x: tf.Tensor, h: tf.Tensor2D): tf.Tensor {
     const sw = this.channelScale(h, this.bottleneckWeight);
     const sb = this.channelScale(h, this.bottleneckBias);
-    return tf.add(tf.mul(sw, this.conv(x, this.responseWeight)), tf.mul(sb, this.responseBias));
+    return tf.add(tf.mul(sw, this.conv(x, this.responseWeight, true)), tf.mul(sb, this.responseBias));
   }
 
   apply(x: tf.Tensor, hnet: tf.Tensor2D | null): tf.Tensor {
     return tf.tidy(() => {
-      const y = tf.add(this.conv(x, this.weight), this.bias);
+      const y = tf.add(this.conv(x, this.weight, true), this.bias);
       return hnet ? tf.add(y, this.responseTerm(x, hnet)) : y;
     });
   }
@@ -235,7 +246,7 @@ export class StnConv2d implements StnLayer {
     const y = this.apply(x, null);
     const dy = tf.tidy(() => {
       const resp = this.responseTerm(x, direction);
-      return dx ? tf.add(this.conv(dx, this.weight), resp) : resp;
+      return dx ? tf.add(this.conv(dx, this.weight, false), resp) : resp;
     });
     return [y, dy];
   }

@@ -205,11 +205,12 @@ export function mlp(options: ModelOptions & { inputs?: number; hidden?: number[]
   const h = 1 + hidden.length;
   const blocks: Block[] = [{ kind: 'dropout', hyper: 0 }];
   let width = inputs;
+  // The first layer's input is data (after the input dropout mask): its gradient is never needed.
   hidden.forEach((units, k) => {
-    blocks.push({ kind: 'layer', layer: new StnDense(width, units, { hyperDim: h, rng: options.rng, name: `fc${k + 1}` }) }, { kind: 'relu' }, { kind: 'dropout', hyper: k + 1 });
+    blocks.push({ kind: 'layer', layer: new StnDense(width, units, { hyperDim: h, rng: options.rng, name: `fc${k + 1}`, inputIsData: k === 0 }) }, { kind: 'relu' }, { kind: 'dropout', hyper: k + 1 });
     width = units;
   });
-  blocks.push({ kind: 'layer', layer: new StnDense(width, classes, { hyperDim: h, rng: options.rng, name: `fc${hidden.length + 1}` }) });
+  blocks.push({ kind: 'layer', layer: new StnDense(width, classes, { hyperDim: h, rng: options.rng, name: `fc${hidden.length + 1}`, inputIsData: hidden.length === 0 }) });
   return new StnNetwork('mlp', blocks, [inputs], h);
 }
 
@@ -227,7 +228,7 @@ export function simpleCnn(options: ModelOptions & { channels?: [number, number];
   const rng = options.rng;
   const blocks: Block[] = [
     { kind: 'channel-dropout', hyper: 0 },
-    { kind: 'layer', layer: new StnConv2d(1, c1, 5, { hyperDim: h, rng, pad: 2, name: 'conv1' }) },
+    { kind: 'layer', layer: new StnConv2d(1, c1, 5, { hyperDim: h, rng, pad: 2, name: 'conv1', inputIsData: true }) },
     { kind: 'relu' },
     { kind: 'pool' },
     { kind: 'channel-dropout', hyper: 1 },
@@ -254,7 +255,7 @@ export function alexNet(options: ModelOptions & { width?: number }): StnNetwork 
   const c = (n: number): number => Math.max(1, Math.round(n * s));
   const h = 7;
   const rng = options.rng;
-  const conv = (i: number, o: number, name: string, stride = 1): Block => ({ kind: 'layer', layer: new StnConv2d(i, o, 3, { hyperDim: h, rng, stride, pad: 1, name }) });
+  const conv = (i: number, o: number, name: string, stride = 1): Block => ({ kind: 'layer', layer: new StnConv2d(i, o, 3, { hyperDim: h, rng, stride, pad: 1, name, inputIsData: name === 'conv1' }) });
   const blocks: Block[] = [
     conv(3, c(64), 'conv1', 2),
     { kind: 'relu' },
