@@ -157,6 +157,23 @@ export function matVecQ(a: RationalMatrix, v: readonly Rational[]): Rational[] {
   ).map((row) => row[0]);
 }
 
+/** a + b for vectors. */
+export function addVecQ(a: readonly Rational[], b: readonly Rational[]): Rational[] {
+  return a.map((x, i) => x.add(b[i]));
+}
+
+/** a − b for vectors. */
+export function subVecQ(a: readonly Rational[], b: readonly Rational[]): Rational[] {
+  return a.map((x, i) => x.sub(b[i]));
+}
+
+/** aᵀb, exactly (skipping zero terms). */
+export function dotQ(a: readonly Rational[], b: readonly Rational[]): Rational {
+  let s = ZERO;
+  for (let i = 0; i < a.length; i++) if (a[i].n !== 0n && b[i].n !== 0n) s = s.add(a[i].mul(b[i]));
+  return s;
+}
+
 /** A + B. */
 export function addQ(a: RationalMatrix, b: RationalMatrix): RationalMatrix {
   assertSameShape(a, b);

@@ -19,7 +19,7 @@
  */
 import fc from 'fast-check';
 import { DeltaStnError, NotPositiveDefiniteError, NotSymmetricError, ShapeMismatchError } from '../errors.js';
-import { ZERO, isSymmetricQ, math, matVecQ, rationalMatrix, rationalVector, toRationalString, type Rational, type RationalLike, type RationalMatrix } from '../linalg/exact.js';
+import { ZERO, isSymmetricQ, math, matVecQ, rationalMatrix, rationalVector, toRationalString, type Rational, type RationalLike, type RationalMatrix, addVecQ, subVecQ, dotQ } from '../linalg/exact.js';
 import { inertia } from '../linalg/inertia.js';
 import { dot, norm2 } from '../linalg/dense.js';
 import { Rng } from '../rng.js';
@@ -96,13 +96,13 @@ function renamed(e: DeltaStnError, argument: string): DeltaStnError {
 
 /** L_V(w) = ½ (w − v)ᵀ C (w − v). */
 export function quadraticValLoss(p: Obs2Quadratic, w: readonly Rational[]): Rational {
-  const r = subVec(w, p.v);
+  const r = subVecQ(w, p.v);
   return dotQ(r, matVecQ(p.C, r)).div(2);
 }
 
 /** ∇_w L_V(w) = C (w − v). */
 export function quadraticValGrad(p: Obs2Quadratic, w: readonly Rational[]): Rational[] {
-  return matVecQ(p.C, subVec(w, p.v));
+  return matVecQ(p.C, subVecQ(w, p.v));
 }
 
 /** ∂_λ L_T(λ, w) = −Bᵀ w for the quadratic training objective. */
@@ -112,12 +112,12 @@ export function quadraticLambdaGrad(q: QuadraticInner, w: readonly Rational[]): 
 
 /** Uncentered hypernetwork ŵ_u(λ) = w₀ + Θλ (`general` = w₀, `response` = Θ). */
 export function uncenteredWeights(general: readonly Rational[], response: RationalMatrix, lambda: readonly Rational[]): Rational[] {
-  return addVec(general, matVecQ(response, lambda));
+  return addVecQ(general, matVecQ(response, lambda));
 }
 
 /** Centered hypernetwork ŵ_c(λ) = w₀ + Θ(λ − λ_c) with centre λ_c = `centre`. */
 export function centeredWeights(general: readonly Rational[], response: RationalMatrix, lambda: readonly Rational[], centre: readonly Rational[]): Rational[] {
-  return addVec(general, matVecQ(response, subVec(lambda, centre)));
+  return addVecQ(general, matVecQ(response, subVecQ(lambda, centre)));
 }
 
 /**
@@ -157,7 +157,7 @@ export function lossChanges(p: Obs2Quadratic, alpha: Rational): LossChanges {
   const lambda = q.lambda0;
   const w = uncenteredWeights(p.general, p.response, lambda);
   const dLambda = outerStep(p.response, quadraticValGrad(p, w), alpha);
-  const newLambda = addVec(lambda, dLambda);
+  const newLambda = addVecQ(lambda, dLambda);
   const wU = uncenteredWeights(p.general, p.response, newLambda);
   const newCentre = newLambda;
   const wC = centeredWeights(w, p.response, newLambda, newCentre);
@@ -175,7 +175,7 @@ export function lossChanges(p: Obs2Quadratic, alpha: Rational): LossChanges {
 export function heldChange(p: Obs2Quadratic, alpha: Rational): Rational {
   const q = p.inner;
   const w = uncenteredWeights(p.general, p.response, q.lambda0);
-  const wU = addVec(w, matVecQ(p.response, outerStep(p.response, quadraticValGrad(p, w), alpha)));
+  const wU = addVecQ(w, matVecQ(p.response, outerStep(p.response, quadraticValGrad(p, w), alpha)));
   return quadraticTrainLoss(q, q.lambda0, wU).sub(quadraticTrainLoss(q, q.lambda0, w));
 }
 
@@ -543,7 +543,7 @@ export function checkObs2(c: Obs2Case): Check[] {
   const table = lossChangeTable(p);
   const one = math.fraction(1);
   const dl1 = outerStep(p.response, pred.valGrad, one);
-  checks.push(exactCheck('uncentered: weights used at λ move by ΘΔλ', equalVec(subVec(table[1].uncenteredWeights, w), matVecQ(p.response, dl1)), size));
+  checks.push(exactCheck('uncentered: weights used at λ move by ΘΔλ', equalVec(subVecQ(table[1].uncenteredWeights, w), matVecQ(p.response, dl1)), size));
 
   // Steps 2–3: held change is a degree-2 polynomial with slope −∇L_TᵀΘΘᵀ∇L_V and curvature ½dᵀAd.
   const held = fitQuadratic(table.map((x) => x.held));
@@ -787,19 +787,6 @@ export const obs2Claim: Claim<Obs2Case> = {
 // Small exact helpers
 // ---------------------------------------------------------------------------------------------------------
 
-function addVec(a: readonly Rational[], b: readonly Rational[]): Rational[] {
-  return a.map((x, i) => x.add(b[i]));
-}
-
-function subVec(a: readonly Rational[], b: readonly Rational[]): Rational[] {
-  return a.map((x, i) => x.sub(b[i]));
-}
-
-function dotQ(a: readonly Rational[], b: readonly Rational[]): Rational {
-  let s = ZERO;
-  for (let i = 0; i < a.length; i++) if (a[i].n !== 0n && b[i].n !== 0n) s = s.add(a[i].mul(b[i]));
-  return s;
-}
 
 /** Θᵀ x. */
 function transposeTimes(theta: RationalMatrix, x: readonly Rational[]): Rational[] {

@@ -35,6 +35,9 @@ import {
   type Rational,
   type RationalLike,
   type RationalMatrix,
+  addVecQ,
+  subVecQ,
+  dotQ,
 } from '../linalg/exact.js';
 import { certifiedEigenvalue, inertia, type CertifiedInterval } from '../linalg/inertia.js';
 import { gaussianMomentRule } from '../linalg/cubature.js';
@@ -169,7 +172,7 @@ export interface BestResponseJson {
 export function bestResponse(input: QuadraticInnerInput | QuadraticInner): BestResponse {
   const q = isParsed(input) ? input : parseQuadraticInner(input);
   const Ainv = invQ(q.A, 'A');
-  const rhs = addVec(q.b, matVecQ(q.B, q.lambda0));
+  const rhs = addVecQ(q.b, matVecQ(q.B, q.lambda0));
   return { w: matVecQ(Ainv, rhs), J: multiplyQ(Ainv, q.B) };
 }
 
@@ -186,13 +189,13 @@ export function bestResponseJson(input: QuadraticInnerInput): BestResponseJson {
 /** L_T(λ, w) = ½ wᵀAw − wᵀ(b + Bλ). */
 export function quadraticTrainLoss(q: QuadraticInner, lambda: readonly Rational[], w: readonly Rational[]): Rational {
   const Aw = matVecQ(q.A, w);
-  const lin = addVec(q.b, matVecQ(q.B, lambda));
+  const lin = addVecQ(q.b, matVecQ(q.B, lambda));
   return dotQ(w, Aw).div(2).sub(dotQ(w, lin));
 }
 
 /** ∇_w L_T(λ, w) = Aw − b − Bλ. */
 export function quadraticTrainGrad(q: QuadraticInner, lambda: readonly Rational[], w: readonly Rational[]): Rational[] {
-  return subVec(matVecQ(q.A, w), addVec(q.b, matVecQ(q.B, lambda)));
+  return subVecQ(matVecQ(q.A, w), addVecQ(q.b, matVecQ(q.B, lambda)));
 }
 
 /** The exact Δ-STN steps on a quadratic inner problem. */
@@ -256,7 +259,7 @@ export function deltaStnQuadratic(q: QuadraticInner, covariance: RationalMatrix,
   rule.points.forEach((p, s) => {
     const omega = rule.weights[s];
     if (p.every((x) => x.n === 0n)) return; // P_p = 0 at the centre point: no contribution
-    const lam = addVec(q.lambda0, p);
+    const lam = addVecQ(q.lambda0, p);
     const r0 = quadraticTrainGrad(q, lam, general);
     const rOff = quadraticTrainGrad(q, lam, wOff);
     for (let a = 0; a < n; a++) {
@@ -307,7 +310,7 @@ export function responseGradient(q: QuadraticInner, covariance: RationalMatrix, 
   rule.points.forEach((p, s) => {
     const omega = rule.weights[s];
     if (p.every((x) => x.n === 0n)) return;
-    const r = quadraticTrainGrad(q, addVec(q.lambda0, p), addVec(general, matVecQ(theta, p)));
+    const r = quadraticTrainGrad(q, addVecQ(q.lambda0, p), addVecQ(general, matVecQ(theta, p)));
     for (let i = 0; i < q.m; i++) for (let j = 0; j < q.h; j++) if (p[j].n !== 0n) out[i][j] = out[i][j].add(omega.mul(r[i]).mul(p[j]));
   });
   return out;
@@ -930,19 +933,6 @@ function minQ(a: Rational, b: Rational): Rational {
   return a.compare(b) <= 0 ? a : b;
 }
 
-function addVec(a: readonly Rational[], b: readonly Rational[]): Rational[] {
-  return a.map((x, i) => x.add(b[i]));
-}
-
-function subVec(a: readonly Rational[], b: readonly Rational[]): Rational[] {
-  return a.map((x, i) => x.sub(b[i]));
-}
-
-function dotQ(a: readonly Rational[], b: readonly Rational[]): Rational {
-  let s = ZERO;
-  for (let i = 0; i < a.length; i++) if (a[i].n !== 0n && b[i].n !== 0n) s = s.add(a[i].mul(b[i]));
-  return s;
-}
 
 function subMat(a: RationalMatrix, b: RationalMatrix): RationalMatrix {
   return a.map((row, i) => row.map((x, j) => x.sub(b[i][j])));
