@@ -29,7 +29,7 @@ Usage:
       --data takes {Xtrain, ytrain, Xval, yval} (ridge, interaction).
   deltastn tune --model mlp|cnn|alexnet --dataset mnist|fashion-mnist|cifar10 --method delta-stn|delta-stn-linearized|stn|centered-stn|fixed
                [--epochs N] [--hparams name=value,...] [--seed S] [--out DIR] [--resume DIR] [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu]
-               [--data-dir PATH] [--batch-size B] [--train-size N] [--width W] [--warmup N] [--lr X] [--lr-hyper X]
+               [--data-dir PATH] [--batch-size B] [--train-size N] [--width W] [--warmup N] [--lr X] [--lr-hyper X] [--dropconnect]
       Train a network while tuning its hyperparameters (TensorFlow.js); writes DIR/log.jsonl, a checkpoint per epoch
       and DIR/summary.json. MNIST is embedded; Fashion-MNIST from Debian's dataset-fashion-mnist or --data-dir.
   deltastn --help | --version
@@ -185,6 +185,7 @@ async function runTuneCommand(args: readonly string[], out: (s: string) => void,
       warmup: { type: 'string' },
       lr: { type: 'string' },
       'lr-hyper': { type: 'string' },
+      dropconnect: { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -213,6 +214,7 @@ async function runTuneCommand(args: readonly string[], out: (s: string) => void,
       lrWeights: numberOption(values.lr, '--lr', 1e-2),
       lrHyper: numberOption(values['lr-hyper'], '--lr-hyper', 1e-2),
       hparams: parseHparams(values.hparams),
+      dropConnect: values.dropconnect ?? false,
       dataDir: values['data-dir'],
       backend,
     };

@@ -18,7 +18,7 @@ import { loadFashionMnist } from '../data/fashionMnist.js';
 import { mnistSplit } from '../data/mnist.js';
 import { initBackend, type BackendName } from '../nn/backend.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../nn/checkpoint.js';
-import { HyperSpace, channelDropoutSpec, cutoutHolesSpec, cutoutLengthSpec, dropoutSpec, inputDropoutSpec, type HyperparameterSpec } from '../nn/hyper.js';
+import { HyperSpace, dropConnectSpec, channelDropoutSpec, cutoutHolesSpec, cutoutLengthSpec, dropoutSpec, inputDropoutSpec, type HyperparameterSpec } from '../nn/hyper.js';
 import { alexNet, mlp, simpleCnn, type StnNetwork } from '../nn/models.js';
 import { NN_METHODS, Trainer, type EpochLog, type NnMethod, type TrainerData } from '../nn/trainer.js';
 
@@ -39,21 +39,25 @@ export interface TuneConfig {
   lrHyper: number;
   /** Initial hyperparameter values by name. */
   hparams: Record<string, number>;
+  /** MLP only: add a DropConnect rate (per minibatch) on the hidden-to-hidden weights. */
+  dropConnect?: boolean;
   dataDir?: string;
   backend: BackendName;
 }
 
 /** The hyperparameter space and network for a model (hyperparameters declared once, here). */
-export function buildModel(config: Pick<TuneConfig, 'model' | 'width' | 'seed' | 'hparams'>): { model: StnNetwork; space: HyperSpace } {
+export function buildModel(config: Pick<TuneConfig, 'model' | 'width' | 'seed' | 'hparams' | 'dropConnect'>): { model: StnNetwork; space: HyperSpace } {
   const rng = new Rng(config.seed);
   const init = (name: string): { init?: number } => (config.hparams[name] === undefined ? {} : { init: config.hparams[name] });
   let specs: HyperparameterSpec[];
   let model: StnNetwork;
   const w = config.width;
+  if (config.dropConnect && config.model !== 'mlp') throw new InvalidArgumentError('--dropconnect', 'the mlp model (DropConnect is on its dense hidden-to-hidden weights)', config.model);
   switch (config.model) {
     case 'mlp':
       specs = [inputDropoutSpec('dropout_input', init('dropout_input')), dropoutSpec('dropout1', init('dropout1')), dropoutSpec('dropout2', init('dropout2'))];
-      model = mlp({ rng, hidden: [Math.max(1, Math.round(1200 * w)), Math.max(1, Math.round(1200 * w))] });
+      if (config.dropConnect) specs.push(dropConnectSpec('dropconnect', init('dropconnect')));
+      model = mlp({ rng, hidden: [Math.max(1, Math.round(1200 * w)), Math.max(1, Math.round(1200 * w))], dropConnect: config.dropConnect });
       break;
     case 'cnn':
       specs = [

@@ -55,9 +55,9 @@ export interface StnLayer {
   readonly hyperDim: number;
   parameters(): StnParameters;
   /** y for inputs x and per-example hypernetwork inputs h_net ([B, h]; null means h_net = 0: the general weights). */
-  apply(x: tf.Tensor, hnet: tf.Tensor2D | null): tf.Tensor;
+  apply(x: tf.Tensor, hnet: tf.Tensor2D | null, weightMask?: tf.Tensor | null): tf.Tensor;
   /** (y, ẏ) at h_net = 0 for the input tangent ẋ (null = 0) and the direction ε ([B, h]). */
-  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D): [tf.Tensor, tf.Tensor];
+  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D, weightMask?: tf.Tensor | null): [tf.Tensor, tf.Tensor];
 }
 
 /** Options shared by the layers. */
@@ -141,27 +141,40 @@ export class StnDense implements StnLayer {
     return { general: [this.weight, this.bias], response: [this.responseWeight, this.responseBias, this.bottleneckWeight, this.bottleneckBias] };
   }
 
-  apply(x: tf.Tensor, hnet: tf.Tensor2D | null): tf.Tensor {
+  /**
+   * `weightMask` is a DropConnect mask (in×out, one per minibatch: src/nn/regularizers.ts `dropConnectMask`)
+   * applied to both W_gen and W_resp, as C2's LSTM applies it to both the elementary and the hyper weights.
+   */
+  apply(x: tf.Tensor, hnet: tf.Tensor2D | null, weightMask: tf.Tensor | null = null): tf.Tensor {
     return tf.tidy(() => {
       const x2 = x as tf.Tensor2D;
-      const y = tf.add(matMul(x2, this.weight as tf.Tensor2D, { aIsConstant: this.inputIsData }), this.bias);
+      const y = tf.add(matMul(x2, this.masked(this.weight, weightMask), { aIsConstant: this.inputIsData }), this.bias);
       if (!hnet) return y;
-      return tf.add(y, this.responseTerm(x2, hnet));
+      return tf.add(y, this.responseTerm(x2, hnet, weightMask));
     });
   }
 
-  /** (h U_w) ⊙ (x W_resp) + (h U_b) ⊙ b_resp. */
-  private responseTerm(x: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor {
-    const sw = matMul(h, this.bottleneckWeight as tf.Tensor2D);
-    const sb = matMul(h, this.bottleneckBias as tf.Tensor2D);
-    return tf.add(tf.mul(sw, matMul(x, this.responseWeight as tf.Tensor2D, { aIsConstant: this.inputIsData })), tf.mul(sb, this.responseBias));
+  /** W ⊙ M (or W when there is no mask). */
+  private masked(w: tf.Variable, mask: tf.Tensor | null): tf.Tensor2D {
+    if (!mask) return w as tf.Tensor2D;
+    if (mask.shape.length !== 2 || mask.shape[0] !== this.inputs || mask.shape[1] !== this.outputs) {
+      throw new InvalidArgumentError('weightMask', `a ${this.inputs}×${this.outputs} DropConnect mask`, JSON.stringify(mask.shape));
+    }
+    return tf.mul(w, mask) as tf.Tensor2D;
   }
 
-  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D): [tf.Tensor, tf.Tensor] {
-    const y = this.apply(x, null);
+  /** (h U_w) ⊙ (x W_resp) + (h U_b) ⊙ b_resp. */
+  private responseTerm(x: tf.Tensor2D, h: tf.Tensor2D, weightMask: tf.Tensor | null): tf.Tensor {
+    const sw = matMul(h, this.bottleneckWeight as tf.Tensor2D);
+    const sb = matMul(h, this.bottleneckBias as tf.Tensor2D);
+    return tf.add(tf.mul(sw, matMul(x, this.masked(this.responseWeight, weightMask), { aIsConstant: this.inputIsData })), tf.mul(sb, this.responseBias));
+  }
+
+  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D, weightMask: tf.Tensor | null = null): [tf.Tensor, tf.Tensor] {
+    const y = this.apply(x, null, weightMask);
     const dy = tf.tidy(() => {
-      const resp = this.responseTerm(x as tf.Tensor2D, direction);
-      return dx ? tf.add(matMul(dx as tf.Tensor2D, this.weight as tf.Tensor2D), resp) : resp;
+      const resp = this.responseTerm(x as tf.Tensor2D, direction, weightMask);
+      return dx ? tf.add(matMul(dx as tf.Tensor2D, this.masked(this.weight, weightMask)), resp) : resp;
     });
     return [y, dy];
   }
@@ -235,15 +248,17 @@ export class StnConv2d implements StnLayer {
     return tf.add(tf.mul(sw, this.conv(x, this.responseWeight, true)), tf.mul(sb, this.responseBias));
   }
 
-  apply(x: tf.Tensor, hnet: tf.Tensor2D | null): tf.Tensor {
+  /** DropConnect is for dense layers: a `weightMask` here is a typed error. */
+  apply(x: tf.Tensor, hnet: tf.Tensor2D | null, weightMask: tf.Tensor | null = null): tf.Tensor {
+    if (weightMask) throw new InvalidArgumentError('weightMask', 'no DropConnect mask on a convolution (dense layers only)', this.name);
     return tf.tidy(() => {
       const y = tf.add(this.conv(x, this.weight, true), this.bias);
       return hnet ? tf.add(y, this.responseTerm(x, hnet)) : y;
     });
   }
 
-  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D): [tf.Tensor, tf.Tensor] {
-    const y = this.apply(x, null);
+  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D, weightMask: tf.Tensor | null = null): [tf.Tensor, tf.Tensor] {
+    const y = this.apply(x, null, weightMask);
     const dy = tf.tidy(() => {
       const resp = this.responseTerm(x, direction);
       return dx ? tf.add(this.conv(dx, this.weight, false), resp) : resp;

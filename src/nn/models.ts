@@ -12,11 +12,12 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import { StnConv2d, StnDense, maxPool2x2, maxPool2x2Tangent, reluTangent, type StnLayer } from './layers.js';
-import { dropoutMask } from './regularizers.js';
+import { dropConnectMask, dropoutMask } from './regularizers.js';
 
 /** One block of a network. `hyper` is the index of the hyperparameter (in the model's space) a dropout uses. */
 export type Block =
-  | { kind: 'layer'; layer: StnLayer }
+  /** An STN layer; `dropConnect` is the index of a DropConnect rate (per minibatch) applied to its weights. */
+  | { kind: 'layer'; layer: StnLayer; dropConnect?: number }
   | { kind: 'relu' }
   | { kind: 'pool' }
   | { kind: 'flatten' }
@@ -58,6 +59,9 @@ export class StnNetwork {
       for (const b of blocks) {
         this.shapes.push(x.shape.slice(1));
         if ((b.kind === 'dropout' || b.kind === 'channel-dropout') && (b.hyper < 0 || b.hyper >= hyperDim)) throw new InvalidArgumentError('blocks', `hyperparameter indices in [0, ${hyperDim})`, b.hyper);
+        if (b.kind === 'layer' && b.dropConnect !== undefined && (!(b.layer instanceof StnDense) || b.dropConnect < 0 || b.dropConnect >= hyperDim)) {
+          throw new InvalidArgumentError('blocks', `DropConnect on dense layers with an index in [0, ${hyperDim})`, `${b.layer.name}: ${b.dropConnect}`);
+        }
         x = this.applyBlock(b, x, null, undefined);
       }
     });
@@ -84,6 +88,12 @@ export class StnNetwork {
     const masks: Masks = new Map();
     const batch = hyperValues.length;
     this.blocks.forEach((b, i) => {
+      if (b.kind === 'layer' && b.dropConnect !== undefined && b.layer instanceof StnDense) {
+        // DropConnect is per minibatch (a per-example weight mask is B× the weights): row 0's rate, which a
+        // 'minibatch' hyperparameter shares with every row.
+        masks.set(i, dropConnectMask([b.layer.inputs, b.layer.outputs], hyperValues[0][b.dropConnect], rng));
+        return;
+      }
       if (b.kind !== 'dropout' && b.kind !== 'channel-dropout') return;
       const rates = hyperValues.map((row) => row[b.hyper]);
       const shape = this.shapes[i];
@@ -96,7 +106,7 @@ export class StnNetwork {
   private applyBlock(b: Block, x: tf.Tensor, hnet: tf.Tensor2D | null, mask: tf.Tensor | undefined): tf.Tensor {
     switch (b.kind) {
       case 'layer':
-        return b.layer.apply(x, hnet);
+        return b.layer.apply(x, hnet, mask ?? null);
       case 'relu':
         return tf.relu(x);
       case 'pool':
@@ -137,7 +147,7 @@ export class StnNetwork {
       const mask = masks.get(i);
       switch (b.kind) {
         case 'layer': {
-          const [y, dy] = b.layer.tangent(h, dh, direction);
+          const [y, dy] = b.layer.tangent(h, dh, direction, mask ?? null);
           h = track(y);
           dh = track(dy);
           break;
@@ -198,16 +208,19 @@ export interface ModelOptions {
  * each hidden layer. Hyperparameters (indices in the model's space): 0 input dropout, 1 and 2 the hidden dropouts.
  * `hidden` changes the widths (tests use small ones).
  */
-export function mlp(options: ModelOptions & { inputs?: number; hidden?: number[] }): StnNetwork {
+export function mlp(options: ModelOptions & { inputs?: number; hidden?: number[]; dropConnect?: boolean }): StnNetwork {
   const inputs = options.inputs ?? 784;
   const hidden = options.hidden ?? [1200, 1200];
   const classes = options.classes ?? 10;
-  const h = 1 + hidden.length;
+  // With `dropConnect`, one more hyperparameter (the last index): a DropConnect rate on the hidden-to-hidden
+  // weights (every dense layer after the first hidden one), as C2's LSTM puts it on its recurrent weights.
+  const h = 1 + hidden.length + (options.dropConnect ? 1 : 0);
   const blocks: Block[] = [{ kind: 'dropout', hyper: 0 }];
   let width = inputs;
   // The first layer's input is data (after the input dropout mask): its gradient is never needed.
   hidden.forEach((units, k) => {
-    blocks.push({ kind: 'layer', layer: new StnDense(width, units, { hyperDim: h, rng: options.rng, name: `fc${k + 1}`, inputIsData: k === 0 }) }, { kind: 'relu' }, { kind: 'dropout', hyper: k + 1 });
+    const layer = new StnDense(width, units, { hyperDim: h, rng: options.rng, name: `fc${k + 1}`, inputIsData: k === 0 });
+    blocks.push({ kind: 'layer', layer, dropConnect: options.dropConnect && k > 0 ? h - 1 : undefined }, { kind: 'relu' }, { kind: 'dropout', hyper: k + 1 });
     width = units;
   });
   blocks.push({ kind: 'layer', layer: new StnDense(width, classes, { hyperDim: h, rng: options.rng, name: `fc${hidden.length + 1}`, inputIsData: hidden.length === 0 }) });
