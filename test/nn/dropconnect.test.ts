@@ -39,7 +39,7 @@ describe('DropConnect', () => {
     expect(mask.shape).toEqual([5, 4]);
     expect(new Set(values(mask))).toEqual(new Set([0, 2]));
     // The layer output equals x (W ⊙ M) built explicitly.
-    const layer = (net.blocks[dcIndex] as { layer: StnDense }).layer;
+    const layer = (net.blocks[dcIndex] as unknown as { layer: StnDense }).layer;
     const h = tf.randomNormal([2, 5], 0, 1, 'float32', 3) as tf.Tensor2D;
     const explicit = tf.add(tf.matMul(h, tf.mul(layer.weight, mask)), layer.bias);
     const got = layer.apply(h, null, mask);
