@@ -2,6 +2,7 @@
  * The `deltastn` command. Subcommands:
  * - `verify [--claim ID…] [--runs N] [--seed S] [--json] [--log FILE]`
  * - `theory <best-response|conditioning|thm3> --input FILE.json|-`
+ * - `compare …` and `report DIR` (src/cli/compare.ts)
  *
  * Exit codes: 0 success; 1 a claim failed or an unexpected error; 2 bad input (a typed error naming the
  * argument or JSON field, printed to stderr; nothing is printed to stdout).
@@ -14,6 +15,7 @@ import { theoryCommand, theoryRoutines } from './theory.js';
 import { toyCommand, toys } from './toy.js';
 import { resumeConfig, runTune, parseHparams, type TuneConfig } from './tune.js';
 import { isBackendName } from '../nn/backend.js';
+import { compareCommand, reportCommand } from './compare.js';
 
 const HELP = `deltastn — bilevel optimization of hyperparameters (STN, Δ-STN) with an exact theory kernel
 
@@ -32,6 +34,15 @@ Usage:
                [--data-dir PATH] [--batch-size B] [--train-size N] [--width W] [--warmup N] [--lr X] [--lr-hyper X] [--dropconnect]
       Train a network while tuning its hyperparameters (TensorFlow.js); writes DIR/log.jsonl, a checkpoint per epoch
       and DIR/summary.json. MNIST is embedded; Fashion-MNIST from Debian's dataset-fashion-mnist or --data-dir.
+  deltastn compare --model mlp|cnn --dataset mnist|fashion-mnist [--methods delta-stn,delta-stn-linearized,stn,centered-stn,random,bayes]
+               [--seeds N] [--seed S] [--budget-epochs N] [--trial-epochs E] [--train-size N] [--width W] [--workers N]
+               [--out DIR] [--backend B] [--data-dir PATH] [--batch-size B] [--warmup N] [--lr X] [--lr-hyper X]
+      Compare the methods at an equal budget of training epochs per seed (search: trials of E epochs; defaults:
+      the five methods without delta-stn-linearized, 3 seeds, 10 epochs, E = budget/5). Runs or resumes the study
+      in DIR (default out/compare-<model>-<dataset>): DIR/trials.jsonl, summary.json, table.md, SVG plots.
+      --workers N runs trials on N worker threads (needs the compiled dist/).
+  deltastn report DIR
+      Write DIR/report.html, one self-contained offline page, for a compare or tune directory.
   deltastn --help | --version
 
 Bad input exits with code 2 and a message naming the field.`;
@@ -53,6 +64,10 @@ export async function main(
         return runToy(rest, out);
       case 'tune':
         return await runTuneCommand(rest, out, err);
+      case 'compare':
+        return await compareCommand(rest, out, err);
+      case 'report':
+        return reportCommand(rest, out);
       case undefined:
       case '--help':
       case '-h':
@@ -63,7 +78,7 @@ export async function main(
         out('deltastn 0.1.0');
         return 0;
       default:
-        throw new InvalidArgumentError('command', 'verify, theory, toy or tune (see --help)', command);
+        throw new InvalidArgumentError('command', 'verify, theory, toy, tune, compare or report (see --help)', command);
     }
   } catch (e) {
     if (e instanceof DeltaStnError) {

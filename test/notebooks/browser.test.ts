@@ -1,0 +1,337 @@
+/**
+ * The notebooks in a real browser: builds them (`npm run notebooks`), serves the build on 127.0.0.1, opens
+ * each in headless Debian Chromium through playwright-core, and checks that
+ * - no cell shows an error (Notebook Kit renders a failed cell with the inspector class `observablehq--error`
+ *   and logs it with console.error; both are checked, and uncaught page errors too),
+ * - the page makes no request outside 127.0.0.1 (no CDN at view time),
+ * - every notebook except the index draws at least one chart (an `<svg>` from Plot),
+ * - each value the page exposes as `<output data-check="name" data-value="…">` equals the same value
+ *   computed here by the library in Node (the page runs the same TypeScript sources, bundled by Vite): bit for
+ *   bit where the arithmetic allows it, else to a relative 1e-12 (see {@link Expected}),
+ * - an input moved in the page recomputes the value (OBS-1), and the runs notebook reads files the reader
+ *   picks (a tune log plus a compare summary).
+ * Full-page screenshots go to notebooks/dist/screenshots/ (git-ignored).
+ *
+ * Where /usr/bin/chromium is absent (apt-get install chromium), the whole suite is skipped and its name says
+ * why; CI installs it (.ci/run).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { serveDirectory, type Served } from '../../notebooks/serve.js';
+import {
+  appE,
+  conditioningExperiment,
+  conditioningReport,
+  interactionExperiment,
+  jacobianExperiment,
+  lin,
+  logGrid,
+  obs2,
+  ridgeExperiment,
+  scalarToys,
+  thm3Report,
+  toNumber,
+} from '../../src/index.js';
+import type { StudySummary, TrialRecord } from '../../src/tune/study.js';
+
+/**
+ * The DOM the page functions below use. They run in the page, not in Node; the project's tsconfig has no DOM
+ * lib (and should not get one for this file alone), so the little they touch is declared here.
+ */
+declare const document: {
+  querySelector(selector: string): { getAttribute(name: string): string | null } | null;
+  querySelectorAll(selector: string): { length: number };
+};
+
+const CHROMIUM = '/usr/bin/chromium';
+const present = existsSync(CHROMIUM);
+// The default reporter shows a skipped file only as a count; say why on stderr too.
+if (!present) console.warn(`test/notebooks/browser.test.ts SKIPPED: chromium not installed at ${CHROMIUM} (apt-get install chromium)`);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SITE = join(ROOT, 'notebooks/dist/site');
+const SHOTS = join(ROOT, 'notebooks/dist/screenshots');
+const SAMPLE = join(ROOT, 'notebooks/data');
+
+/** The inputs every notebook starts with (its sliders' defaults), mirrored here to compute the same values. */
+const G = [
+  [2, 1],
+  [1, 3],
+];
+const obs2Input = (deg: number): obs2.Obs2QuadraticInput => {
+  const t = (deg * Math.PI) / 180;
+  return { A: [[2, '1/2'], ['1/2', 1]], B: [[1], [0]], b: [1, 0], C: [[1, 0], [0, 1]], v: ['3/2', '-1/2'], general: [1, 1], lambda: [0], response: [[Math.cos(t)], [Math.sin(t)]] };
+};
+const countLines = (file: string): number =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim().length > 0).length;
+
+/**
+ * One value a page exposes, and how it must compare with the library in Node.
+ *
+ * `relTol` 0 means bit for bit. That holds where the computation uses only +, −, ×, ÷ and √ (correctly rounded
+ * in IEEE 754 on both sides) or exact rationals. It does not hold through Math.exp, log, pow, sin, cos, atan:
+ * Chromium 156's V8 and Node 20's V8 differ in the last bit of those (measured on this machine: 192 of 2 000
+ * arguments for exp, 207 for pow, 101 for log; 0 for tanh, expm1, log1p, sqrt, hypot). Such values are
+ * compared at a relative 1e-12: the computations behind them are well conditioned (fixed points of
+ * contractions, Newton solves, no cancellation), and the largest difference seen was 3.6e-15 relative
+ * (interaction), so 1e-12 leaves a margin of ~300 while still catching any wrong input or formula.
+ */
+interface Expected {
+  value: () => number;
+  relTol: number;
+}
+const exact = (value: () => number): Expected => ({ value, relTol: 0 });
+const close = (value: () => number): Expected => ({ value, relTol: 1e-12 });
+
+/** Per notebook: each `data-check` name and the library's value for the page's default inputs. */
+const EXPECTED: Record<string, Record<string, Expected>> = {
+  obs1: {
+    kappaMUncentered: exact(() => conditioningReport({ G, lambdaBar: [2], sigma: [0.5] }).kappaMUncentered),
+    kappaMCentered: exact(() => conditioningReport({ G, lambdaBar: [2], sigma: [0.5] }).kappaMCentered),
+  },
+  // Θ = (cos φ, sin φ): cos and sin may differ in the last bit between the two V8s (they agree at φ = 160°
+  // today); everything after them is exact rational arithmetic.
+  obs2: { heldSlope: close(() => toNumber(obs2.obs2Prediction(obs2.parseObs2Quadratic(obs2Input(160))).heldSlope)) },
+  thm3: { rate: exact(() => thm3Report({ A: [[2, 1], [1, 3]], B: [[1], ['1/2']], b: [1, 0], lambda0: ['1/3'], sigma: [0.5], eta: 1 }).rate) },
+  appE: { stnBias0: close(() => appE.weightDecayStnBias(appE.PT6_PROBLEM, 0, 0.5)[0]) },
+  lin: {
+    linearized: close(() => {
+      const toy = scalarToys.tanhToy(lin.PT11_DATA.x, lin.PT11_DATA.y, { weightDecay: true });
+      return lin.linearizedResponse(toy, -1, scalarToys.bestResponseScalar(toy, -1, { start: 0 }), 0.5);
+    }),
+  },
+  ridge: {
+    lambdaStar: close(() => ridgeExperiment({ scale: 0.05, lambda0: 0, online: false }).lambdaStar),
+    deltaStnFixedPoint: close(() => ridgeExperiment({ scale: 0.05, lambda0: 0, methods: ['delta-stn'], online: false }).methods[0].finalLambda),
+  },
+  jacobian: {
+    deltaStnResponseSmallestSigma: close(() => {
+      const r = jacobianExperiment({ problems: ['tanh'], scales: logGrid(0.01, 2, 12) });
+      return r.problems[0].rows.find((row) => row.scale === r.scales[0] && row.method === 'delta-stn')!.response[0][0];
+    }),
+  },
+  conditioning: {
+    kappaUncenteredLast: close(() => conditioningExperiment({ scale: 1, ratios: [0, 0.5, 1, 2, 4, 8], maxIterations: 50000 }).rows[5].uncentered.conditionNumber),
+  },
+  interaction: {
+    stnFinalLambda: close(() => interactionExperiment({ starts: [-4], hyperRates: [2], scale: 0.5, cycles: 300 }).runs.find((r) => r.variant === 'stn')!.finalLambda),
+  },
+  runs: { epochRows: exact(() => countLines(join(SAMPLE, 'tune-delta-stn/log.jsonl')) + countLines(join(SAMPLE, 'tune-stn/log.jsonl'))) },
+  index: {},
+};
+const NOTEBOOKS = Object.keys(EXPECTED);
+
+/** What went wrong on a page while it ran. */
+interface PageLog {
+  external: string[];
+  consoleErrors: string[];
+  pageErrors: string[];
+}
+
+function isLocal(url: string): boolean {
+  const u = new URL(url);
+  return u.protocol === 'data:' || u.protocol === 'blob:' || (u.protocol === 'http:' && u.hostname === '127.0.0.1');
+}
+
+async function open(context: BrowserContext, url: string): Promise<{ page: Page; log: PageLog }> {
+  const page = await context.newPage();
+  const log: PageLog = { external: [], consoleErrors: [], pageErrors: [] };
+  page.on('request', (r) => {
+    if (!isLocal(r.url())) log.external.push(r.url());
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') log.consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => log.pageErrors.push(e.message));
+  await page.goto(url);
+  return { page, log };
+}
+
+/**
+ * Waits until every expected `data-check` output and (unless `charts` is 0) a chart are on the page, or a cell
+ * has failed (so that the test reports the cell's error rather than a timeout), then until the network is idle.
+ */
+async function settle(page: Page, checks: string[], charts: number): Promise<void> {
+  await page.waitForFunction(
+    ([names, n]) =>
+      document.querySelector('.observablehq--error') !== null ||
+      ((names as string[]).every((c) => document.querySelector(`[data-check="${c}"]`) !== null) && document.querySelectorAll('main svg').length >= (n as number)),
+    [checks, charts] as const,
+    { timeout: 30_000 },
+  );
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(300);
+}
+
+async function pageValue(page: Page, name: string): Promise<number> {
+  const v = await page.getAttribute(`[data-check="${name}"]`, 'data-value');
+  return Number(v);
+}
+
+async function cellErrors(page: Page): Promise<string[]> {
+  return page.$$eval('.observablehq--error', (els) => els.map((e) => (e.textContent ?? '').slice(0, 300)));
+}
+
+describe.skipIf(!present)(present ? 'notebooks in headless Chromium' : 'notebooks in headless Chromium — SKIPPED: chromium not installed (apt-get install chromium)', () => {
+  let served: Served;
+  let context: BrowserContext;
+  let profile: string;
+
+  beforeAll(async () => {
+    const build = spawnSync('npm', ['run', '--silent', 'notebooks'], { cwd: ROOT, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`npm run notebooks failed (exit ${build.status}):\n${build.stdout}\n${build.stderr}`);
+    rmSync(SHOTS, { recursive: true, force: true });
+    mkdirSync(SHOTS, { recursive: true });
+    served = await serveDirectory(SITE);
+    profile = mkdtempSync(join(tmpdir(), 'deltastn-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1000, height: 800 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await served?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  test('the build has one page per notebook, and the index links only to pages that exist', () => {
+    const pages = readdirSync(SITE).filter((f) => f.endsWith('.html'));
+    expect(pages.sort()).toEqual(NOTEBOOKS.map((n) => `${n}.html`).sort());
+    const links = [...readFileSync(join(ROOT, 'notebooks/index.html'), 'utf8').matchAll(/\]\(\.\/([\w-]+\.html)\)/g)].map((m) => m[1]);
+    expect(links.length).toBe(NOTEBOOKS.length - 1);
+    for (const l of links) expect(pages).toContain(l);
+  });
+
+  test.each(NOTEBOOKS)('%s: no cell error, no request outside 127.0.0.1, a chart, and its values equal the library in Node', async (name) => {
+    const checks = EXPECTED[name];
+    const charts = name === 'index' ? 0 : 1;
+    const { page, log } = await open(context, `${served.url}${name}.html`);
+    try {
+      await settle(page, Object.keys(checks), charts);
+      await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+      expect(await cellErrors(page)).toEqual([]);
+      expect(log.consoleErrors).toEqual([]);
+      expect(log.pageErrors).toEqual([]);
+      expect(log.external).toEqual([]);
+      expect(await page.locator('main svg').count()).toBeGreaterThanOrEqual(charts);
+      for (const [check, { value, relTol }] of Object.entries(checks)) {
+        const got = await pageValue(page, check);
+        const want = value();
+        if (relTol === 0) expect(got, `${name}: ${check}`).toBe(want);
+        else expect(Math.abs(got - want), `${name}: ${check} = ${got} in the page, ${want} in Node`).toBeLessThanOrEqual(relTol * Math.abs(want));
+      }
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('obs1: moving the sliders recomputes κ(M_u), and it still equals the library', async () => {
+    const { page, log } = await open(context, `${served.url}obs1.html`);
+    try {
+      await settle(page, ['kappaMUncentered'], 1);
+      const before = await pageValue(page, 'kappaMUncentered');
+      const set = async (slider: string, value: string): Promise<void> => {
+        await page.$eval(
+          `input[data-name="${slider}"]`,
+          (el, v) => {
+            (el as unknown as { value: string }).value = v;
+            el.dispatchEvent(new Event('input', { bubbles: true }));
+          },
+          value,
+        );
+      };
+      await set('h', '2');
+      await set('lambdaBar', '-1.5');
+      await set('sigma', '1.25');
+      const expected = conditioningReport({ G, lambdaBar: [-1.5, -1.5], sigma: [1.25, 1.25] }).kappaMUncentered;
+      await page.waitForFunction((v) => document.querySelector('[data-check="kappaMUncentered"]')?.getAttribute('data-value') === v, String(expected), { timeout: 15_000 });
+      expect(before).not.toBe(expected);
+      expect(await cellErrors(page)).toEqual([]);
+      expect(log.external).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('runs: reads a picked tune log, study trials and a compare summary.json', async () => {
+    const { page, log } = await open(context, `${served.url}runs.html`);
+    try {
+      await settle(page, ['epochRows'], 1);
+      const summary: StudySummary = {
+        format: 'deltastn.study-summary',
+        version: 1,
+        config: { model: 'mlp', dataset: 'mnist', methods: ['delta-stn', 'random'], seeds: [0, 1], budgetEpochs: 4, trialEpochs: 2, batchSize: 128, trainSize: 500, width: 0.25, warmupEpochs: 1, lrWeights: 0.01, lrHyper: 0.01, backend: 'auto' },
+        plainEpochSeconds: 0.5,
+        methods: (['delta-stn', 'random'] as const).map((method, k) => ({
+          method,
+          kind: k === 0 ? ('hypernetwork' as const) : ('search' as const),
+          seeds: [],
+          bestVal: { mean: 0.5 + k / 10, std: 0.01, values: [0.49 + k / 10, 0.51 + k / 10] },
+          testLoss: { mean: 0.5, std: 0.01, values: [0.49, 0.51] },
+          testAccuracy: { mean: 0.85 - k / 20, std: 0.01, values: [0.84 - k / 20, 0.86 - k / 20] },
+          epochs: { mean: 4, std: 0, values: [4, 4] },
+          wallSeconds: { mean: 10, std: 1, values: [9, 11] },
+          trainSeconds: { mean: 8, std: 1, values: [7, 9] },
+          plainEpochs: null,
+          hyper: {},
+          complete: true,
+        })),
+        complete: true,
+      };
+      // Two trials of a study (one line each of trials.jsonl), with 2 and 3 epochs.
+      const trial = (trialNo: number, epochs: number): TrialRecord => ({
+        format: 'deltastn.trial',
+        version: 1,
+        method: 'random',
+        seed: 0,
+        trial: trialNo,
+        runSeed: 7 + trialNo,
+        nnMethod: 'fixed',
+        plannedEpochs: epochs,
+        hyper: { dropout1: 0.1 * (trialNo + 1) },
+        bestVal: 0.5,
+        epochs: Array.from({ length: epochs }, (_, e) => ({
+          epoch: e,
+          cumEpochs: 2 * trialNo + e + 1,
+          seconds: 1,
+          elapsed: e + 1,
+          train: { loss: 1 / (e + 1), accuracy: 0.5 + e / 10 },
+          val: { loss: 1.1 / (e + 1), accuracy: 0.45 + e / 10 },
+          hyper: { dropout1: { value: 0.1 * (trialNo + 1), scale: 0 } },
+          lambda: [0],
+          rawScale: [0],
+        })),
+        wallSeconds: epochs,
+        finishedAt: '2025-01-01T00:00:00.000Z',
+        backend: 'wasm',
+        thread: 0,
+        space: { format: 'deltastn.hyperspace', version: 1, hyperparameters: [] },
+      });
+      const trials = [trial(0, 2), trial(1, 3)].map((t) => JSON.stringify(t)).join('\n') + '\n';
+      await page.setInputFiles('input[data-name="files"]', [
+        { name: 'log.jsonl', mimeType: 'application/jsonl', buffer: readFileSync(join(SAMPLE, 'tune-delta-stn/log.jsonl')) },
+        { name: 'trials.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(trials) },
+        { name: 'summary.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(summary)) },
+      ]);
+      await page.waitForFunction(() => document.querySelector('[data-check="studyMethods"]') !== null, undefined, { timeout: 15_000 });
+      expect(await pageValue(page, 'studyMethods')).toBe(2);
+      expect(await pageValue(page, 'epochRows')).toBe(countLines(join(SAMPLE, 'tune-delta-stn/log.jsonl')) + 2 + 3);
+      await page.screenshot({ path: join(SHOTS, 'runs-picked.png'), fullPage: true });
+      expect(await cellErrors(page)).toEqual([]);
+      expect(log.consoleErrors).toEqual([]);
+      expect(log.external).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
