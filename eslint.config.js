@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'scratch/**', 'notebooks/**/dist/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'scratch/**', 'notebooks/**/dist/**', 'notebooks/dist/**', 'docs/api/**', 'out/**'] },
   js.configs.recommended,
   { files: ['bin/**/*.js'], languageOptions: { globals: { process: 'readonly' } } },
   ...tseslint.configs.recommended,
