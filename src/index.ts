@@ -68,3 +68,7 @@ export * from './nn/layers.js';
 export * from './nn/models.js';
 export * from './nn/optimizers.js';
 export * from './nn/trainer.js';
+
+// tune (browser-safe math of the black-box baselines; the study runner is in 'deltastn/node')
+export * from './tune/gp.js';
+export * from './tune/search.js';

@@ -11,3 +11,5 @@ export * from './data/fashionMnist.js';
 export * from './data/cifar10.js';
 export * from './nn/checkpoint.js';
 export { buildModel, loadData, parseHparams, runTune, resumeConfig, type TuneConfig, type TuneResult } from './cli/tune.js';
+export * from './tune/study.js';
+export * from './report/html.js';
