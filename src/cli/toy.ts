@@ -1,5 +1,5 @@
 /**
- * `deltastn toy <ridge|jacobian|conditioning|interaction> [--data FILE.json] [--method M]... [--sigma S]
+ * `deltastn toy <ridge|jacobian|conditioning|interaction|nas> [--data FILE.json] [--method M]... [--sigma S]
  * [--seed S] [--out DIR] [--json]`: runs one toy experiment, writes `<out>/<toy>.json` and its SVG plot(s),
  * and prints a short table (or the JSON with --json).
  */
@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { RegressionData } from '../bilevel/families.js';
 import { conditioningExperiment, plotConditioningExperiment } from '../bilevel/experiments/conditioning.js';
 import { interactionExperiment } from '../bilevel/experiments/interaction.js';
+import { nasExperiment, plotNasExperiment } from '../bilevel/experiments/nas.js';
 import { JACOBIAN_METHODS, jacobianExperiment, plotJacobianExperiment } from '../bilevel/experiments/jacobian.js';
 import { plotInteractionExperiment, plotRidgeExperiment } from '../bilevel/experiments/plots.js';
 import { RIDGE_METHODS, ridgeExperiment, type RidgeMethodName } from '../bilevel/experiments/ridge.js';
@@ -93,12 +94,22 @@ function conditioningToy(o: ToyOptions): ToyOutput {
   return { data: result, plots: [{ name: 'conditioning.svg', svg: plotConditioningExperiment(result) }], table };
 }
 
+function nasToy(o: ToyOptions): ToyOutput {
+  const result = nasExperiment({ scale: o.sigma });
+  const rows = result.runs.map((r) => [r.method, r.finalDelta.toFixed(10), r.distanceToExact.toExponential(2), r.finalValLoss.toFixed(10), `${r.iterations}${r.converged ? '' : ' (cap)'}`]);
+  const table =
+    `exact δ* = ${result.exact.delta.toFixed(10)} (L_V = ${result.exact.valLoss.toFixed(10)}), ξ = ${result.xi}, σ = ${result.scale}\n` +
+    renderTable(['method', 'final δ = α₀ − α₁', '|δ − δ*|', 'L_V(α, w*(α))', 'steps'], rows);
+  return { data: result, plots: plotNasExperiment(result).map((svg, i) => ({ name: i === 0 ? 'nas.svg' : 'nas-landscape.svg', svg })), table };
+}
+
 /** The toys, by name. */
 export const toys: Record<string, Toy> = {
   ridge: ridgeToy,
   jacobian: jacobianToy,
   conditioning: conditioningToy,
   interaction: interactionToy,
+  nas: nasToy,
 };
 
 /** Runs toy `name`, writes its files under `o.out`, and returns what to print. */
