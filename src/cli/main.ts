@@ -32,6 +32,7 @@ Usage:
   deltastn tune --model mlp|cnn|alexnet --dataset mnist|fashion-mnist|cifar10 --method delta-stn|delta-stn-linearized|stn|centered-stn|fixed
                [--epochs N] [--hparams name=value,...] [--seed S] [--out DIR] [--resume DIR] [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu]
                [--data-dir PATH] [--batch-size B] [--train-size N] [--width W] [--warmup N] [--lr X] [--lr-hyper X] [--dropconnect]
+               [--lr-milestones E1,E2,... --lr-gamma G] [--patience N]
       Train a network while tuning its hyperparameters (TensorFlow.js); writes DIR/log.jsonl, a checkpoint per epoch
       and DIR/summary.json. MNIST is embedded; Fashion-MNIST from Debian's dataset-fashion-mnist or --data-dir.
   deltastn compare --model mlp|cnn --dataset mnist|fashion-mnist [--methods delta-stn,delta-stn-linearized,stn,centered-stn,random,bayes]
@@ -201,6 +202,9 @@ async function runTuneCommand(args: readonly string[], out: (s: string) => void,
       lr: { type: 'string' },
       'lr-hyper': { type: 'string' },
       dropconnect: { type: 'boolean', default: false },
+      'lr-milestones': { type: 'string' },
+      'lr-gamma': { type: 'string' },
+      patience: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -230,6 +234,9 @@ async function runTuneCommand(args: readonly string[], out: (s: string) => void,
       lrHyper: numberOption(values['lr-hyper'], '--lr-hyper', 1e-2),
       hparams: parseHparams(values.hparams),
       dropConnect: values.dropconnect ?? false,
+      lrMilestones: parseMilestones(values['lr-milestones']),
+      lrGamma: values['lr-gamma'] === undefined ? undefined : numberOption(values['lr-gamma'], '--lr-gamma', 0.2),
+      patience: values.patience === undefined ? undefined : integerOption(values.patience, '--patience', 0, 1),
       dataDir: values['data-dir'],
       backend,
     };
@@ -245,4 +252,13 @@ async function runTuneCommand(args: readonly string[], out: (s: string) => void,
     ),
   );
   return result.stopped ? 1 : 0;
+}
+
+/** `--lr-milestones 60,120,180`: epochs (integers ≥ 1) at which the weights' learning rate is multiplied by --lr-gamma. */
+function parseMilestones(text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  return text
+    .split(',')
+    .filter((p) => p.trim().length > 0)
+    .map((p) => integerOption(p.trim(), '--lr-milestones', 0, 1));
 }

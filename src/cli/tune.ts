@@ -35,6 +35,11 @@ export interface TuneConfig {
   /** Width multiplier of the model (1 = the paper's sizes). */
   width: number;
   warmupEpochs: number;
+  /** Multiply the weights' learning rate by `lrGamma` at these epochs (default none). */
+  lrMilestones?: number[];
+  lrGamma?: number;
+  /** Early stopping: stop after this many epochs without a better validation loss (default never). */
+  patience?: number;
   lrWeights: number;
   lrHyper: number;
   /** Initial hyperparameter values by name. */
@@ -144,7 +149,7 @@ export async function runTune(config: TuneConfig, out: string, options: { resume
   mkdirSync(out, { recursive: true });
   const { model, space } = buildModel(config);
   const data = loadData(config);
-  const trainer = new Trainer(model, space, data, { method: config.method, epochs: config.epochs, batchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: config.seed });
+  const trainer = new Trainer(model, space, data, { method: config.method, epochs: config.epochs, batchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: config.seed, lrMilestones: config.lrMilestones, lrGamma: config.lrGamma, patience: config.patience });
   if (options.resume) trainer.restore(loadCheckpoint(out).state);
   const logPath = join(out, 'log.jsonl');
   if (!options.resume || !existsSync(logPath)) writeFileSync(logPath, '');

@@ -55,4 +55,17 @@ describe('deltastn tune (end to end)', () => {
     expect(readFileSync(join(part, 'checkpoint.bin'))).toEqual(readFileSync(join(full, 'checkpoint.bin')));
     expect(a.epochs[2].lambda).not.toEqual(a.epochs[0].lambda); // λ moves
   });
+
+  test('learning-rate milestones and early stopping reach the trainer from the tune configuration', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'deltastn-sched-'));
+    const r = await runTune({ ...base, method: 'fixed', epochs: 3, lrMilestones: [1, 2], lrGamma: 0.5 }, out);
+    // The rate is multiplied at the end of epochs 1 and 2 (the log records the rate in force afterwards).
+    expect(r.epochs.map((e) => e.learningRate)).toEqual([0.025, 0.0125, 0.0125]);
+    // patience 1 with a vanishing step: the validation loss cannot improve after the first epoch, so the run stops
+    // after its second epoch instead of running all 6.
+    const out2 = mkdtempSync(join(tmpdir(), 'deltastn-patience-'));
+    const p = await runTune({ ...base, method: 'fixed', epochs: 6, lrWeights: 1e-30, patience: 1 }, out2);
+    expect(p.epochs.length).toBe(2);
+  });
 });
+
