@@ -69,6 +69,28 @@ function shifted(m: ScaledMatrix, t: Rational): bigint[][] {
 }
 
 /**
+ * One fraction-free (Bareiss) symmetric pivot on the diagonal entry b_pp (p already removed from `alive`):
+ * b_ij ← (b_pp·b_ij − b_ip·b_pj)/prev for the live i ≤ j (mirrored), and the same update of a right-hand
+ * side `c` when given. Every division is exact (the entries are minors of the original matrix).
+ */
+function pivotStep(b: bigint[][], alive: readonly number[], p: number, prev: bigint, c?: bigint[]): void {
+  const piv = b[p][p];
+  const bp = b[p];
+  for (let x = 0; x < alive.length; x++) {
+    const i = alive[x];
+    const bi = b[i];
+    const bip = bi[p];
+    for (let y = x; y < alive.length; y++) {
+      const j = alive[y];
+      const v = bip === 0n || bp[j] === 0n ? (piv * bi[j]) / prev : (piv * bi[j] - bip * bp[j]) / prev;
+      bi[j] = v;
+      b[j][i] = v;
+    }
+    if (c) c[i] = bip === 0n ? (piv * c[i]) / prev : (piv * c[i] - bip * c[p]) / prev;
+  }
+}
+
+/**
  * Inertia of an integer symmetric matrix by fraction-free symmetric elimination (overwrites `b`).
  * After pivots on an index set P the live entries are b_ij = det B[P∪{i}, P∪{j}], exact integers, and
  * `prev` = det B[P, P]; see the module remarks.
@@ -87,18 +109,7 @@ function integerInertia(b: bigint[][]): Inertia {
       if (piv > 0n === prev > 0n) positive++;
       else negative++;
       alive.splice(pi, 1);
-      const bp = b[p];
-      for (let x = 0; x < alive.length; x++) {
-        const i = alive[x];
-        const bi = b[i];
-        const bip = bi[p];
-        for (let y = x; y < alive.length; y++) {
-          const j = alive[y];
-          const v = bip === 0n || bp[j] === 0n ? (piv * bi[j]) / prev : (piv * bi[j] - bip * bp[j]) / prev;
-          bi[j] = v;
-          b[j][i] = v;
-        }
-      }
+      pivotStep(b, alive, p, prev);
       prev = piv;
       continue;
     }
@@ -506,19 +517,7 @@ function symmetricSolve(b: bigint[][], c: bigint[]): number[] | null | undefined
     const piv = b[p][p];
     alive.splice(pi, 1);
     order.push(p);
-    const bp = b[p];
-    for (let x = 0; x < alive.length; x++) {
-      const i = alive[x];
-      const bi = b[i];
-      const bip = bi[p];
-      for (let y = x; y < alive.length; y++) {
-        const j = alive[y];
-        const w = bip === 0n || bp[j] === 0n ? (piv * bi[j]) / prev : (piv * bi[j] - bip * bp[j]) / prev;
-        bi[j] = w;
-        b[j][i] = w;
-      }
-      c[i] = bip === 0n ? (piv * c[i]) / prev : (piv * c[i] - bip * c[p]) / prev;
-    }
+    pivotStep(b, alive, p, prev, c);
     prev = piv;
   }
   // Row order[k] reads b_pp x_p + Σ_{j later} b_pj x_j = c_p (a scaled Schur row), and X = det·x are
