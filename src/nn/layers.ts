@@ -102,43 +102,54 @@ function checkHyperDim(h: number): void {
   if (!Number.isInteger(h) || h < 1) throw new InvalidArgumentError('hyperDim', 'an integer ≥ 1', h);
 }
 
-/** A dense STN layer (spec §2.1 `StnLinear`): see the module remarks. */
-export class StnDense implements StnLayer {
+/**
+ * The six variables every STN layer holds, created in one order from the seeded generator: the general
+ * weight and bias (w0), the response weight and bias, and the bottleneck U_w, U_b (h×out), initialised to 0.
+ */
+abstract class StnLayerParameters {
   readonly name: string;
   readonly hyperDim: number;
-  readonly inputs: number;
-  readonly outputs: number;
-  /** W_gen (in×out), b_gen (out). */
+  /** W_gen and b_gen (out). */
   readonly weight: tf.Variable;
   readonly bias: tf.Variable;
-  /** W_resp (in×out), b_resp (out), U_w (h×out) and U_b (h×out), the bottleneck. */
+  /** W_resp, b_resp (out), and the bottleneck U_w, U_b (h×out). */
   readonly responseWeight: tf.Variable;
   readonly responseBias: tf.Variable;
   readonly bottleneckWeight: tf.Variable;
   readonly bottleneckBias: tf.Variable;
-  private readonly inputIsData: boolean;
+  protected readonly inputIsData: boolean;
 
-  constructor(inputs: number, outputs: number, options: StnLayerOptions) {
+  protected constructor(name: string, weightShape: number[], outputs: number, fanIn: number, options: StnLayerOptions) {
     checkHyperDim(options.hyperDim);
-    if (!Number.isInteger(inputs) || inputs < 1) throw new InvalidArgumentError('inputs', 'an integer ≥ 1', inputs);
-    if (!Number.isInteger(outputs) || outputs < 1) throw new InvalidArgumentError('outputs', 'an integer ≥ 1', outputs);
-    this.name = options.name ?? `dense${inputs}x${outputs}`;
+    this.name = name;
     this.hyperDim = options.hyperDim;
-    this.inputs = inputs;
-    this.outputs = outputs;
     this.inputIsData = options.inputIsData ?? false;
     const { rng } = options;
-    const prefix = variablePrefix(this.name);
-    this.weight = makeVariable(kaimingUniform([inputs, outputs], inputs, rng), `${prefix}/weight`);
-    this.bias = makeVariable(biasUniform(outputs, inputs, rng), `${prefix}/bias`);
-    this.responseWeight = makeVariable(kaimingUniform([inputs, outputs], inputs, rng), `${prefix}/responseWeight`);
-    this.responseBias = makeVariable(biasUniform(outputs, inputs, rng), `${prefix}/responseBias`);
+    const prefix = variablePrefix(name);
+    this.weight = makeVariable(kaimingUniform(weightShape, fanIn, rng), `${prefix}/weight`);
+    this.bias = makeVariable(biasUniform(outputs, fanIn, rng), `${prefix}/bias`);
+    this.responseWeight = makeVariable(kaimingUniform(weightShape, fanIn, rng), `${prefix}/responseWeight`);
+    this.responseBias = makeVariable(biasUniform(outputs, fanIn, rng), `${prefix}/responseBias`);
     this.bottleneckWeight = makeVariable(tf.zeros([options.hyperDim, outputs]), `${prefix}/bottleneckWeight`);
     this.bottleneckBias = makeVariable(tf.zeros([options.hyperDim, outputs]), `${prefix}/bottleneckBias`);
   }
 
   parameters(): StnParameters {
     return { general: [this.weight, this.bias], response: [this.responseWeight, this.responseBias, this.bottleneckWeight, this.bottleneckBias] };
+  }
+}
+
+/** A dense STN layer (spec §2.1 `StnLinear`): see the module remarks. Weights are in×out. */
+export class StnDense extends StnLayerParameters implements StnLayer {
+  readonly inputs: number;
+  readonly outputs: number;
+
+  constructor(inputs: number, outputs: number, options: StnLayerOptions) {
+    if (!Number.isInteger(inputs) || inputs < 1) throw new InvalidArgumentError('inputs', 'an integer ≥ 1', inputs);
+    if (!Number.isInteger(outputs) || outputs < 1) throw new InvalidArgumentError('outputs', 'an integer ≥ 1', outputs);
+    super(options.name ?? `dense${inputs}x${outputs}`, [inputs, outputs], outputs, inputs, options);
+    this.inputs = inputs;
+    this.outputs = outputs;
   }
 
   /**
@@ -188,22 +199,12 @@ export interface StnConvOptions extends StnLayerOptions {
 }
 
 /** A 2-D convolutional STN layer (spec §2.1 `StnConv2d`): NHWC, per-output-channel response scaling. */
-export class StnConv2d implements StnLayer {
-  readonly name: string;
-  readonly hyperDim: number;
+export class StnConv2d extends StnLayerParameters implements StnLayer {
   readonly stride: number;
   readonly pad: 'same' | 'valid' | number;
-  /** Filters kh×kw×in×out (general and response), biases (out), bottleneck U_w, U_b (h×out). */
-  readonly weight: tf.Variable;
-  readonly bias: tf.Variable;
-  readonly responseWeight: tf.Variable;
-  readonly responseBias: tf.Variable;
-  readonly bottleneckWeight: tf.Variable;
-  readonly bottleneckBias: tf.Variable;
-  private readonly inputIsData: boolean;
 
+  /** Filters kh×kw×in×out (general and response), biases (out), bottleneck U_w, U_b (h×out). */
   constructor(inChannels: number, outChannels: number, kernel: number, options: StnConvOptions) {
-    checkHyperDim(options.hyperDim);
     for (const [v, n] of [
       [inChannels, 'inChannels'],
       [outChannels, 'outChannels'],
@@ -211,24 +212,9 @@ export class StnConv2d implements StnLayer {
     ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(n, 'an integer ≥ 1', v);
     }
-    this.name = options.name ?? `conv${inChannels}x${outChannels}k${kernel}`;
-    this.hyperDim = options.hyperDim;
+    super(options.name ?? `conv${inChannels}x${outChannels}k${kernel}`, [kernel, kernel, inChannels, outChannels], outChannels, inChannels * kernel * kernel, options);
     this.stride = options.stride ?? 1;
     this.pad = options.pad ?? 'same';
-    this.inputIsData = options.inputIsData ?? false;
-    const fanIn = inChannels * kernel * kernel;
-    const { rng } = options;
-    const prefix = variablePrefix(this.name);
-    this.weight = makeVariable(kaimingUniform([kernel, kernel, inChannels, outChannels], fanIn, rng), `${prefix}/weight`);
-    this.bias = makeVariable(biasUniform(outChannels, fanIn, rng), `${prefix}/bias`);
-    this.responseWeight = makeVariable(kaimingUniform([kernel, kernel, inChannels, outChannels], fanIn, rng), `${prefix}/responseWeight`);
-    this.responseBias = makeVariable(biasUniform(outChannels, fanIn, rng), `${prefix}/responseBias`);
-    this.bottleneckWeight = makeVariable(tf.zeros([options.hyperDim, outChannels]), `${prefix}/bottleneckWeight`);
-    this.bottleneckBias = makeVariable(tf.zeros([options.hyperDim, outChannels]), `${prefix}/bottleneckBias`);
-  }
-
-  parameters(): StnParameters {
-    return { general: [this.weight, this.bias], response: [this.responseWeight, this.responseBias, this.bottleneckWeight, this.bottleneckBias] };
   }
 
   /** conv(t, filter); `tIsInput` marks t as this layer's input x (data for a first layer), never a tangent. */
