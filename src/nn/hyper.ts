@@ -167,6 +167,8 @@ export type HyperparameterKind =
   | 'brightness'
   | 'contrast'
   | 'weight-decay'
+  /** An architecture weight α (DARTS): one logit of the softmax over an edge's candidate operations. */
+  | 'architecture'
   | 'other';
 
 const KINDS: readonly HyperparameterKind[] = [
@@ -179,6 +181,7 @@ const KINDS: readonly HyperparameterKind[] = [
   'brightness',
   'contrast',
   'weight-decay',
+  'architecture',
   'other',
 ];
 
@@ -200,6 +203,11 @@ export interface HyperparameterSpec {
   init: number;
   /** Initial perturbation scale σ0 > 0 (unconstrained units); s0 = softplus⁻¹(σ0). Default 1 (C1). */
   scale?: number;
+  /**
+   * The softmax group of an `architecture` weight: the edge whose candidate operations its logit competes
+   * with (required for that kind, forbidden for the others).
+   */
+  group?: string;
 }
 
 /** A validated spec, with its defaults filled in and its transform chosen. */
@@ -212,10 +220,12 @@ export interface ResolvedHyperparameter {
   readonly init: number;
   readonly scale: number;
   readonly transform: TransformName;
+  /** The softmax group (edge) of an architecture weight; undefined for every other kind. */
+  readonly group?: string;
 }
 
-/** Overrides accepted by the factory helpers (everything but name and kind). */
-export type SpecOverrides = Partial<Omit<HyperparameterSpec, 'name' | 'kind'>>;
+/** Overrides accepted by the factory helpers (everything but name, kind and group). */
+export type SpecOverrides = Partial<Omit<HyperparameterSpec, 'name' | 'kind' | 'group'>>;
 
 function makeSpec(name: string, kind: HyperparameterKind, defaults: Omit<HyperparameterSpec, 'name' | 'kind'>, overrides: SpecOverrides): HyperparameterSpec {
   return { name, kind, ...defaults, ...overrides };
@@ -275,6 +285,19 @@ export function weightDecaySpec(name = 'weight_decay', overrides: SpecOverrides 
   return makeSpec(name, 'weight-decay', { init: 1e-4, range: [0, Infinity], discrete: false, perturb: 'minibatch', scale: 1 }, overrides);
 }
 
+/**
+ * The architecture weights of one edge (DARTS, Liu et al. 2019): one unconstrained logit α_k per candidate
+ * operation, named `<edge>/<op>`, in the softmax group `edge`; the edge mixes its candidates with
+ * softmax(α)_k. Range (−∞, ∞) (`linear`: T(α) = α), init 0 (the uniform mixture, as DARTS initialises α to
+ * 1e-3·N(0, 1) ≈ 0), perturbed per example with σ0 = 0.5 (ours: σ = 1 on a logit moves a softmax weight by
+ * a factor e, which drowns the differences the search has to find early on).
+ */
+export function architectureSpecs(edge: string, ops: readonly string[], overrides: SpecOverrides = {}): HyperparameterSpec[] {
+  if (typeof edge !== 'string' || edge.length === 0) throw new InvalidArgumentError('edge', 'a non-empty string', edge);
+  if (!Array.isArray(ops) || ops.length < 1) throw new InvalidArgumentError('ops', 'a non-empty array of operation names', ops);
+  return ops.map((op) => ({ name: `${edge}/${op}`, kind: 'architecture' as const, range: [-Infinity, Infinity] as const, discrete: false, perturb: 'example' as const, init: 0, scale: 0.5, ...overrides, group: edge }));
+}
+
 function resolveSpec(spec: HyperparameterSpec, at: string): ResolvedHyperparameter {
   if (typeof spec !== 'object' || spec === null) throw new InvalidArgumentError(at, 'a hyperparameter spec object', spec);
   if (typeof spec.name !== 'string' || spec.name.length === 0) throw new InvalidArgumentError(`${at}.name`, 'a non-empty string', spec.name);
@@ -296,11 +319,17 @@ function resolveSpec(spec: HyperparameterSpec, at: string): ResolvedHyperparamet
   if (isRate && !(lo >= 0 && hi < 1)) throw new InvalidArgumentError(`${at}.range`, `a sub-range of [0, 1) for a ${spec.kind} rate`, `[${lo}, ${hi}]`);
   const nonNegative = spec.kind === 'cutout-length' || spec.kind === 'cutout-holes' || spec.kind === 'brightness' || spec.kind === 'contrast' || spec.kind === 'weight-decay';
   if (nonNegative && !(lo >= 0)) throw new InvalidArgumentError(`${at}.range[0]`, `≥ 0 for ${spec.kind}`, lo);
+  if (spec.kind === 'architecture') {
+    if (typeof spec.group !== 'string' || spec.group.length === 0) throw new InvalidArgumentError(`${at}.group`, 'the edge (softmax group) of an architecture weight', spec.group);
+    if (lo !== -Infinity || hi !== Infinity) throw new InvalidArgumentError(`${at}.range`, '[−∞, +∞] for an architecture logit (softmax needs no transform)', `[${lo}, ${hi}]`);
+    if (discrete) throw new InvalidArgumentError(`${at}.discrete`, 'false for an architecture logit', discrete);
+  } else if (spec.group !== undefined) throw new InvalidArgumentError(`${at}.group`, `no group for a ${spec.kind} hyperparameter (only architecture weights have one)`, spec.group);
   const transform = chooseTransform(lo, hi);
   if (typeof spec.init !== 'number' || !Number.isFinite(spec.init) || !(spec.init > lo) || !(spec.init < hi)) {
     throw new InvalidArgumentError(`${at}.init`, `a finite value strictly inside (${lo}, ${hi})`, spec.init);
   }
-  return Object.freeze({ name: spec.name, kind: spec.kind, range: Object.freeze([lo, hi] as const), discrete, perturb, init: spec.init, scale, transform });
+  const resolved: ResolvedHyperparameter = { name: spec.name, kind: spec.kind, range: Object.freeze([lo, hi] as const), discrete, perturb, init: spec.init, scale, transform };
+  return Object.freeze(spec.group === undefined ? resolved : { ...resolved, group: spec.group });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -341,6 +370,7 @@ export interface HyperSpaceJSON {
     perturb: PerturbMode;
     init: number;
     scale: number;
+    group?: string;
   }[];
 }
 
@@ -393,6 +423,21 @@ export class HyperSpace {
     const out: number[] = [];
     this.specs.forEach((s, k) => {
       if (s.kind === kind) out.push(k);
+    });
+    return out;
+  }
+
+  /**
+   * The softmax groups of the architecture weights, in order of first appearance: each edge's name and the
+   * coordinates of its candidate logits (empty when the space has no architecture weights).
+   */
+  groups(): { group: string; indices: number[] }[] {
+    const out: { group: string; indices: number[] }[] = [];
+    this.specs.forEach((s, k) => {
+      if (s.group === undefined) return;
+      const g = out.find((o) => o.group === s.group);
+      if (g) g.indices.push(k);
+      else out.push({ group: s.group, indices: [k] });
     });
     return out;
   }
@@ -489,6 +534,7 @@ export class HyperSpace {
         perturb: s.perturb,
         init: s.init,
         scale: s.scale,
+        ...(s.group === undefined ? {} : { group: s.group }),
       })),
     };
   }
@@ -518,7 +564,7 @@ export class HyperSpace {
         if (typeof b === 'number') return b;
         throw new ParseError(`json.hyperparameters[${i}].range[${j}]`, `expected a number or "${j === 0 ? '-inf' : 'inf'}", got ${JSON.stringify(b)}`);
       };
-      return { name: p.name, kind: p.kind, range: [bound(p.range[0], 0), bound(p.range[1], 1)], discrete: p.discrete, perturb: p.perturb, init: p.init, scale: p.scale };
+      return { name: p.name, kind: p.kind, range: [bound(p.range[0], 0), bound(p.range[1], 1)], discrete: p.discrete, perturb: p.perturb, init: p.init, scale: p.scale, ...(p.group === undefined ? {} : { group: p.group }) };
     });
     return new HyperSpace(specs);
   }

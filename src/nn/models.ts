@@ -13,6 +13,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import { StnConv2d, StnDense, maxPool2x2, maxPool2x2Tangent, reluTangent, type StnLayer } from './layers.js';
 import { dropConnectMask, dropoutMask } from './regularizers.js';
+import type { MixedCell } from './cells.js';
 
 /** One block of a network. `hyper` is the index of the hyperparameter (in the model's space) a dropout uses. */
 export type Block =
@@ -24,7 +25,9 @@ export type Block =
   /** Unit dropout on [B, D] (or on the flattened input: input dropout). */
   | { kind: 'dropout'; hyper: number }
   /** Channel dropout on NHWC activations: one Bernoulli draw per example and channel (C1 `dropout_2d`). */
-  | { kind: 'channel-dropout'; hyper: number };
+  | { kind: 'channel-dropout'; hyper: number }
+  /** A DARTS search cell whose edges mix candidate operations by softmax(α) (src/nn/cells.ts). */
+  | { kind: 'cell'; cell: MixedCell };
 
 /** Masks for one forward pass, by block index (absent = no dropout at that block, e.g. evaluation mode). */
 export type Masks = Map<number, tf.Tensor>;
@@ -35,6 +38,12 @@ export interface ForwardContext {
   hnet: tf.Tensor2D | null;
   /** Dropout masks (training); empty for evaluation. */
   masks: Masks;
+  /**
+   * The unconstrained hyperparameters λ (+ ε_i) as rows, [1, h] (one for the batch) or [B, h], read directly by
+   * blocks whose output depends on a hyperparameter (the architecture weights of a `cell`). Required only by
+   * models with such blocks; a gradient taken w.r.t. it is the hypergradient's direct term.
+   */
+  hyper?: tf.Tensor2D | null;
 }
 
 /** An STN network: blocks plus the shapes they see. */
@@ -62,7 +71,8 @@ export class StnNetwork {
         if (b.kind === 'layer' && b.dropConnect !== undefined && (!(b.layer instanceof StnDense) || b.dropConnect < 0 || b.dropConnect >= hyperDim)) {
           throw new InvalidArgumentError('blocks', `DropConnect on dense layers with an index in [0, ${hyperDim})`, `${b.layer.name}: ${b.dropConnect}`);
         }
-        x = this.applyBlock(b, x, null, undefined);
+        if (b.kind === 'cell' && b.cell.maxHyper() >= hyperDim) throw new InvalidArgumentError('blocks', `cell architecture indices in [0, ${hyperDim})`, b.cell.maxHyper());
+        x = this.applyBlock(b, x, null, undefined, tf.zeros([1, hyperDim]) as tf.Tensor2D);
       }
     });
   }
@@ -72,8 +82,8 @@ export class StnNetwork {
     const general: tf.Variable[] = [];
     const response: tf.Variable[] = [];
     for (const b of this.blocks) {
-      if (b.kind !== 'layer') continue;
-      const p = b.layer.parameters();
+      if (b.kind !== 'layer' && b.kind !== 'cell') continue;
+      const p = b.kind === 'layer' ? b.layer.parameters() : b.cell.parameters();
       general.push(...p.general);
       response.push(...p.response);
     }
@@ -103,8 +113,23 @@ export class StnNetwork {
     return masks;
   }
 
-  private applyBlock(b: Block, x: tf.Tensor, hnet: tf.Tensor2D | null, mask: tf.Tensor | undefined): tf.Tensor {
+  /** True if some block reads the hyperparameters directly (then `ctx.hyper` is required). */
+  get readsHyper(): boolean {
+    return this.blocks.some((b) => b.kind === 'cell');
+  }
+
+  private requireHyper(hyper: tf.Tensor2D | null | undefined, batch: number): tf.Tensor2D {
+    if (!hyper) throw new InvalidArgumentError('ctx.hyper', `the hyperparameter rows [1 or B, ${this.hyperDim}] (model ${this.name} has architecture weights)`, hyper);
+    if (hyper.rank !== 2 || hyper.shape[1] !== this.hyperDim || (hyper.shape[0] !== 1 && hyper.shape[0] !== batch)) {
+      throw new InvalidArgumentError('ctx.hyper', `a [1, ${this.hyperDim}] or [${batch}, ${this.hyperDim}] tensor`, JSON.stringify(hyper.shape));
+    }
+    return hyper;
+  }
+
+  private applyBlock(b: Block, x: tf.Tensor, hnet: tf.Tensor2D | null, mask: tf.Tensor | undefined, hyper: tf.Tensor2D | null | undefined): tf.Tensor {
     switch (b.kind) {
+      case 'cell':
+        return b.cell.apply(x, hnet, this.requireHyper(hyper, x.shape[0]));
       case 'layer':
         return b.layer.apply(x, hnet, mask ?? null);
       case 'relu':
@@ -124,7 +149,7 @@ export class StnNetwork {
     return tf.tidy(() => {
       let h = x;
       this.blocks.forEach((b, i) => {
-        h = this.applyBlock(b, h, ctx.hnet, ctx.masks.get(i));
+        h = this.applyBlock(b, h, ctx.hnet, ctx.masks.get(i), ctx.hyper);
       });
       return h as tf.Tensor2D;
     });
@@ -133,9 +158,10 @@ export class StnNetwork {
   /**
    * (logits, tangent) at h_net = 0 in the direction h_net = ε (`direction`, [B, h]): the primal output
    * f(x; w0) and J_w f · Θε, propagated together through the layers, the ReLU masks, pooling and the same
-   * dropout masks (spec §3.3, §8.1).
+   * dropout masks (spec §3.3, §8.1). `hyper` (rows λ + ε) holds the architecture mixtures of `cell` blocks
+   * fixed: Δ-STN linearizes in the weights only.
    */
-  tangent(x: tf.Tensor, masks: Masks, direction: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+  tangent(x: tf.Tensor, masks: Masks, direction: tf.Tensor2D, hyper: tf.Tensor2D | null = null): [tf.Tensor2D, tf.Tensor2D] {
     let h: tf.Tensor = x;
     let dh: tf.Tensor | null = null;
     const keep: tf.Tensor[] = [];
@@ -146,6 +172,12 @@ export class StnNetwork {
     this.blocks.forEach((b, i) => {
       const mask = masks.get(i);
       switch (b.kind) {
+        case 'cell': {
+          const [y, dy] = b.cell.tangent(h, dh, direction, this.requireHyper(hyper, h.shape[0]));
+          h = track(y);
+          dh = track(dy);
+          break;
+        }
         case 'layer': {
           const [y, dy] = b.layer.tangent(h, dh, direction, mask ?? null);
           h = track(y);

@@ -611,3 +611,17 @@ export function oneHotCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, red
     return reduction === 'mean' ? tf.neg(tf.mean(picked)) : tf.neg(picked);
   }) as tf.Scalar | tf.Tensor1D;
 }
+
+const tanhOp: (x: tf.Tensor) => tf.Tensor = customOp1<tf.Tensor, tf.Tensor>(
+  (x) => tf.tanh(x),
+  (dy, x) => tf.mul(dy, tf.sub(1, tf.square(tanhOp(x)))),
+);
+
+/**
+ * tanh, differentiable to any order: the gradient ȳ ⊙ (1 − tanh²(x)) recomputes tanh from x (tfjs's `tanh`
+ * multiplies by its saved output, and its second derivative fails; see the table at the top of this module).
+ */
+export function tanh(x: tf.Tensor): tf.Tensor {
+  requireFloat(x, 'x');
+  return tanhOp(x);
+}

@@ -15,6 +15,15 @@
  * tuned (else 0), h_net,i = (λ for STN, 0 centered) + σ ⊙ n_i; the loss is CE − τℍ(σ);
  * ∂/∂λ = Σ_i ∂CE/∂h_net,i, ∂/∂s_k = sigmoid(s_k)(Σ_i n_ik ∂CE/∂h_net,ik − τ/σ_k) (spec §3.4).
  *
+ * - `darts1`, `darts2` (architecture search, DARTS; Liu et al. 2019): the train step is the fixed method's at
+ *   the architecture weights α = λ; the hyper step descends ∇_α L_V(w, α) (first order) or the one-step
+ *   unrolled hypergradient ∇_α L_V(w′, α) − ξ [∇_α L_T(w⁺, α) − ∇_α L_T(w⁻, α)]/(2R) with w′ = w − ξ∇_w L_T(w, α),
+ *   w± = w ± R∇_{w′}L_V(w′, α), R = 0.01/‖∇_{w′}L_V(w′, α)‖ (second order, DARTS eq. 7–8; the unrolled step is
+ *   plain SGD, without DARTS's momentum term).
+ * A model whose blocks read hyperparameters directly (a DARTS cell's α, src/nn/cells.ts) also gets the rows
+ * λ + ε (`ForwardContext.hyper`), and the STN-family hyper step adds the direct term ∂L_V/∂α to the response
+ * term ∂L_V/∂h_net, both at the same perturbed rows.
+ *
  * Determinism: epoch e draws its batch order, perturbations and masks from `new Rng(seed, e)` only, so a run
  * resumed from the checkpoint of epoch e repeats the uninterrupted run exactly.
  */
@@ -29,8 +38,13 @@ import { MomentumSgd, VectorOptimizer, type VectorOptimizerState } from './optim
 import { adjustBrightness, adjustContrast, cutout, jitterFactors } from './regularizers.js';
 
 /** The methods of the trainer. */
-export type NnMethod = 'fixed' | 'stn' | 'centered-stn' | 'delta-stn' | 'delta-stn-linearized';
-export const NN_METHODS: readonly NnMethod[] = ['fixed', 'stn', 'centered-stn', 'delta-stn', 'delta-stn-linearized'];
+export type NnMethod = 'fixed' | 'stn' | 'centered-stn' | 'delta-stn' | 'delta-stn-linearized' | 'darts1' | 'darts2';
+export const NN_METHODS: readonly NnMethod[] = ['fixed', 'stn', 'centered-stn', 'delta-stn', 'delta-stn-linearized', 'darts1', 'darts2'];
+
+/** True for the DARTS methods (no hypernetwork: the weights are trained at λ, α moves by DARTS's gradient). */
+export function isDarts(method: NnMethod): boolean {
+  return method === 'darts1' || method === 'darts2';
+}
 
 /** Trainer settings; defaults are the Δ-STN reference's (spec §1.5) where they apply. */
 export interface TrainerConfig {
@@ -55,6 +69,10 @@ export interface TrainerConfig {
   patience?: number;
   seed?: number;
   evalBatchSize?: number;
+  /** DARTS second order: ξ, the unrolled step (default: the weights' current learning rate, as in DARTS). */
+  dartsXi?: number;
+  /** DARTS second order: R = dartsScale/‖∇_{w′}L_V‖ in the finite-difference product (default 0.01, DARTS). */
+  dartsScale?: number;
 }
 
 /** Train, validation and (optional) test sets. */
@@ -113,7 +131,7 @@ function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
 export class Trainer {
   readonly model: StnNetwork;
   readonly space: HyperSpace;
-  readonly config: Required<Omit<TrainerConfig, 'lrMilestones' | 'patience'>> & { lrMilestones: number[]; patience: number };
+  readonly config: Required<Omit<TrainerConfig, 'lrMilestones' | 'patience' | 'dartsXi'>> & { lrMilestones: number[]; patience: number; dartsXi: number | null };
   private readonly data: TrainerData;
   private readonly general: tf.Variable[];
   private readonly response: tf.Variable[];
@@ -146,7 +164,12 @@ export class Trainer {
       patience: config.patience ?? Infinity,
       seed: config.seed ?? 0,
       evalBatchSize: config.evalBatchSize ?? 500,
+      dartsXi: config.dartsXi ?? null,
+      dartsScale: config.dartsScale ?? 0.01,
     };
+    if (c.dartsXi !== null && !(c.dartsXi >= 0 && Number.isFinite(c.dartsXi))) throw new InvalidArgumentError('dartsXi', 'ξ ≥ 0', c.dartsXi);
+    if (!(c.dartsScale > 0 && Number.isFinite(c.dartsScale))) throw new InvalidArgumentError('dartsScale', 'a finite number > 0', c.dartsScale);
+    if (isDarts(c.method) && space.indicesOfKind('architecture').length === 0) throw new InvalidArgumentError('method', 'a space with architecture weights for DARTS (src/nn/cells.ts)', c.method);
     for (const [k, v] of Object.entries({ epochs: c.epochs, batchSize: c.batchSize, trainSteps: c.trainSteps, valSteps: c.valSteps, evalBatchSize: c.evalBatchSize })) {
       if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(k, 'an integer ≥ 1', v);
     }
@@ -226,6 +249,16 @@ export class Trainer {
     return img;
   }
 
+  /**
+   * The unconstrained rows a cell reads (`ForwardContext.hyper`): λ as one row, or the given per-example rows;
+   * null for models that read no hyperparameter directly (nothing is built for them).
+   */
+  private hyperRows(rows?: number[][]): tf.Tensor2D | null {
+    if (!this.model.readsHyper) return null;
+    const r = rows ?? [this.state.lambda];
+    return tf.tensor2d(r, [r.length, this.space.h], 'float32');
+  }
+
   private disposeMasks(masks: Masks): void {
     for (const m of masks.values()) m.dispose();
   }
@@ -239,32 +272,36 @@ export class Trainer {
     const y = this.labels(ds, indices);
     let loss = NaN;
     try {
-      if (method === 'fixed' || method === 'delta-stn' || method === 'delta-stn-linearized') {
-        // Unperturbed: the fixed method's only step, and Δ-STN's general step.
+      if (method === 'fixed' || method === 'delta-stn' || method === 'delta-stn-linearized' || isDarts(method)) {
+        // Unperturbed: the fixed method's only step (DARTS's weight step), and Δ-STN's general step.
         const values = Array.from({ length: B }, () => this.space.hyperValues(this.state.lambda));
         const x = this.augmentInputs(x0, values, rng);
         const masks = this.model.sampleMasks(values, rng);
-        const { value, grads } = tf.variableGrads(() => crossEntropy(this.model.forward(x, { hnet: null, masks }), y), this.general);
+        const hyper = this.hyperRows();
+        const { value, grads } = tf.variableGrads(() => crossEntropy(this.model.forward(x, { hnet: null, masks, hyper }), y), this.general);
+        hyper?.dispose();
         loss = value.dataSync()[0];
         this.optGeneral.step(this.general.map((v) => grads[v.name]));
         value.dispose();
         tf.dispose(grads);
         this.disposeMasks(masks);
         if (x !== x0) x.dispose();
-        if (method === 'fixed') return loss;
+        if (method === 'fixed' || isDarts(method)) return loss;
       }
       const p = this.space.samplePerturbed(this.state.lambda, this.state.rawScale, B, rng);
       const x = this.augmentInputs(x0, p.hyperValues, rng);
       const masks = this.model.sampleMasks(p.hyperValues, rng);
       const hnet = tf.tensor2d(this.centered ? p.perturbation : p.perturbed, [B, this.space.h], 'float32');
+      const hyper = this.hyperRows(p.perturbed);
       const vars = method === 'stn' || method === 'centered-stn' ? [...this.general, ...this.response] : this.response;
       const { value, grads } = tf.variableGrads(() => {
         if (method === 'delta-stn-linearized') {
-          const [f0, df] = this.model.tangent(x, masks, hnet);
+          const [f0, df] = this.model.tangent(x, masks, hnet, hyper);
           return crossEntropy(tf.add(f0, df) as tf.Tensor2D, y);
         }
-        return crossEntropy(this.model.forward(x, { hnet, masks }), y);
+        return crossEntropy(this.model.forward(x, { hnet, masks, hyper }), y);
       }, vars);
+      hyper?.dispose();
       const responseLoss = value.dataSync()[0];
       const opt = method === 'stn' || method === 'centered-stn' ? this.optGeneral : this.optResponse;
       opt.step(vars.map((v) => grads[v.name] ?? tf.zerosLike(v)));
@@ -285,8 +322,12 @@ export class Trainer {
     }
   }
 
-  /** One hyper step on validation examples (evaluation mode); returns the validation loss. */
-  hyperStep(indices: Int32Array, rng: Rng): number {
+  /**
+   * One hyper step on validation examples (evaluation mode); returns the validation loss. DARTS second order
+   * also needs a training batch (`trainIndices`, default the first B training examples).
+   */
+  hyperStep(indices: Int32Array, rng: Rng, trainIndices?: Int32Array): number {
+    if (isDarts(this.config.method)) return this.dartsHyperStep(indices, trainIndices ?? Int32Array.from({ length: Math.min(indices.length, this.data.train.size) }, (_, i) => i));
     const ds = this.data.val;
     const B = indices.length;
     const h = this.space.h;
@@ -297,10 +338,24 @@ export class Trainer {
     const y = this.labels(ds, indices);
     const hnet = tf.tensor2d(rows, [B, h], 'float32');
     const empty: Masks = new Map();
-    const { value, grad } = tf.valueAndGrad((hn: tf.Tensor) => crossEntropy(this.model.forward(x, { hnet: hn as tf.Tensor2D, masks: empty }), y))(hnet);
-    const g = grad.arraySync() as number[][];
-    const loss = value.dataSync()[0];
-    tf.dispose([x, y, hnet, value, grad]);
+    let g: number[][];
+    let loss: number;
+    if (this.model.readsHyper) {
+      // Direct term: the cells read the perturbed rows λ + σ⊙n themselves. ∂/∂λ and ∂/∂(σ⊙n) of the loss are
+      // then the sums of the gradients w.r.t. h_net (response) and w.r.t. the rows (direct).
+      const rowsT = tf.tensor2d(noise.map((n) => n.map((nk, k) => this.state.lambda[k] + sigma[k] * nk)), [B, h], 'float32');
+      const { value, grads } = tf.valueAndGrads((hn: tf.Tensor, a: tf.Tensor) => crossEntropy(this.model.forward(x, { hnet: hn as tf.Tensor2D, masks: empty, hyper: a as tf.Tensor2D }), y))([hnet, rowsT]);
+      const total = tf.add(grads[0], grads[1]);
+      g = total.arraySync() as number[][];
+      loss = value.dataSync()[0];
+      tf.dispose([rowsT, value, total, ...grads]);
+    } else {
+      const { value, grad } = tf.valueAndGrad((hn: tf.Tensor) => crossEntropy(this.model.forward(x, { hnet: hn as tf.Tensor2D, masks: empty }), y))(hnet);
+      g = grad.arraySync() as number[][];
+      loss = value.dataSync()[0];
+      tf.dispose([value, grad]);
+    }
+    tf.dispose([x, y, hnet]);
     const gLambda = Array.from({ length: h }, (_, k) => g.reduce((acc, row) => acc + row[k], 0));
     this.state.lambda = this.optLambda.step(this.state.lambda, gLambda);
     if (this.config.tuneScales) {
@@ -308,6 +363,59 @@ export class Trainer {
       const gScale = this.state.rawScale.map((s, k) => sigmoid(s) * (g.reduce((acc, row, i) => acc + row[k] * noise[i][k], 0) - tau / sigma[k]));
       this.state.rawScale = this.optScale.step(this.state.rawScale, gScale);
     }
+    this.state.hyperSteps++;
+    return loss;
+  }
+
+  /** CE of a batch in evaluation mode (no masks, h_net = 0) with the architecture rows `hyper` ([1, h]). */
+  private plainLoss(ds: Dataset, indices: Int32Array, hyper: tf.Tensor2D): tf.Scalar {
+    return tf.tidy(() => crossEntropy(this.model.forward(this.images(ds, indices), { hnet: null, masks: new Map(), hyper }), this.labels(ds, indices)));
+  }
+
+  /** ∇_α of {@link plainLoss} at λ, and the loss. */
+  private alphaGradient(ds: Dataset, indices: Int32Array): { loss: number; grad: number[] } {
+    const a = tf.tensor2d([this.state.lambda], [1, this.space.h], 'float32');
+    const { value, grad } = tf.valueAndGrad((av: tf.Tensor) => this.plainLoss(ds, indices, av as tf.Tensor2D))(a);
+    const out = { loss: value.dataSync()[0], grad: Array.from(grad.dataSync()) };
+    tf.dispose([a, value, grad]);
+    return out;
+  }
+
+  /**
+   * DARTS's architecture step (module remarks): first order ∇_α L_V(w, α); second order with the one-step
+   * unrolled weights and the finite-difference mixed product around w (not w′), divided by 2R.
+   */
+  private dartsHyperStep(valIndices: Int32Array, trainIndices: Int32Array): number {
+    const c = this.config;
+    let loss: number;
+    let g: number[];
+    if (c.method === 'darts1') {
+      ({ loss, grad: g } = this.alphaGradient(this.data.val, valIndices));
+    } else {
+      const xi = c.dartsXi ?? this.state.learningRate;
+      const w = this.general.map((v) => tf.clone(v));
+      const alpha = tf.tensor2d([this.state.lambda], [1, this.space.h], 'float32');
+      try {
+        // w′ = w − ξ ∇_w L_T(w, α) on the training batch.
+        const train = tf.variableGrads(() => this.plainLoss(this.data.train, trainIndices, alpha), this.general);
+        this.general.forEach((v) => tf.tidy(() => v.assign(tf.sub(v, tf.mul(train.grads[v.name], xi)))));
+        tf.dispose([train.value, train.grads]);
+        // ∇_α L_V(w′, α) and v = ∇_{w′} L_V(w′, α): α as a temporary variable next to the weights.
+        const alphaVar = tf.variable(alpha, true, `darts-alpha#${++dartsAlphaVariables}`);
+        const val = tf.variableGrads(() => this.plainLoss(this.data.val, valIndices, alphaVar as tf.Tensor2D), [alphaVar, ...this.general]);
+        loss = val.value.dataSync()[0];
+        const direct = Array.from(val.grads[alphaVar.name].dataSync());
+        const v = this.general.map((u) => val.grads[u.name]);
+        const { product } = finiteDifferenceMixedProduct(this.general, w, v, () => this.alphaGradient(this.data.train, trainIndices).grad, c.dartsScale);
+        tf.dispose([val.value, val.grads]);
+        alphaVar.dispose();
+        g = direct.map((d, k) => d - xi * product[k]);
+      } finally {
+        this.general.forEach((v, i) => v.assign(w[i]));
+        tf.dispose([...w, alpha]);
+      }
+    }
+    this.state.lambda = this.optLambda.step(this.state.lambda, g);
     this.state.hyperSteps++;
     return loss;
   }
@@ -323,7 +431,7 @@ export class Trainer {
         const x = this.images(ds, idx);
         const y = this.labels(ds, idx);
         const hnet = this.centered ? null : tf.tile(tf.tensor2d([this.state.lambda], [1, this.space.h]), [idx.length, 1]) as tf.Tensor2D;
-        const logits = this.model.forward(x, { hnet, masks: new Map() });
+        const logits = this.model.forward(x, { hnet, masks: new Map(), hyper: this.hyperRows() });
         const loss = crossEntropy(logits, y).dataSync()[0] * idx.length;
         const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32')).dataSync()[0];
         return [loss, hits];
@@ -361,7 +469,7 @@ export class Trainer {
           if (valPos + c.batchSize > valOrder.length) valPos = 0;
           const vidx = valOrder.subarray(valPos, Math.min(valOrder.length, valPos + c.batchSize));
           valPos += vidx.length;
-          const vl = this.hyperStep(vidx, valRng);
+          const vl = this.hyperStep(vidx, valRng, idx);
           if (!Number.isFinite(vl) || !this.state.lambda.every(Number.isFinite) || !this.state.rawScale.every(Number.isFinite)) return this.stop(before, `hyper step produced a non-finite value at epoch ${epoch}, step ${s}`);
         }
       }
@@ -444,6 +552,9 @@ export class Trainer {
   }
 }
 
+/** tfjs registers variables by name globally: each temporary α variable gets a fresh one. */
+let dartsAlphaVariables = 0;
+
 /** A seeded Fisher–Yates permutation of 0..n−1. */
 function permutation(n: number, rng: Rng): Int32Array {
   const p = Int32Array.from({ length: n }, (_, i) => i);
@@ -454,4 +565,32 @@ function permutation(n: number, rng: Rng): Int32Array {
     p[j] = t;
   }
   return p;
+}
+
+/**
+ * DARTS's finite-difference mixed product (DARTS eq. 8):
+ *
+ * $$\nabla^2_{\alpha w}\mathcal L_T(w, \alpha)\, v \approx \frac{\nabla_\alpha \mathcal L_T(w^+, \alpha) - \nabla_\alpha \mathcal L_T(w^-, \alpha)}{2R},\qquad w^\pm = w \pm R v,\quad R = \frac{\text{scale}}{\|v\|}.$$
+ *
+ * `variables` are the weights; `center` holds w (the point of the product: in DARTS the current weights, not
+ * the unrolled w′ — evaluating at w′ is a known bug of re-implementations); `direction` is v; `gradAlpha()`
+ * returns ∇_α L_T at the variables' current values. The variables are left at `center`. Error O(R²) plus
+ * float32 rounding of order ε_mach‖∇_α L_T‖/R. v = 0 gives the zero product (R would be infinite).
+ */
+export function finiteDifferenceMixedProduct(variables: readonly tf.Variable[], center: readonly tf.Tensor[], direction: readonly tf.Tensor[], gradAlpha: () => number[], scale = 0.01): { product: number[]; R: number } {
+  if (variables.length !== center.length || variables.length !== direction.length) throw new InvalidArgumentError('direction', `${variables.length} tensors (one per variable)`, direction.length);
+  const norm = Math.sqrt(direction.reduce((acc, d) => acc + tf.tidy(() => tf.sum(tf.square(d)).dataSync()[0]), 0));
+  const shifted = (sign: number, R: number): number[] => {
+    variables.forEach((u, i) => tf.tidy(() => u.assign(tf.add(center[i], tf.mul(direction[i], sign * R)))));
+    return gradAlpha();
+  };
+  try {
+    if (norm === 0) return { product: gradAlpha().map(() => 0), R: Infinity };
+    const R = scale / norm;
+    const plus = shifted(1, R);
+    const minus = shifted(-1, R);
+    return { product: plus.map((p, k) => (p - minus[k]) / (2 * R)), R };
+  } finally {
+    variables.forEach((u, i) => u.assign(center[i]));
+  }
 }

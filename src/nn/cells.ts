@@ -1,0 +1,467 @@
+/**
+ * DARTS-style search cells for the TensorFlow.js engine (issue 7, "Real networks"): every edge of a small
+ * directed acyclic cell mixes K candidate operations with the softmax of its architecture weights,
+ *
+ * $$\bar o_e(x) = \sum_{k=1}^{K} \mathrm{softmax}(\alpha_e)_k\, o_k(x; w_{e,k}),$$
+ *
+ * where α_e ∈ ℝ^K are hyperparameters of kind `architecture` in the model's {@link HyperSpace} (one softmax
+ * group per edge, src/nn/hyper.ts `architectureSpecs`), and each candidate's weights w_{e,k} live in STN
+ * layers, so STN and Δ-STN give every candidate its own response Θ_{e,k} (h_net enters the candidates'
+ * layers exactly as in src/nn/layers.ts). α is read per example: a forward pass gets the unconstrained rows
+ * λ (+ ε_i) as `hyper` ([1, h] or [B, h]), so a perturbed architecture changes the mixture example by example.
+ * Unlike a dropout rate, α enters the validation loss directly (∂L_V/∂α ≠ 0 at fixed w): the trainer's hyper
+ * step differentiates through both the mixture and h_net (src/nn/trainer.ts).
+ *
+ * A cell has N intermediate nodes: node 0 is the cell's input, node j = Σ_{i<j} ō_{(i,j)}(node i) for
+ * j = 1..N, and the output is Σ_{j=1}^{N} node j (DARTS concatenates the intermediate nodes; a sum keeps the
+ * width, so the classifier does not depend on which nodes survive discretization).
+ *
+ * Candidates (ours, after DARTS's operation set, sized for MNIST on a CPU):
+ * - MLP cells: `dense-relu`, `dense-tanh` (a width-preserving STN dense layer and its activation), `identity`,
+ *   `zero`;
+ * - CNN cells: `conv3x3`, `conv5x5` (STN convolutions, 'same' padding, then ReLU), `maxpool3x3` (stride 1,
+ *   'same'), `identity`, `zero`.
+ *
+ * Discretization follows DARTS: each edge keeps its strongest non-zero operation, and each node keeps its
+ * `keep` incoming edges whose kept operations weigh most ({@link deriveGenotype}).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../errors.js';
+import type { Rng } from '../rng.js';
+import { architectureSpecs, HyperSpace, type HyperparameterSpec, type SpecOverrides } from './hyper.js';
+import { StnConv2d, StnDense, reluTangent, type StnLayer, type StnParameters } from './layers.js';
+import { matMul, softmax, tanh } from './ops.js';
+import { StnNetwork, type Block } from './models.js';
+
+/** The operations of MLP cells. */
+export const MLP_OPS = ['dense-relu', 'dense-tanh', 'identity', 'zero'] as const;
+/** The operations of CNN cells. */
+export const CNN_OPS = ['conv3x3', 'conv5x5', 'maxpool3x3', 'identity', 'zero'] as const;
+/** Every candidate operation. */
+export type OpName = (typeof MLP_OPS)[number] | (typeof CNN_OPS)[number];
+
+/** One candidate operation on an edge: value and tangent (at h_net = 0, in the direction ε). */
+export interface Candidate {
+  readonly op: OpName;
+  /** The STN layer of a parametric operation (none for identity, zero, max-pool). */
+  readonly layer: StnLayer | null;
+  apply(x: tf.Tensor, hnet: tf.Tensor2D | null): tf.Tensor;
+  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D): [tf.Tensor, tf.Tensor | null];
+}
+
+/** tanh with its tangent ẏ = ẋ ⊙ (1 − tanh²x). */
+function tanhTangent(x: tf.Tensor, dx: tf.Tensor): [tf.Tensor, tf.Tensor] {
+  return tf.tidy(() => {
+    const y = tanh(x);
+    return [y, tf.mul(dx, tf.sub(1, tf.square(y)))];
+  });
+}
+
+/**
+ * 3×3 max pooling with stride 1 and 'same' padding (−∞ outside the image), as the maximum of the nine shifted
+ * views, and its tangent routed by the same pairwise decisions (first maximum on a tie), so value and tangent
+ * see one pooling decision. Built from `pad`, `slice`, `maximum` and `where`, whose gradients exist on wasm.
+ */
+export function maxPool3x3Same(x: tf.Tensor4D, dx: tf.Tensor4D | null = null): [tf.Tensor4D, tf.Tensor4D | null] {
+  const out = tf.tidy(() => {
+    const [b, hgt, wid, c] = x.shape;
+    // A large finite pad instead of −∞: −∞ · 0 in a gradient would be NaN.
+    const px = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], -3.4e38);
+    const pdx = dx ? tf.pad(dx, [[0, 0], [1, 1], [1, 1], [0, 0]]) : null;
+    let y: tf.Tensor4D | null = null;
+    let dy: tf.Tensor4D | null = null;
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        const v: tf.Tensor4D = tf.slice(px, [0, i, j, 0], [b, hgt, wid, c]);
+        const dv: tf.Tensor4D | null = pdx ? tf.slice(pdx, [0, i, j, 0], [b, hgt, wid, c]) : null;
+        if (!y) {
+          y = v;
+          dy = dv;
+          continue;
+        }
+        if (dy && dv) dy = tf.where(tf.greaterEqual(y, v), dy, dv) as tf.Tensor4D;
+        y = tf.maximum(y, v) as tf.Tensor4D;
+      }
+    }
+    return dy ? [y as tf.Tensor4D, dy] : [y as tf.Tensor4D];
+  });
+  return [out[0], out[1] ?? null];
+}
+
+/** Options shared by the candidates of one edge. */
+interface CandidateOptions {
+  hyperDim: number;
+  rng: Rng;
+  name: string;
+}
+
+/** Builds candidate `op` on activations of `width` units (MLP) or channels (CNN). */
+export function makeCandidate(op: OpName, width: number, options: CandidateOptions): Candidate {
+  const { hyperDim, rng } = options;
+  const name = `${options.name}/${op}`;
+  switch (op) {
+    case 'dense-relu':
+    case 'dense-tanh': {
+      const layer = new StnDense(width, width, { hyperDim, rng, name });
+      const act = op === 'dense-relu' ? (t: tf.Tensor) => tf.relu(t) : tanh;
+      const actTangent = op === 'dense-relu' ? reluTangent : tanhTangent;
+      return {
+        op,
+        layer,
+        apply: (x, hnet) => tf.tidy(() => act(layer.apply(x, hnet))),
+        tangent: (x, dx, direction) => {
+          const [z, dz] = layer.tangent(x, dx, direction);
+          const out = actTangent(z, dz);
+          tf.dispose([z, dz]);
+          return out;
+        },
+      };
+    }
+    case 'conv3x3':
+    case 'conv5x5': {
+      const layer = new StnConv2d(width, width, op === 'conv3x3' ? 3 : 5, { hyperDim, rng, name, pad: 'same' });
+      return {
+        op,
+        layer,
+        apply: (x, hnet) => tf.tidy(() => tf.relu(layer.apply(x, hnet))),
+        tangent: (x, dx, direction) => {
+          const [z, dz] = layer.tangent(x, dx, direction);
+          const out = reluTangent(z, dz);
+          tf.dispose([z, dz]);
+          return out;
+        },
+      };
+    }
+    case 'maxpool3x3':
+      return {
+        op,
+        layer: null,
+        apply: (x) => maxPool3x3Same(x as tf.Tensor4D)[0],
+        tangent: (x, dx) => maxPool3x3Same(x as tf.Tensor4D, dx as tf.Tensor4D | null),
+      };
+    case 'identity':
+      return { op, layer: null, apply: (x) => tf.clone(x), tangent: (x, dx) => [tf.clone(x), dx ? tf.clone(dx) : null] };
+    case 'zero':
+      return { op, layer: null, apply: (x) => tf.zerosLike(x), tangent: (x) => [tf.zerosLike(x), null] };
+  }
+}
+
+/** One mixed edge of a cell: candidates and the hyperparameter coordinate of each candidate's logit. */
+export interface MixedEdge {
+  /** Source and target nodes, 0 ≤ from < to ≤ N. */
+  readonly from: number;
+  readonly to: number;
+  /** The softmax group's name (`e<from><to>` in the built-in spaces). */
+  readonly group: string;
+  readonly candidates: readonly Candidate[];
+  /** hypers[k] = the coordinate of candidate k's logit in the model's space. */
+  readonly hypers: readonly number[];
+}
+
+/**
+ * The softmax weights of one edge for each row of the unconstrained hyperparameters: softmax(A S) with
+ * A = `hyper` ([R, h]) and S the h×K selection of the edge's coordinates (a product instead of a gather, whose
+ * gradient wasm lacks). Returns [R, K].
+ */
+export function edgeWeights(hyper: tf.Tensor2D, hypers: readonly number[]): tf.Tensor2D {
+  return tf.tidy(() => {
+    const h = hyper.shape[1];
+    const sel = new Float32Array(h * hypers.length);
+    hypers.forEach((k, j) => {
+      sel[k * hypers.length + j] = 1;
+    });
+    return softmax(matMul(hyper, tf.tensor2d(sel, [h, hypers.length])));
+  });
+}
+
+/** Column k of the [R, K] weights, shaped to broadcast against activations of the given rank. */
+function weightColumn(m: tf.Tensor2D, k: number, rank: number): tf.Tensor {
+  const col = tf.slice(m, [0, k], [m.shape[0], 1]);
+  return rank === 2 ? col : tf.reshape(col, [m.shape[0], 1, 1, 1]);
+}
+
+/** A cell of N intermediate nodes whose edges are {@link MixedEdge}s (see the module remarks). */
+export class MixedCell {
+  readonly nodes: number;
+  readonly edges: readonly MixedEdge[];
+
+  constructor(nodes: number, edges: MixedEdge[]) {
+    if (!Number.isInteger(nodes) || nodes < 1) throw new InvalidArgumentError('nodes', 'an integer ≥ 1', nodes);
+    edges.forEach((e, i) => {
+      if (!(Number.isInteger(e.from) && Number.isInteger(e.to) && e.from >= 0 && e.from < e.to && e.to <= nodes)) throw new InvalidArgumentError(`edges[${i}]`, `0 ≤ from < to ≤ ${nodes}`, `${e.from}→${e.to}`);
+      if (e.candidates.length === 0 || e.candidates.length !== e.hypers.length) throw new InvalidArgumentError(`edges[${i}].hypers`, `one coordinate per candidate (${e.candidates.length})`, e.hypers.length);
+    });
+    this.nodes = nodes;
+    this.edges = edges;
+  }
+
+  /** The general (w0) and response (Θ) variables of every parametric candidate, in edge order. */
+  parameters(): StnParameters {
+    const general: tf.Variable[] = [];
+    const response: tf.Variable[] = [];
+    for (const e of this.edges) {
+      for (const c of e.candidates) {
+        if (!c.layer) continue;
+        const p = c.layer.parameters();
+        general.push(...p.general);
+        response.push(...p.response);
+      }
+    }
+    return { general, response };
+  }
+
+  /** The largest hyperparameter coordinate the cell reads (for validation against a model's h). */
+  maxHyper(): number {
+    return Math.max(-1, ...this.edges.flatMap((e) => e.hypers));
+  }
+
+  /** The edge's mixture of its candidates' outputs (primal only, or primal and tangent). */
+  private mixEdge(e: MixedEdge, x: tf.Tensor, dx: tf.Tensor | null, hnet: tf.Tensor2D | null, direction: tf.Tensor2D | null, hyper: tf.Tensor2D): [tf.Tensor | null, tf.Tensor | null] {
+    const m = edgeWeights(hyper, e.hypers);
+    let y: tf.Tensor | null = null;
+    let dy: tf.Tensor | null = null;
+    e.candidates.forEach((c, k) => {
+      if (c.op === 'zero') return; // contributes 0, but its logit still takes weight from the others
+      const wk = weightColumn(m, k, x.rank);
+      if (direction) {
+        const [v, dv] = c.tangent(x, dx, direction);
+        y = y ? tf.add(y, tf.mul(wk, v)) : tf.mul(wk, v);
+        if (dv) dy = dy ? tf.add(dy, tf.mul(wk, dv)) : tf.mul(wk, dv);
+      } else {
+        const v = c.apply(x, hnet);
+        y = y ? tf.add(y, tf.mul(wk, v)) : tf.mul(wk, v);
+      }
+    });
+    return [y, dy];
+  }
+
+  private run(x: tf.Tensor, dx: tf.Tensor | null, hnet: tf.Tensor2D | null, direction: tf.Tensor2D | null, hyper: tf.Tensor2D): [tf.Tensor, tf.Tensor | null] {
+    const values: (tf.Tensor | null)[] = [x];
+    const tangents: (tf.Tensor | null)[] = [dx];
+    for (let j = 1; j <= this.nodes; j++) {
+      let v: tf.Tensor | null = null;
+      let dv: tf.Tensor | null = null;
+      for (const e of this.edges) {
+        if (e.to !== j || !values[e.from]) continue;
+        const [y, dy] = this.mixEdge(e, values[e.from] as tf.Tensor, tangents[e.from], hnet, direction, hyper);
+        if (y) v = v ? tf.add(v, y) : y;
+        if (dy) dv = dv ? tf.add(dv, dy) : dy;
+      }
+      values.push(v);
+      tangents.push(dv);
+    }
+    let out: tf.Tensor | null = null;
+    let dout: tf.Tensor | null = null;
+    for (let j = 1; j <= this.nodes; j++) {
+      const v = values[j];
+      const dv = tangents[j];
+      if (v) out = out ? tf.add(out, v) : v;
+      if (dv) dout = dout ? tf.add(dout, dv) : dv;
+    }
+    return [out ?? tf.zerosLike(x), dout];
+  }
+
+  /** The cell's output for input x; `hyper` holds the unconstrained rows λ (+ ε), [1, h] or [B, h]. */
+  apply(x: tf.Tensor, hnet: tf.Tensor2D | null, hyper: tf.Tensor2D): tf.Tensor {
+    return tf.tidy(() => this.run(x, null, hnet, null, hyper)[0]);
+  }
+
+  /** (y, ẏ) at h_net = 0 in the direction ε, for the input tangent ẋ (null = 0); the mixture is held at `hyper`. */
+  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D, hyper: tf.Tensor2D): [tf.Tensor, tf.Tensor] {
+    return tf.tidy(() => {
+      const [y, dy] = this.run(x, dx, null, direction, hyper);
+      return [y, dy ?? tf.zerosLike(y)];
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Search spaces, genotypes and discretization
+// ---------------------------------------------------------------------------------------------------------
+
+/** The two built-in search spaces. */
+export type CellSpaceKind = 'mlp-cell' | 'cnn-cell';
+export const CELL_SPACES: readonly CellSpaceKind[] = ['mlp-cell', 'cnn-cell'];
+
+/** Options of {@link cellSearchSpace} and {@link genotypeNetwork}. */
+export interface CellSpaceOptions {
+  kind: CellSpaceKind;
+  /** Intermediate nodes N (default 2: edges 0→1, 0→2, 1→2). */
+  nodes?: number;
+  /** Hidden width (MLP, default 128) or channels (CNN, default 8). */
+  width?: number;
+  /** Initial σ of the architecture logits (default 0.5, `architectureSpecs`). */
+  scale?: number;
+  classes?: number;
+  rng: Rng;
+}
+
+/** The operations of a space. */
+export function spaceOps(kind: CellSpaceKind): readonly OpName[] {
+  if (kind === 'mlp-cell') return MLP_OPS;
+  if (kind === 'cnn-cell') return CNN_OPS;
+  throw new InvalidArgumentError('kind', CELL_SPACES.join(' | '), kind);
+}
+
+/** The edges (from, to) of an N-node cell, in a fixed order: by target, then by source. */
+export function cellEdges(nodes: number): [number, number][] {
+  if (!Number.isInteger(nodes) || nodes < 1) throw new InvalidArgumentError('nodes', 'an integer ≥ 1', nodes);
+  const out: [number, number][] = [];
+  for (let j = 1; j <= nodes; j++) for (let i = 0; i < j; i++) out.push([i, j]);
+  return out;
+}
+
+/** The softmax group name of edge i → j. */
+export function edgeName(from: number, to: number): string {
+  return `e${from}${to}`;
+}
+
+/** The architecture-weight specs of a space: one group per edge, one logit per operation. */
+export function cellSpaceSpecs(kind: CellSpaceKind, nodes = 2, overrides: SpecOverrides = {}): HyperparameterSpec[] {
+  const ops = spaceOps(kind);
+  return cellEdges(nodes).flatMap(([i, j]) => architectureSpecs(edgeName(i, j), ops, overrides));
+}
+
+/** A discrete architecture: the operation kept on each edge of the cell (null = the edge is dropped). */
+export interface Genotype {
+  kind: CellSpaceKind;
+  nodes: number;
+  /** One entry per edge of {@link cellEdges}, in that order. */
+  edges: { from: number; to: number; op: OpName | null }[];
+}
+
+/** "e01:dense-relu e02:identity e12:-" (a dropped edge is "-"). */
+export function genotypeText(g: Genotype): string {
+  return g.edges.map((e) => `${edgeName(e.from, e.to)}:${e.op ?? '-'}`).join(' ');
+}
+
+/**
+ * Builds the stem, the cell and the classifier around a cell whose edge e has the candidates `edgeOps(e)`.
+ * MLP: input → dense(784→W) → ReLU → cell → dense(W→classes). CNN: conv 3×3 (1→C) → ReLU → pool → cell →
+ * pool → flatten → dense(7·7·C→classes).
+ */
+function cellNetwork(options: CellSpaceOptions, space: HyperSpace, edgeOps: (from: number, to: number) => readonly OpName[]): StnNetwork {
+  const { kind, rng } = options;
+  const nodes = options.nodes ?? 2;
+  const classes = options.classes ?? 10;
+  const h = space.h;
+  const width = options.width ?? (kind === 'mlp-cell' ? 128 : 8);
+  if (!Number.isInteger(width) || width < 1) throw new InvalidArgumentError('width', 'an integer ≥ 1', width);
+  const edges: MixedEdge[] = [];
+  for (const [i, j] of cellEdges(nodes)) {
+    const ops = edgeOps(i, j);
+    if (ops.length === 0) continue;
+    const group = edgeName(i, j);
+    edges.push({
+      from: i,
+      to: j,
+      group,
+      candidates: ops.map((op) => makeCandidate(op, width, { hyperDim: h, rng, name: group })),
+      hypers: ops.map((op) => space.index(`${group}/${op}`)),
+    });
+  }
+  const cell = new MixedCell(nodes, edges);
+  if (kind === 'mlp-cell') {
+    const blocks: Block[] = [
+      { kind: 'layer', layer: new StnDense(784, width, { hyperDim: h, rng, name: 'stem', inputIsData: true }) },
+      { kind: 'relu' },
+      { kind: 'cell', cell },
+      { kind: 'layer', layer: new StnDense(width, classes, { hyperDim: h, rng, name: 'head' }) },
+    ];
+    return new StnNetwork(kind, blocks, [784], h);
+  }
+  const blocks: Block[] = [
+    { kind: 'layer', layer: new StnConv2d(1, width, 3, { hyperDim: h, rng, pad: 1, name: 'stem', inputIsData: true }) },
+    { kind: 'relu' },
+    { kind: 'pool' },
+    { kind: 'cell', cell },
+    { kind: 'pool' },
+    { kind: 'flatten' },
+    { kind: 'layer', layer: new StnDense(7 * 7 * width, classes, { hyperDim: h, rng, name: 'head' }) },
+  ];
+  return new StnNetwork(kind, blocks, [28, 28, 1], h);
+}
+
+/**
+ * The one-shot search model of a space (every edge mixes every operation) and its hyperparameter space (the
+ * architecture logits only, init 0: the uniform mixture).
+ */
+export function cellSearchSpace(options: CellSpaceOptions): { space: HyperSpace; model: StnNetwork } {
+  const ops = spaceOps(options.kind);
+  const space = new HyperSpace(cellSpaceSpecs(options.kind, options.nodes ?? 2, options.scale === undefined ? {} : { scale: options.scale }));
+  return { space, model: cellNetwork(options, space, () => ops) };
+}
+
+/**
+ * The network of a discrete architecture, to be retrained from scratch with fixed hyperparameters: each kept
+ * edge has its one operation (softmax over one logit = 1), dropped edges are absent. It uses the same space
+ * as the search model, so a {@link Trainer} with method `fixed` trains it unchanged.
+ */
+export function genotypeNetwork(genotype: Genotype, options: Omit<CellSpaceOptions, 'kind' | 'nodes'>): { space: HyperSpace; model: StnNetwork } {
+  checkGenotype(genotype);
+  const space = new HyperSpace(cellSpaceSpecs(genotype.kind, genotype.nodes));
+  const opOf = new Map(genotype.edges.map((e) => [edgeName(e.from, e.to), e.op]));
+  const model = cellNetwork({ ...options, kind: genotype.kind, nodes: genotype.nodes }, space, (i, j) => {
+    const op = opOf.get(edgeName(i, j));
+    return op ? [op] : [];
+  });
+  return { space, model };
+}
+
+function checkGenotype(g: Genotype): void {
+  const ops = spaceOps(g.kind);
+  const edges = cellEdges(g.nodes);
+  if (!Array.isArray(g.edges) || g.edges.length !== edges.length) throw new InvalidArgumentError('genotype.edges', `${edges.length} edges (an ${g.nodes}-node cell)`, Array.isArray(g.edges) ? g.edges.length : g.edges);
+  g.edges.forEach((e, k) => {
+    if (e.from !== edges[k][0] || e.to !== edges[k][1]) throw new InvalidArgumentError(`genotype.edges[${k}]`, `edge ${edges[k][0]}→${edges[k][1]}`, `${e.from}→${e.to}`);
+    if (e.op !== null && (e.op === 'zero' || !ops.includes(e.op))) throw new InvalidArgumentError(`genotype.edges[${k}].op`, `null or one of ${ops.filter((o) => o !== 'zero').join(', ')}`, e.op);
+  });
+}
+
+/**
+ * DARTS's discretization: on each edge, the non-zero operation with the largest softmax weight; then for each
+ * node j, the `keep` incoming edges (default min(2, j)) whose chosen operations weigh most. Ties go to the
+ * earlier operation / edge. `lambda` holds the architecture logits (the space's λ).
+ */
+export function deriveGenotype(kind: CellSpaceKind, nodes: number, space: HyperSpace, lambda: readonly number[], keep?: number): Genotype {
+  const ops = spaceOps(kind);
+  if (!Array.isArray(lambda) || lambda.length !== space.h) throw new InvalidArgumentError('lambda', `${space.h} logits`, Array.isArray(lambda) ? lambda.length : lambda);
+  const chosen = cellEdges(nodes).map(([i, j]) => {
+    const logits = ops.map((op) => lambda[space.index(`${edgeName(i, j)}/${op}`)]);
+    const top = Math.max(...logits);
+    const z = logits.reduce((s, a) => s + Math.exp(a - top), 0);
+    let best = -1;
+    ops.forEach((op, k) => {
+      if (op !== 'zero' && (best < 0 || logits[k] > logits[best])) best = k;
+    });
+    return { from: i, to: j, op: ops[best], weight: Math.exp(logits[best] - top) / z };
+  });
+  const edges = chosen.map((e) => ({ from: e.from, to: e.to, op: e.op as OpName | null }));
+  for (let j = 1; j <= nodes; j++) {
+    const k = keep ?? Math.min(2, j);
+    const incoming = chosen.map((e, idx) => ({ ...e, idx })).filter((e) => e.to === j);
+    const ranked = [...incoming].sort((a, b) => b.weight - a.weight || a.idx - b.idx);
+    for (const e of ranked.slice(k)) edges[e.idx].op = null;
+  }
+  return { kind, nodes, edges };
+}
+
+/**
+ * A uniformly random architecture of the same shape as {@link deriveGenotype}'s: each edge a uniform non-zero
+ * operation, each node j a uniform subset of min(2, j) (or `keep`) incoming edges. Seeded.
+ */
+export function randomGenotype(kind: CellSpaceKind, nodes: number, rng: Rng, keep?: number): Genotype {
+  const ops = spaceOps(kind).filter((o) => o !== 'zero');
+  const edges = cellEdges(nodes).map(([i, j]) => ({ from: i, to: j, op: ops[rng.int(0, ops.length - 1)] as OpName | null }));
+  for (let j = 1; j <= nodes; j++) {
+    const k = keep ?? Math.min(2, j);
+    const incoming = edges.map((e, idx) => ({ e, idx })).filter((x) => x.e.to === j);
+    // A seeded Fisher–Yates shuffle; the first k survive.
+    for (let a = incoming.length - 1; a > 0; a--) {
+      const b = rng.int(0, a);
+      [incoming[a], incoming[b]] = [incoming[b], incoming[a]];
+    }
+    for (const x of incoming.slice(k)) edges[x.idx].op = null;
+  }
+  return { kind, nodes, edges };
+}
