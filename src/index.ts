@@ -60,12 +60,14 @@ export {
   brightnessSpec,
   contrastSpec,
   weightDecaySpec,
+  architectureSpecs,
   type HyperparameterKind,
   type PerturbedHypers,
 } from './nn/hyper.js';
 export * from './nn/regularizers.js';
 export * from './nn/layers.js';
 export * from './nn/models.js';
+export * from './nn/cells.js';
 export * from './nn/optimizers.js';
 export * from './nn/trainer.js';
 

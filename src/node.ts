@@ -12,4 +12,5 @@ export * from './data/cifar10.js';
 export * from './nn/checkpoint.js';
 export { buildModel, loadData, parseHparams, runTune, resumeConfig, type TuneConfig, type TuneResult } from './cli/tune.js';
 export * from './tune/study.js';
+export * from './tune/archSearch.js';
 export * from './report/html.js';

@@ -16,6 +16,7 @@ import { toyCommand, toys } from './toy.js';
 import { resumeConfig, runTune, parseHparams, type TuneConfig } from './tune.js';
 import { isBackendName } from '../nn/backend.js';
 import { compareCommand, reportCommand } from './compare.js';
+import { searchCommand } from './search.js';
 
 const HELP = `deltastn — bilevel optimization of hyperparameters (STN, Δ-STN) with an exact theory kernel
 
@@ -42,6 +43,13 @@ Usage:
       the five methods without delta-stn-linearized, 3 seeds, 10 epochs, E = budget/5). Runs or resumes the study
       in DIR (default out/compare-<model>-<dataset>): DIR/trials.jsonl, summary.json, table.md, SVG plots.
       --workers N runs trials on N worker threads (needs the compiled dist/).
+  deltastn search --space mlp-cell|cnn-cell --dataset mnist|fashion-mnist [--method darts1,darts2,delta-stn,delta-stn-linearized,stn,random]
+               [--seeds N] [--seed S] [--search-epochs S] [--retrain-epochs E] [--nodes N] [--width W] [--train-size N]
+               [--batch-size B] [--lr X] [--lr-hyper X] [--train-steps T] [--out DIR] [--backend B] [--data-dir PATH]
+      Architecture search (DARTS cells): search S epochs (α = softmax logits per edge, tuned as hyperparameters),
+      discretize, retrain E epochs from scratch, report val/test accuracy; random: round((S+E)/E) random
+      architectures retrained E epochs each (same budget). Defaults: darts1, darts2, delta-stn, random; S = E = 10;
+      3 nodes; width 128 (MLP) / 8 (CNN). Resumable; writes DIR/runs.jsonl, summary.json, table.md, weights-*.svg.
   deltastn report DIR
       Write DIR/report.html, one self-contained offline page, for a compare or tune directory.
   deltastn --help | --version
@@ -69,6 +77,8 @@ export async function main(
         return await compareCommand(rest, out, err);
       case 'report':
         return reportCommand(rest, out);
+      case 'search':
+        return await searchCommand(rest, out, err);
       case undefined:
       case '--help':
       case '-h':
