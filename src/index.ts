@@ -41,6 +41,7 @@ export * from './bilevel/experiments/interaction.js';
 export * from './bilevel/experiments/plots.js';
 export * from './bilevel/experiments/jacobian.js';
 export * from './bilevel/experiments/conditioning.js';
+export * from './bilevel/experiments/nas.js';
 
 // report
 export * from './report/plot.js';

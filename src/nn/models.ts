@@ -162,6 +162,8 @@ export class StnNetwork {
    * fixed: Δ-STN linearizes in the weights only.
    */
   tangent(x: tf.Tensor, masks: Masks, direction: tf.Tensor2D, hyper: tf.Tensor2D | null = null): [tf.Tensor2D, tf.Tensor2D] {
+    // FIX (tests): checked before any block runs; a bad `hyper` found at the cell leaked the tensors of the blocks before it.
+    if (this.readsHyper) this.requireHyper(hyper, x.shape[0]);
     let h: tf.Tensor = x;
     let dh: tf.Tensor | null = null;
     const keep: tf.Tensor[] = [];

@@ -73,6 +73,7 @@ export function validateArchSearchConfig(c: ArchSearchConfig): void {
   if (c.dataset !== 'mnist' && c.dataset !== 'fashion-mnist') throw new InvalidArgumentError('--dataset', 'mnist or fashion-mnist', c.dataset);
   if (!Array.isArray(c.methods) || c.methods.length === 0) throw new InvalidArgumentError('--method', `one or more of ${ARCH_METHODS.join(', ')}`, c.methods);
   for (const m of c.methods) if (!(ARCH_METHODS as readonly string[]).includes(m)) throw new InvalidArgumentError('--method', `one of ${ARCH_METHODS.join(', ')}`, m);
+  if (new Set(c.methods).size !== c.methods.length) throw new InvalidArgumentError('--method', 'each method once', c.methods.join(','));
   if (!Array.isArray(c.seeds) || c.seeds.length === 0 || !c.seeds.every((s) => Number.isSafeInteger(s) && s >= 0)) throw new InvalidArgumentError('--seeds', 'one or more integer seeds ≥ 0', c.seeds);
   for (const [k, v, min] of [
     ['--search-epochs', c.searchEpochs, 1],
@@ -355,6 +356,9 @@ export async function runArchSearch(config: ArchSearchConfig, dir: string, optio
   writeFileSync(configPath, JSON.stringify(config, null, 2) + '\n');
   const path = join(dir, 'runs.jsonl');
   const records = readArchRecords(path);
+  // FIX (tests): a torn last line (a kill mid-write) has no newline, so the next record was appended onto it
+  // and lost as well. Rewrite the file without it, so that new records start on a line of their own.
+  if (existsSync(path) && readFileSync(path, 'utf8') !== records.map((r) => JSON.stringify(r) + '\n').join('')) writeFileSync(path, records.map((r) => JSON.stringify(r) + '\n').join(''));
   let ran = 0;
   let skipped = 0;
   const emit = (r: ArchRecord): void => {

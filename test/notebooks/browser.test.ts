@@ -8,8 +8,8 @@
  * - each value the page exposes as `<output data-check="name" data-value="…">` equals the same value
  *   computed here by the library in Node (the page runs the same TypeScript sources, bundled by Vite): bit for
  *   bit where the arithmetic allows it, else to a relative 1e-12 (see {@link Expected}),
- * - an input moved in the page recomputes the value (OBS-1), and the runs notebook reads files the reader
- *   picks (a tune log plus a compare summary).
+ * - an input moved in the page recomputes the value (OBS-1; NAS: ξ and σ), and the runs notebook reads files
+ *   the reader picks (a tune log plus a compare summary).
  * Full-page screenshots go to notebooks/dist/screenshots/ (git-ignored).
  *
  * Where /usr/bin/chromium is absent (apt-get install chromium), the whole suite is skipped and its name says
@@ -31,11 +31,13 @@ import {
   jacobianExperiment,
   lin,
   logGrid,
+  nasExperiment,
   obs2,
   ridgeExperiment,
   scalarToys,
   thm3Report,
   toNumber,
+  type NasExperimentResult,
 } from '../../src/index.js';
 import type { StudySummary, TrialRecord } from '../../src/tune/study.js';
 
@@ -89,6 +91,15 @@ interface Expected {
 const exact = (value: () => number): Expected => ({ value, relTol: 0 });
 const close = (value: () => number): Expected => ({ value, relTol: 1e-12 });
 
+/** The NAS toy at the page's defaults (ξ = 1, σ = 0.05), computed once for its five checks. */
+let nasDefaults: NasExperimentResult | undefined;
+const nasAtDefaults = (): NasExperimentResult => (nasDefaults ??= nasExperiment({ xi: 1, scale: 0.05 }));
+const nasFinalDelta = (method: string): number => {
+  const run = nasAtDefaults().runs.find((r) => r.method === method);
+  if (!run) throw new Error(`nasExperiment has no run named ${method}`);
+  return run.finalDelta;
+};
+
 /** Per notebook: each `data-check` name and the library's value for the page's default inputs. */
 const EXPECTED: Record<string, Record<string, Expected>> = {
   obs1: {
@@ -121,6 +132,15 @@ const EXPECTED: Record<string, Record<string, Expected>> = {
   },
   interaction: {
     stnFinalLambda: close(() => interactionExperiment({ starts: [-4], hyperRates: [2], scale: 0.5, cycles: 300 }).runs.find((r) => r.variant === 'stn')!.finalLambda),
+  },
+  // softmax goes through Math.exp, so `close`; every value is the limit of a contracting hyper-descent (or a
+  // bisection on the exact slope for δ*) from the same start, which damps last-bit differences.
+  nas: {
+    deltaStar: close(() => nasAtDefaults().exact.delta),
+    darts1FinalDelta: close(() => nasFinalDelta('darts1')),
+    darts2FinalDelta: close(() => nasFinalDelta('darts2-finite-difference')),
+    iftFinalDelta: close(() => nasFinalDelta('ift-dense')),
+    deltaStnFinalDelta: close(() => nasFinalDelta('delta-stn')),
   },
   runs: { epochRows: exact(() => countLines(join(SAMPLE, 'tune-delta-stn/log.jsonl')) + countLines(join(SAMPLE, 'tune-stn/log.jsonl'))) },
   index: {},
@@ -256,6 +276,50 @@ describe.skipIf(!present)(present ? 'notebooks in headless Chromium' : 'notebook
       const expected = conditioningReport({ G, lambdaBar: [-1.5, -1.5], sigma: [1.25, 1.25] }).kappaMUncentered;
       await page.waitForFunction((v) => document.querySelector('[data-check="kappaMUncentered"]')?.getAttribute('data-value') === v, String(expected), { timeout: 15_000 });
       expect(before).not.toBe(expected);
+      expect(await cellErrors(page)).toEqual([]);
+      expect(log.external).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('nas: moving ξ and σ recomputes DARTS-2 and Δ-STN, and they still equal the library', async () => {
+    const { page, log } = await open(context, `${served.url}nas.html`);
+    try {
+      await settle(page, ['darts2FinalDelta', 'deltaStnFinalDelta'], 1);
+      const names = ['deltaStar', 'darts1FinalDelta', 'darts2FinalDelta', 'iftFinalDelta', 'deltaStnFinalDelta'];
+      const before = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await pageValue(page, n)] as const)));
+      for (const [slider, value] of [
+        ['xi', '2.5'],
+        ['sigma', '0.5'],
+      ]) {
+        await page.$eval(
+          `input[data-name="${slider}"]`,
+          (el, v) => {
+            (el as unknown as { value: string }).value = v;
+            el.dispatchEvent(new Event('input', { bubbles: true }));
+          },
+          value,
+        );
+      }
+      const moved = nasExperiment({ xi: 2.5, scale: 0.5 });
+      await page.waitForFunction(
+        ([a, b]) => document.querySelector('[data-check="darts2FinalDelta"]')?.getAttribute('data-value') !== a && document.querySelector('[data-check="deltaStnFinalDelta"]')?.getAttribute('data-value') !== b,
+        [String(before.darts2FinalDelta), String(before.deltaStnFinalDelta)] as const,
+        { timeout: 15_000 },
+      );
+      await page.waitForTimeout(300);
+      for (const [check, method] of [
+        ['darts2FinalDelta', 'darts2-finite-difference'],
+        ['deltaStnFinalDelta', 'delta-stn'],
+      ]) {
+        const want = moved.runs.find((r) => r.method === method)!.finalDelta;
+        const got = await pageValue(page, check);
+        // Same tolerance and reason as `close` above.
+        expect(Math.abs(got - want), `nas: ${check} = ${got} in the page, ${want} in Node`).toBeLessThanOrEqual(1e-12 * Math.abs(want));
+      }
+      // δ*, DARTS-1 and IFT depend on neither slider.
+      for (const n of ['deltaStar', 'darts1FinalDelta', 'iftFinalDelta']) expect(await pageValue(page, n), `nas: ${n}`).toBe(before[n]);
       expect(await cellErrors(page)).toEqual([]);
       expect(log.external).toEqual([]);
     } finally {

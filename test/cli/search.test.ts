@@ -1,0 +1,134 @@
+/**
+ * `deltastn search` through the CLI entry point: typed errors exit 2 and name the flag with nothing on stdout
+ * and nothing written; the parsed defaults and method lists; a tiny study (2-node MLP cell, width 8, 200
+ * examples, 1 + 1 epochs, wasm) runs, prints its table, resumes with nothing to redo, and refuses a changed
+ * setting in the same directory.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { DEFAULT_SEARCH_METHODS, parseSearchArgs } from '../../src/cli/search.js';
+import { InvalidArgumentError } from '../../src/errors.js';
+
+const made: string[] = [];
+/** A fresh temporary directory, removed after the file's tests. */
+function tmp(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** Small settings, so that a check that regressed fails fast instead of starting a full-size search. */
+const SMALL = ['--search-epochs', '1', '--retrain-epochs', '1', '--nodes', '2', '--width', '8', '--train-size', '200', '--batch-size', '50', '--backend', 'wasm'];
+
+describe('deltastn search: bad input', () => {
+  test.each([
+    [['--space', 'bogus'], '--space'],
+    [['--dataset', 'imagenet'], '--dataset'],
+    [['--method', 'bogus'], '--method'],
+    [['--method', 'darts1,sgd'], '--method'],
+    [['--method', 'random,darts1,random'], '--method'], // a method twice would be run and tabled twice
+    [['--search-epochs', '0'], '--search-epochs'],
+    [['--retrain-epochs', '1.5'], '--retrain-epochs'],
+    [['--width', '1.5'], '--width'],
+    [['--nodes', '0'], '--nodes'],
+    [['--seeds', '0'], '--seeds'],
+    [['--seed', '-1'], '--seed'],
+    [['--train-size', 'many'], '--train-size'],
+    [['--lr=-1'], '--lr'],
+    [['--lr', '-1'], '--lr'], // node's parseArgs refuses a value starting with '-' and names the option
+    [['--lr', '0'], '--lr'],
+    [['--lr-hyper', 'Infinity'], '--lr-hyper'],
+    [['--train-steps', '0'], '--train-steps'],
+    [['--backend', 'gpu'], '--backend'],
+    [['--bogus'], 'bogus'],
+    [['stray'], 'stray'],
+  ])('%j exits 2 naming %s, nothing on stdout, nothing written', async (args, flag) => {
+    const dir = join(tmp('deltastn-search-bad-'), 'study');
+    const r = await run('search', ...SMALL, ...(args.includes('--method') ? [] : ['--method', 'random']), ...args, '--out', dir);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toContain(flag);
+    expect(r.err).not.toContain('unexpected error');
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  test('parseSearchArgs throws the typed error naming the flag', () => {
+    for (const [args, flag] of [
+      [['--space', 'bogus'], '--space'],
+      [['--method', 'bogus'], '--method'],
+      [['--search-epochs', '0'], '--search-epochs'],
+      [['--width', '1.5'], '--width'],
+      [['--lr=-1'], '--lr'],
+    ] as const) {
+      let caught: unknown;
+      try {
+        parseSearchArgs(args);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(InvalidArgumentError);
+      expect((caught as InvalidArgumentError).argument).toBe(flag);
+    }
+  });
+});
+
+describe('deltastn search: parsing', () => {
+  test('--method takes a comma-separated list, repeats, or defaults to darts1, darts2, delta-stn and random', () => {
+    expect(parseSearchArgs(['--method', 'darts2,random']).config.methods).toEqual(['darts2', 'random']);
+    expect(parseSearchArgs(['--method', 'darts2, random']).config.methods).toEqual(['darts2', 'random']);
+    expect(parseSearchArgs(['--method', 'stn', '--method', 'delta-stn-linearized,darts1']).config.methods).toEqual(['stn', 'delta-stn-linearized', 'darts1']);
+    expect(DEFAULT_SEARCH_METHODS).toEqual(['darts1', 'darts2', 'delta-stn', 'random']);
+    expect(parseSearchArgs([]).config.methods).toEqual([...DEFAULT_SEARCH_METHODS]);
+  });
+
+  test('defaults and derived values', () => {
+    const { config, out } = parseSearchArgs([]);
+    expect(config).toMatchObject({ space: 'mlp-cell', dataset: 'mnist', seeds: [0], searchEpochs: 10, retrainEpochs: 10, nodes: 3, width: 128, trainSize: 0, batchSize: 128, trainSteps: 1, backend: 'auto' });
+    expect(config.dataDir).toBeUndefined();
+    expect(out).toBe(join('out', 'search-mlp-cell-mnist'));
+    const cnn = parseSearchArgs(['--space', 'cnn-cell', '--dataset', 'fashion-mnist', '--seeds', '2', '--seed', '5', '--lr', '0.1', '--data-dir', '/data', '--out', 'x']);
+    expect(cnn.config).toMatchObject({ space: 'cnn-cell', dataset: 'fashion-mnist', width: 8, seeds: [5, 6], lrWeights: 0.1, dataDir: '/data' });
+    expect(cnn.out).toBe('x');
+  });
+});
+
+describe('deltastn search: a tiny study end to end', () => {
+  test('runs, prints the table, resumes with nothing to redo, refuses a changed setting naming --out', async () => {
+    const dir = join(tmp('deltastn-search-'), 'study');
+    const args = ['search', ...SMALL, '--method', 'darts1,random', '--out', dir];
+    const a = await run(...args);
+    expect(a.code).toBe(0);
+    expect(a.out).toMatch(/^\| method \| test acc \(%\) \|/m);
+    expect(a.out).toMatch(/^\| darts1 \| \d+\.\d\d \| \d+\.\d\d \| 2 \| \d+ \| `e01:\S+ e02:\S+ e12:\S+` \|$/m);
+    expect(a.out).toMatch(/^\| random \| \d+\.\d\d \| \d+\.\d\d \| 2 \| \d+ \| `e01:\S+ e02:\S+ e12:\S+` \|$/m);
+    expect(a.out).toContain(`${dir}: 3 run(s) done, 0 finished before and skipped; backend wasm`);
+    expect(a.err).toContain('random search: 2 architectures per seed');
+    expect(a.err).toMatch(/darts1 seed 0 search epoch 1\/1/);
+    const files = readdirSync(dir);
+    for (const f of ['runs.jsonl', 'summary.json', 'table.md', 'config.json', 'weights-darts1-e01.svg']) expect(files).toContain(f);
+
+    const b = await run(...args);
+    expect(b.code).toBe(0);
+    expect(b.out).toContain('0 run(s) done, 3 finished before and skipped');
+    // The same table, the wall-time column aside (it is a mean of recorded seconds: the same records, the same value).
+    expect(b.out.split('\n').filter((l) => l.startsWith('|'))).toEqual(a.out.split('\n').filter((l) => l.startsWith('|')));
+
+    const c = await run(...args.map((x) => (x === '8' ? '4' : x))); // --width 4 in the same directory
+    expect(c.code).toBe(2);
+    expect(c.out).toBe('');
+    expect(c.err).toContain('--out');
+  });
+});
