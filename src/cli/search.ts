@@ -1,7 +1,7 @@
 /**
  * `deltastn search --space mlp-cell|cnn-cell --dataset mnist|fashion-mnist --method darts1|darts2|delta-stn|…
  * [--seeds N] [--seed S] [--search-epochs S] [--retrain-epochs E] [--nodes N] [--width W] [--train-size N]
- * [--batch-size B] [--lr X] [--lr-hyper X] [--train-steps T] [--out DIR] [--backend B] [--data-dir PATH]`:
+ * [--batch-size B] [--lr X] [--lr-hyper X] [--train-steps T] [--darts-scale R0] [--darts-xi ξ] [--out DIR] [--backend B] [--data-dir PATH]`:
  * architecture search (src/tune/archSearch.ts). `--method` may repeat or take a comma-separated list; the
  * default is darts1, darts2, delta-stn and random. Rerunning with the same arguments resumes.
  */
@@ -24,6 +24,13 @@ function num(value: string | undefined, name: string, fallback: number, integer:
   return n;
 }
 
+/** A finite number ≥ 0 (ξ = 0 makes DARTS-2 first order). */
+function nonNegative(value: string, name: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(name, 'a finite number ≥ 0', value);
+  return n;
+}
+
 /** Parses `search`'s arguments into a configuration and the output directory. */
 export function parseSearchArgs(args: readonly string[]): { config: ArchSearchConfig; out: string } {
   const { values } = parseArgs({
@@ -43,6 +50,8 @@ export function parseSearchArgs(args: readonly string[]): { config: ArchSearchCo
       lr: { type: 'string' },
       'lr-hyper': { type: 'string' },
       'train-steps': { type: 'string' },
+      'darts-scale': { type: 'string' },
+      'darts-xi': { type: 'string' },
       out: { type: 'string' },
       backend: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -74,6 +83,8 @@ export function parseSearchArgs(args: readonly string[]): { config: ArchSearchCo
     lrWeights: num(values.lr, '--lr', 0.05, false, 0),
     lrHyper: num(values['lr-hyper'], '--lr-hyper', 3e-2, false, 0),
     trainSteps: num(values['train-steps'], '--train-steps', 1, true, 1),
+    ...(values['darts-scale'] === undefined ? {} : { dartsScale: num(values['darts-scale'], '--darts-scale', 0.01, false, 0) }),
+    ...(values['darts-xi'] === undefined ? {} : { dartsXi: nonNegative(values['darts-xi'], '--darts-xi') }),
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     backend,
   };

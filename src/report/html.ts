@@ -1,18 +1,20 @@
 /**
  * `deltastn report DIR`: one self-contained HTML page for a study directory (`config.json` + `trials.jsonl`,
- * written by `deltastn compare`) or a `tune` run directory (`log.jsonl`). Node only (it reads the directory).
+ * written by `deltastn compare`), an architecture-search directory (`config.json` + `runs.jsonl`, written by
+ * `deltastn search`) or a `tune` run directory (`log.jsonl`). Node only (it reads the directory).
  *
  * @remarks
  * The page is readable offline and fetches nothing: the plots are inline SVG (drawn by Observable Plot on
  * the server side, src/report/plot.ts), the style is an inline `<style>` with system fonts, and there is no
  * script, link, image or font reference. Even the SVG namespace URL is dropped: inside HTML the parser puts
  * `<svg>` in the SVG namespace by itself, so the page contains no `http(s)://` at all. Every text is
- * HTML-escaped.
+ * HTML-escaped; a newline inside a table cell becomes a line break.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError } from '../errors.js';
+import { DeltaStnError, InvalidArgumentError } from '../errors.js';
 import type { EpochLog } from '../nn/trainer.js';
+import { ARCH_METHODS, archSearchTableRows, archWeightPlots, randomTrials, readArchRecords, summarizeArchSearch, validateArchSearchConfig, type ArchRecord, type ArchSearchConfig } from '../tune/archSearch.js';
 import { isSearchMethod, readTrials, studyPlots, studyTable, summarizeStudy, type StudyConfig } from '../tune/study.js';
 import { lineChart, SERIES_COLORS, type SeriesSpec } from './plot.js';
 
@@ -61,7 +63,7 @@ li { margin: 0.2rem 0; }
 
 function renderTable(b: Extract<ReportBlock, { kind: 'table' }>): string {
   const head = `<tr>${b.header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
-  const body = b.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
+  const body = b.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c).replace(/\n/g, '<br>')}</td>`).join('')}</tr>`).join('\n');
   const table = `<table>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
   if (b.collapsed) return `<details><summary>${escapeHtml(b.caption ?? 'table')}</summary>\n${table}\n</details>`;
   return (b.caption ? `<p><strong>${escapeHtml(b.caption)}</strong></p>\n` : '') + table;
@@ -149,6 +151,118 @@ export function studyPage(dir: string): ReportPage {
   return { title: `Study: ${config.model} on ${config.dataset}, budget ${config.budgetEpochs} epochs`, blocks };
 }
 
+/** An architecture-search directory's config.json, or null when it is not one (missing, not JSON, no `space`/`searchEpochs`). */
+function readSearchConfig(dir: string): ArchSearchConfig | null {
+  const path = join(dir, 'config.json');
+  if (!existsSync(path) || !existsSync(join(dir, 'runs.jsonl'))) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+  if (value === null || typeof value !== 'object') return null;
+  const c = value as Partial<ArchSearchConfig>;
+  return typeof c.space === 'string' && typeof c.searchEpochs === 'number' ? (c as ArchSearchConfig) : null;
+}
+
+/** Whether a parsed runs.jsonl line is an {@link ArchRecord} (a search run or a random trial). */
+function isArchRecord(r: unknown): r is ArchRecord {
+  if (r === null || typeof r !== 'object') return false;
+  const x = r as { kind?: unknown; method?: unknown; seed?: unknown; retrain?: unknown };
+  return (x.kind === 'search' || x.kind === 'random') && (ARCH_METHODS as readonly unknown[]).includes(x.method) && typeof x.seed === 'number' && x.retrain !== null && typeof x.retrain === 'object';
+}
+
+/**
+ * Whether DIR holds an architecture search (`deltastn search`): config.json with the search's settings and a
+ * runs.jsonl whose records are all search runs or random trials (an empty runs.jsonl counts: nothing finished yet).
+ */
+export function isSearchDir(dir: string): boolean {
+  return readSearchConfig(dir) !== null && readArchRecords(join(dir, 'runs.jsonl')).every(isArchRecord);
+}
+
+/**
+ * The page of an architecture-search directory (config.json + runs.jsonl, from `deltastn search`). Everything
+ * is computed from the records (the table through {@link summarizeArchSearch} and {@link archSearchTableRows},
+ * the weight plots through {@link archWeightPlots}), not read from table.md or the SVG files.
+ * @throws InvalidArgumentError naming `DIR` when config.json is not a valid search configuration.
+ */
+export function searchPage(dir: string): ReportPage {
+  const config = readSearchConfig(dir);
+  if (config === null) throw new InvalidArgumentError('DIR', 'a search directory (config.json and runs.jsonl, from `deltastn search`)', dir);
+  try {
+    validateArchSearchConfig(config);
+  } catch (e) {
+    if (e instanceof DeltaStnError) throw new InvalidArgumentError('DIR', `a search directory whose config.json is valid (${e.message})`, dir);
+    throw e;
+  }
+  const runsPath = join(dir, 'runs.jsonl');
+  const records = readArchRecords(runsPath).filter(isArchRecord);
+  const bad = readFileSync(runsPath, 'utf8').split('\n').filter((l) => l.trim().length > 0).length - records.length;
+  const n = randomTrials(config);
+  const gradient = config.methods.filter((m) => m !== 'random');
+  const expected = config.seeds.length * (gradient.length + (config.methods.includes('random') ? n : 0));
+  // Jobs: one search run per gradient method and seed, n random trials per seed (what runArchSearch runs).
+  const randomTrialsDone = (seed: number): number => new Set(records.flatMap((r) => (r.kind === 'random' && r.seed === seed && r.trial < n ? [r.trial] : []))).size;
+  const done = config.seeds.reduce((a, seed) => a + gradient.filter((m) => records.some((r) => r.kind === 'search' && r.method === m && r.seed === seed)).length + (config.methods.includes('random') ? randomTrialsDone(seed) : 0), 0);
+  const backends = [...new Set(records.map((r) => r.backend))].join(', ') || '—';
+  const summary = summarizeArchSearch(config, records);
+  const { header, rows, notes } = archSearchTableRows(config, summary);
+  const blocks: ReportBlock[] = [
+    {
+      kind: 'paragraph',
+      text:
+        `Space ${config.space} (${config.nodes} nodes, width ${config.width}) on ${config.dataset}${config.trainSize > 0 ? ` (first ${config.trainSize} training examples)` : ''}; ` +
+        `methods ${config.methods.join(', ')}; seeds ${config.seeds.join(', ')}; S = ${config.searchEpochs} search epochs, E = ${config.retrainEpochs} retraining epochs; ` +
+        `random search: n = ${n} architectures per seed; backend ${backends}; ${done} of ${expected} job(s) recorded${done >= expected ? ' (complete)' : ' (incomplete: resume with the same search command)'}` +
+        `${bad > 0 ? `; ${bad} unreadable line(s) in runs.jsonl` : ''}.`,
+    },
+    { kind: 'heading', text: 'Results' },
+    summary.length > 0 ? { kind: 'table', header, rows } : { kind: 'paragraph', text: 'No method has finished a seed yet.' },
+    { kind: 'list', items: notes },
+  ];
+  const weights = archWeightPlots(config, records);
+  const accuracy: SeriesSpec[] = gradient.flatMap((method): SeriesSpec[] => {
+    const r = records.find((x) => x.kind === 'search' && x.method === method && x.seed === config.seeds[0]);
+    if (!r || r.kind !== 'search' || r.searchEpochs.length === 0) return [];
+    return [{ name: method, points: r.searchEpochs.map((e) => [e.epoch + 1, 100 * e.val.accuracy] as [number, number]), color: SERIES_COLORS[config.methods.indexOf(method) % SERIES_COLORS.length] }];
+  });
+  if (accuracy.length > 0 || weights.length > 0) blocks.push({ kind: 'heading', text: 'The search' });
+  if (accuracy.length > 0) {
+    blocks.push({
+      kind: 'figure',
+      svg: lineChart({ title: `One-shot model: validation accuracy over the search (seed ${config.seeds[0]})`, x: { label: 'search epoch' }, y: { label: 'validation accuracy (%)' }, series: accuracy, width: 640, height: 360 }),
+      caption: 'The mixed (one-shot) network during the search, before discretization and retraining; one line per search method.',
+    });
+  }
+  for (const p of weights) blocks.push({ kind: 'figure', svg: p.svg, caption: `softmax(α) of one edge over the search epochs, one line per candidate operation (${p.name})` });
+  const order = (r: ArchRecord): number => config.methods.indexOf(r.method);
+  const recordRows = [...records]
+    .sort((a, b) => order(a) - order(b) || a.seed - b.seed || (a.kind === 'random' && b.kind === 'random' ? a.trial - b.trial : 0))
+    .map((r) => [
+      r.method,
+      String(r.seed),
+      r.kind === 'random' ? String(r.trial) : '—',
+      r.retrain.text,
+      fix(100 * r.retrain.val.accuracy, 2),
+      fix(100 * r.retrain.test.accuracy, 2),
+      r.kind === 'search' ? fix(r.searchSeconds, 1) : '—',
+      fix(r.retrain.seconds, 1),
+      [r.kind === 'search' && r.stopped ? `search stopped: ${r.stopped}` : '', r.retrain.stopped ? `retraining stopped: ${r.retrain.stopped}` : ''].filter((x) => x.length > 0).join('; '),
+    ]);
+  blocks.push({ kind: 'heading', text: 'Every search run and random trial' });
+  blocks.push({
+    kind: 'table',
+    header: ['method', 'seed', 'trial', 'genotype', 'retrain val acc (%)', 'retrain test acc (%)', 'search (s)', 'retrain (s)', 'note'],
+    rows: recordRows,
+    caption: `${records.length} records of runs.jsonl (accuracies of the retrained discrete network after ${config.retrainEpochs} epoch(s))`,
+    collapsed: true,
+  });
+  blocks.push({ kind: 'heading', text: 'Configuration' });
+  blocks.push({ kind: 'json', value: config });
+  return { title: `Architecture search: ${config.space} on ${config.dataset}, S = ${config.searchEpochs}, E = ${config.retrainEpochs}`, blocks };
+}
+
 /** The page of a `tune` run directory (log.jsonl, and summary.json when the run finished). */
 export function runPage(dir: string): ReportPage {
   const log = readFileSync(join(dir, 'log.jsonl'), 'utf8')
@@ -221,19 +335,29 @@ export function runPage(dir: string): ReportPage {
 }
 
 /**
- * Writes `DIR/report.html` for a study directory or a `tune` run directory and returns its path and kind.
- * @throws InvalidArgumentError naming `DIR` when the directory holds neither.
+ * Writes `DIR/report.html` for a study directory, an architecture-search directory or a `tune` run directory
+ * and returns its path and kind.
+ * @throws InvalidArgumentError naming `DIR` when the directory holds none of them.
  */
-export function writeReport(dir: string): { path: string; kind: 'study' | 'run' } {
+export function writeReport(dir: string): { path: string; kind: 'study' | 'search' | 'run' } {
   let page: ReportPage;
-  let kind: 'study' | 'run';
-  if (existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'trials.jsonl'))) {
+  let kind: 'study' | 'search' | 'run';
+  if (isSearchDir(dir)) {
+    page = searchPage(dir);
+    kind = 'search';
+  } else if (existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'trials.jsonl'))) {
     page = studyPage(dir);
     kind = 'study';
   } else if (existsSync(join(dir, 'log.jsonl'))) {
     page = runPage(dir);
     kind = 'run';
-  } else throw new InvalidArgumentError('DIR', 'a study directory (config.json and trials.jsonl, from `deltastn compare`) or a run directory (log.jsonl, from `deltastn tune`)', dir);
+  } else {
+    throw new InvalidArgumentError(
+      'DIR',
+      'a study directory (config.json and trials.jsonl, from `deltastn compare`), a search directory (config.json and runs.jsonl, from `deltastn search`) or a run directory (log.jsonl, from `deltastn tune`)',
+      dir,
+    );
+  }
   const path = join(dir, 'report.html');
   writeFileSync(path, renderHtml(page));
   return { path, kind };

@@ -16,6 +16,9 @@
  * as a search run plus its retraining. An epoch of the one-shot model costs more than an epoch of a discrete
  * network (every candidate runs, and Δ-STN/STN/DARTS-2 add passes): the table puts wall time beside epochs.
  *
+ * **Paired search.** Every gradient method of a seed starts from the same one-shot initialisation
+ * `deriveSeed(seed, 'search', 0)` with the same trainer seed (batch order), on the same split.
+ *
  * **Fair retraining.** Every retraining of a seed (searched or random) uses the same data split, the same
  * initialisation stream `deriveSeed(seed, 'retrain', 0)` and the same trainer seed, so two methods that find the
  * same genotype get the same accuracy.
@@ -63,6 +66,10 @@ export interface ArchSearchConfig {
   lrHyper: number;
   /** Train steps per hyper step (T_train) in the search. */
   trainSteps: number;
+  /** DARTS-2: R = dartsScale/‖∇_{w′}L_V‖ in the finite-difference product (default 0.01, the DARTS paper's). */
+  dartsScale?: number;
+  /** DARTS-2: the unrolled step ξ (default: the weights' learning rate, as in DARTS). */
+  dartsXi?: number;
   dataDir?: string;
   backend: BackendName;
 }
@@ -92,6 +99,8 @@ export function validateArchSearchConfig(c: ArchSearchConfig): void {
   ] as const) {
     if (!(v > 0) || !Number.isFinite(v)) throw new InvalidArgumentError(k, 'a finite number > 0', v);
   }
+  if (c.dartsScale !== undefined && !(c.dartsScale > 0 && Number.isFinite(c.dartsScale))) throw new InvalidArgumentError('--darts-scale', 'a finite number > 0', c.dartsScale);
+  if (c.dartsXi !== undefined && !(c.dartsXi >= 0 && Number.isFinite(c.dartsXi))) throw new InvalidArgumentError('--darts-xi', 'a finite number ≥ 0', c.dartsXi);
 }
 
 /** The number of random architectures that spends the budget of one search run plus its retraining. */
@@ -176,14 +185,18 @@ export function retrain(config: ArchSearchConfig, genotype: Genotype, seed: numb
 /** Runs one gradient-based search (S epochs), discretizes and retrains. */
 export function searchRun(config: ArchSearchConfig, method: Exclude<ArchMethod, 'random'>, seed: number, backend: string, log?: (s: string) => void): ArchRecord {
   const data = loadData({ dataset: config.dataset, seed, trainSize: config.trainSize, dataDir: config.dataDir });
-  const { space, model } = cellSearchSpace({ kind: config.space, nodes: config.nodes, width: config.width, rng: new Rng(deriveSeed(seed, method, 0)) });
+  // Paired search: every gradient method of a seed starts from the same one-shot weights and sees the same
+  // batches (its own draws of ε aside), so differences between methods are the methods', not the seeds'.
+  const { space, model } = cellSearchSpace({ kind: config.space, nodes: config.nodes, width: config.width, rng: new Rng(deriveSeed(seed, 'search', 0)) });
   const trainer = new Trainer(model, space, { train: data.train, val: data.val }, {
     method: method as NnMethod,
     epochs: config.searchEpochs,
-    ...trainerOptions(config, deriveSeed(seed, `${method}:trainer`, 0)),
+    ...trainerOptions(config, deriveSeed(seed, 'search:trainer', 0)),
     lrHyper: config.lrHyper,
     hyperOptimizer: 'adam',
     trainSteps: config.trainSteps,
+    ...(config.dartsScale === undefined ? {} : { dartsScale: config.dartsScale }),
+    ...(config.dartsXi === undefined ? {} : { dartsXi: config.dartsXi }),
     // σ of α is learned with the entropy bonus for the hypernetwork methods; DARTS ignores it.
     tuneScales: true,
   });
@@ -298,21 +311,40 @@ function pct(s: MeanStd): string {
   return `${(100 * s.mean).toFixed(2)}${s.std === null ? '' : ` ± ${(100 * s.std).toFixed(2)}`}`;
 }
 
-/** The Markdown table of a summary, with its reading notes. */
-export function archSearchTable(config: ArchSearchConfig, summary: readonly ArchMethodSummary[]): string {
-  const lines = [
-    '| method | test acc (%) | val acc (%) | training epochs / seed | wall (s) / seed | architectures found (per seed) |',
-    '|---|---|---|---|---|---|',
-    ...summary.map((m) => `| ${m.method} | ${pct(m.test)} | ${pct(m.val)} | ${m.epochs} | ${m.seconds.toFixed(0)} | ${m.seeds.map((s) => `\`${s.genotype}\``).join('<br>')} |`),
-  ];
+/** How {@link archSearchTableRows} marks its text up: code spans (a space, a genotype) and a cell of several lines. */
+export interface TableMarkup {
+  code: (s: string) => string;
+  lines: (xs: readonly string[]) => string;
+}
+
+/** Plain text: no code marks, one line per item (`\n`; the HTML report renders it as a line break). */
+export const PLAIN_MARKUP: TableMarkup = { code: (s) => s, lines: (xs) => xs.join('\n') };
+
+/** Markdown (table.md): code spans in backticks, the lines of a cell joined by `<br>`. */
+export const MARKDOWN_MARKUP: TableMarkup = { code: (s) => `\`${s}\``, lines: (xs) => xs.join('<br>') };
+
+/**
+ * The table of a summary as cells, with its reading notes: one row per method (test and validation accuracy
+ * in % as mean ± sample standard deviation, training epochs and wall seconds per seed, and the genotype found
+ * for each seed, one per line). Shared by the Markdown table ({@link archSearchTable}) and the HTML report.
+ */
+export function archSearchTableRows(config: ArchSearchConfig, summary: readonly ArchMethodSummary[], markup: TableMarkup = PLAIN_MARKUP): { header: string[]; rows: string[][]; notes: string[] } {
+  const header = ['method', 'test acc (%)', 'val acc (%)', 'training epochs / seed', 'wall (s) / seed', 'architectures found (per seed)'];
+  const rows = summary.map((m) => [m.method, pct(m.test), pct(m.val), String(m.epochs), m.seconds.toFixed(0), markup.lines(m.seeds.map((s) => markup.code(s.genotype)))]);
   const notes = [
-    '',
-    `Space \`${config.space}\` (${config.nodes} nodes, width ${config.width}) on ${config.dataset}${config.trainSize > 0 ? ` (first ${config.trainSize} training examples)` : ''}; seeds ${config.seeds.join(', ')}. ` +
+    `Space ${markup.code(config.space)} (${config.nodes} nodes, width ${config.width}) on ${config.dataset}${config.trainSize > 0 ? ` (first ${config.trainSize} training examples)` : ''}; seeds ${config.seeds.join(', ')}. ` +
       `Search: ${config.searchEpochs} epochs on the one-shot model, then the discretized cell is retrained from scratch for ${config.retrainEpochs} epochs; ` +
       `random: ${randomTrials(config)} uniform architectures retrained for ${config.retrainEpochs} epochs each, the best by validation accuracy reported. ` +
       'Mean ± sample standard deviation over seeds; an epoch of the one-shot model costs more than a retraining epoch (see wall time).',
   ];
-  return lines.concat(notes).join('\n');
+  return { header, rows, notes };
+}
+
+/** The Markdown table of a summary, with its reading notes (the cells of {@link archSearchTableRows}). */
+export function archSearchTable(config: ArchSearchConfig, summary: readonly ArchMethodSummary[]): string {
+  const { header, rows, notes } = archSearchTableRows(config, summary, MARKDOWN_MARKUP);
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+  return lines.concat(['', ...notes]).join('\n');
 }
 
 /**

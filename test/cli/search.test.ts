@@ -52,6 +52,9 @@ describe('deltastn search: bad input', () => {
     [['--lr', '0'], '--lr'],
     [['--lr-hyper', 'Infinity'], '--lr-hyper'],
     [['--train-steps', '0'], '--train-steps'],
+    [['--darts-scale', '0'], '--darts-scale'],
+    [['--darts-xi', '-0.1'], '--darts-xi'],
+    [['--darts-xi', 'x'], '--darts-xi'],
     [['--backend', 'gpu'], '--backend'],
     [['--bogus'], 'bogus'],
     [['stray'], 'stray'],
@@ -92,6 +95,13 @@ describe('deltastn search: parsing', () => {
     expect(parseSearchArgs(['--method', 'stn', '--method', 'delta-stn-linearized,darts1']).config.methods).toEqual(['stn', 'delta-stn-linearized', 'darts1']);
     expect(DEFAULT_SEARCH_METHODS).toEqual(['darts1', 'darts2', 'delta-stn', 'random']);
     expect(parseSearchArgs([]).config.methods).toEqual([...DEFAULT_SEARCH_METHODS]);
+  });
+
+  test('--darts-scale and --darts-xi reach the config (absent: the trainer defaults, R0 = 0.01 and ξ = the learning rate)', () => {
+    expect(parseSearchArgs(['--darts-scale', '0.001', '--darts-xi', '0']).config).toMatchObject({ dartsScale: 0.001, dartsXi: 0 });
+    expect(parseSearchArgs(['--darts-xi', '0.5']).config.dartsXi).toBe(0.5);
+    const plain = parseSearchArgs([]).config;
+    expect('dartsScale' in plain || 'dartsXi' in plain).toBe(false);
   });
 
   test('defaults and derived values', () => {

@@ -370,6 +370,27 @@ describe('a tiny study end to end (darts1, delta-stn, random; seed 0)', () => {
   });
 });
 
+describe('DARTS-2 settings reach the trainer', () => {
+  test('--darts-xi 0 makes darts2 first order: its α follows darts1\u2019s; the default ξ (the learning rate) and a larger R0 move it elsewhere', () => {
+    const alpha = (over: Partial<ArchSearchConfig>, method: 'darts1' | 'darts2'): number[] => {
+      const r = searchRun({ ...config, ...over }, method, 0, 'wasm');
+      if (r.kind !== 'search') throw new Error('not a search record');
+      return r.alpha;
+    };
+    const first = alpha({}, 'darts1');
+    const xi0 = alpha({ dartsXi: 0 }, 'darts2');
+    const gap = (a: number[], b: number[]): number => Math.max(...a.map((x, k) => Math.abs(x - b[k])));
+    // Paired search (same initialisation and batches for every method of a seed). ξ = 0 gives w′ = w and no
+    // product term; the α-gradient then differs from darts1's only by float32 rounding of a differently taped
+    // pass (≲ 1e-6 relative), which Adam's normalised steps keep ≲ 1e-4 after the 4 steps of this epoch.
+    expect(gap(xi0, first)).toBeLessThan(1e-4);
+    const xiDefault = alpha({}, 'darts2');
+    expect(gap(xiDefault, first)).toBeGreaterThan(1e-3);
+    const bigR = alpha({ dartsScale: 1 }, 'darts2');
+    expect(gap(bigR, xiDefault)).toBeGreaterThan(1e-6);
+  });
+});
+
 describe('interrupted and small-CNN runs', () => {
   test('a torn last line (a kill mid-write) is ignored, its job redone, and the records after it are readable', async () => {
     const dir = join(tmp('deltastn-arch-torn-'), 'study');
