@@ -5,7 +5,7 @@
  * study (src/tune/study.ts) and prints its table. Running it again with the same arguments resumes: finished
  * trials in DIR/trials.jsonl are skipped.
  *
- * `deltastn report DIR`: writes DIR/report.html (src/report/html.ts) for a study or a `tune` run directory.
+ * `deltastn report DIR`: writes DIR/report.html (src/report/html.ts) for a compare-study, search-study or `tune` run directory.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -109,7 +109,7 @@ export async function compareCommand(args: readonly string[], out: (s: string) =
 /** `deltastn report DIR`: writes DIR/report.html and prints its path. */
 export function reportCommand(args: readonly string[], out: (s: string) => void): number {
   const { positionals } = parseArgs({ args: [...args], options: {}, strict: true, allowPositionals: true });
-  if (positionals.length !== 1) throw new InvalidArgumentError('DIR', 'one study or run directory', positionals.join(' ') || 'nothing');
+  if (positionals.length !== 1) throw new InvalidArgumentError('DIR', 'one compare, search or tune directory', positionals.join(' ') || 'nothing');
   const { path, kind } = writeReport(positionals[0]);
   out(`${path} (${kind} report)`);
   return 0;

@@ -52,7 +52,7 @@ Usage:
       architectures retrained E epochs each (same budget). Defaults: darts1, darts2, delta-stn, random; S = E = 10;
       3 nodes; width 128 (MLP) / 8 (CNN); DARTS-2: R = R0/‖∇L_V‖ (R0 = 0.01), ξ = the weights' learning rate. Resumable; writes DIR/runs.jsonl, summary.json, table.md, weights-*.svg.
   deltastn report DIR
-      Write DIR/report.html, one self-contained offline page, for a compare or tune directory.
+      Write DIR/report.html, one self-contained offline page, for a compare, search or tune directory.
   deltastn --help | --version
 
 Bad input exits with code 2 and a message naming the field.`;
@@ -90,7 +90,7 @@ export async function main(
         out('deltastn 0.1.0');
         return 0;
       default:
-        throw new InvalidArgumentError('command', 'verify, theory, toy, tune, compare or report (see --help)', command);
+        throw new InvalidArgumentError('command', 'verify, theory, toy, tune, compare, search or report (see --help)', command);
     }
   } catch (e) {
     if (e instanceof DeltaStnError) {
