@@ -2,30 +2,15 @@
  * `deltastn compare` and `deltastn report` through the CLI entry point: typed errors exit 2 and name the flag
  * with nothing on stdout; a tiny study runs, prints its table, resumes with nothing to redo, and reports.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, test } from 'vitest';
 import { DEFAULT_COMPARE_METHODS, parseCompareArgs } from '../../src/cli/compare.js';
+import { temporaryDirectories, runCli } from '../helpers.js';
 
-const made: string[] = [];
-/** A fresh temporary directory, removed after the file's tests. */
-function tmp(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
+const tmp = temporaryDirectories();
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runCli;
 
 describe('deltastn compare: bad input', () => {
   test.each([

@@ -4,31 +4,16 @@
  * examples, 1 + 1 epochs, wasm) runs, prints its table, resumes with nothing to redo, and refuses a changed
  * setting in the same directory.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, test } from 'vitest';
 import { DEFAULT_SEARCH_METHODS, parseSearchArgs } from '../../src/cli/search.js';
 import { InvalidArgumentError } from '../../src/errors.js';
+import { temporaryDirectories, runCli } from '../helpers.js';
 
-const made: string[] = [];
-/** A fresh temporary directory, removed after the file's tests. */
-function tmp(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
+const tmp = temporaryDirectories();
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runCli;
 
 /** Small settings, so that a check that regressed fails fast instead of starting a full-size search. */
 const SMALL = ['--search-epochs', '1', '--retrain-epochs', '1', '--nodes', '2', '--width', '8', '--train-size', '200', '--batch-size', '50', '--backend', 'wasm'];

@@ -7,12 +7,10 @@
  * no known kind, foreign records and a bad config.json are typed errors naming DIR, and the Markdown table
  * (table.md) is byte for byte what it was before the table was split into cells.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { MLP_OPS } from '../../src/nn/cells.js';
 import { initBackend } from '../../src/nn/backend.js';
 import { inlineSvg } from '../../src/report/html.js';
@@ -29,24 +27,11 @@ import {
   type RetrainResult,
   type SearchEpoch,
 } from '../../src/tune/archSearch.js';
+import { temporaryDirectories, runCli } from '../helpers.js';
 
-const made: string[] = [];
-/** A fresh temporary directory, removed after the file's tests. */
-function tmp(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
+const tmp = temporaryDirectories();
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runCli;
 
 /** The parts of a linkedom node these tests read. */
 interface El {

@@ -7,12 +7,11 @@
  * determinism and fairness of search and retraining. The pure parts (trial count, validation, softmax weights,
  * summary, table) are checked on their own.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { test as fcTest, fc } from '@fast-check/vitest';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { initBackend } from '../../src/nn/backend.js';
 import { cellSpaceSpecs, deriveGenotype, genotypeText, MLP_OPS, CNN_OPS, type CellSpaceKind } from '../../src/nn/cells.js';
@@ -33,17 +32,9 @@ import {
   type ArchSearchConfig,
   type RetrainResult,
 } from '../../src/tune/archSearch.js';
+import { temporaryDirectories } from '../helpers.js';
 
-const made: string[] = [];
-/** A fresh temporary directory, removed after the file's tests. */
-function tmp(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
+const tmp = temporaryDirectories();
 
 beforeAll(async () => {
   await initBackend('wasm');

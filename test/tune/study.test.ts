@@ -4,11 +4,10 @@
  * limit, then a torn last line) is resumed and must skip its finished trials and end with the same summary,
  * and the HTML report of the study and of a `tune` run must be self-contained.
  */
-import { appendFileSync, existsSync, mkdtempSync, rmSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { runTune } from '../../src/cli/tune.js';
 import { Rng } from '../../src/rng.js';
 import { bayesianOptimization } from '../../src/tune/search.js';
@@ -26,17 +25,9 @@ import {
   type StudySummary,
   type TrialRecord,
 } from '../../src/tune/study.js';
+import { temporaryDirectories } from '../helpers.js';
 
-const made: string[] = [];
-/** A fresh temporary directory, removed after the file's tests. */
-function tmp(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
+const tmp = temporaryDirectories();
 
 const config: StudyConfig = {
   model: 'mlp',
