@@ -75,3 +75,5 @@ export * from './nn/trainer.js';
 // tune (browser-safe math of the black-box baselines; the study runner is in 'deltastn/node')
 export * from './tune/gp.js';
 export * from './tune/search.js';
+// the architecture-search records, summary and table (the runner is in 'deltastn/node')
+export * from './tune/archSummary.js';

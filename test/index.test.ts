@@ -20,7 +20,7 @@ describe('public API (src/index.ts, src/node.ts)', () => {
 
   test('exposes the kernel, the claims and the engine', () => {
     expect(api.claims.map((c) => c.id)).toEqual(['OBS-1', 'OBS-2', 'THM-3', 'APP-E', 'LIN']);
-    for (const name of ['certifiedConditionNumber', 'gaussHermite', 'kron', 'vec', 'conjugateGradient', 'runClaim', 'conditioningReport', 'bestResponse', 'ift', 'unrolled', 'hypernetwork', 'runDriver', 'ridgeProblem', 'lineChart'] as const) {
+    for (const name of ['certifiedConditionNumber', 'gaussHermite', 'kron', 'vec', 'conjugateGradient', 'runClaim', 'conditioningReport', 'bestResponse', 'ift', 'unrolled', 'hypernetwork', 'runDriver', 'ridgeProblem', 'lineChart', 'summarizeArchSearch', 'archSearchTableRows', 'edgeSoftmax', 'randomTrials', 'formatAccuracy'] as const) {
       expect(typeof (api as Record<string, unknown>)[name]).toBe('function');
     }
   });
@@ -34,6 +34,8 @@ describe('public API (src/index.ts, src/node.ts)', () => {
       join('src', 'tune', 'study.ts'),
       join('src', 'tune', 'archSearch.ts'),
       join('src', 'tune', 'worker.ts'),
+      join('src', 'tune', 'pool.ts'),
+      join('src', 'tune', 'archWorker.ts'),
       join('src', 'report', 'html.ts'),
     ];
     const offenders = sources('src')

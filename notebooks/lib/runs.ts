@@ -6,12 +6,32 @@
  * - a tune run's `log.jsonl`: one `EpochLog` per line (`epoch`, `method`, `train`, `val`, `hyper`, …);
  * - a tune run's `summary.json`: `{config, backend, epochs, final}`;
  * - a compare study's `trials.jsonl`: one `{format: "deltastn.trial", …}` record per line;
- * - a compare study's `summary.json`: `{format: "deltastn.study-summary", methods: […]}`.
+ * - a compare study's `summary.json`: `{format: "deltastn.study-summary", methods: […]}`;
+ * - a search study's `runs.jsonl` (`deltastn search`): one `ArchRecord` per line, `kind` `"search"` (a gradient
+ *   search run with its per-epoch softmax weights, and the retraining of its genotype) or `"random"` (one random
+ *   architecture, retrained);
+ * - a search study's `config.json` (its `ArchSearchConfig`), or its `summary.json` (`{config, backend, methods}`),
+ *   for the configuration: optional, matched to the `runs.jsonl` of the same directory.
+ * Search records are summarized by the library's own `summarizeArchSearch` and `archSearchTableRows`
+ * (src/tune/archSummary.ts), so the page's table has the cells of the study's `table.md`.
  * Anything else, and any line that does not parse, is reported in `warnings` and skipped. Pure functions, no
  * DOM: the browser test reads the bundled sample with them too.
  */
 
 /** A file's name (its path inside a picked directory, when there is one) and its text. */
+import {
+  ARCH_GRADIENT_METHODS,
+  ARCH_METHODS,
+  archSearchTableRows,
+  formatAccuracy,
+  randomTrials,
+  summarizeArchSearch,
+  type ArchMethod,
+  type ArchMethodSummary,
+  type ArchRecord,
+  type ArchSummaryConfig,
+} from '../../src/tune/archSummary.js';
+
 export interface RunFile {
   name: string;
   text: string;
@@ -66,6 +86,50 @@ export interface StudyMethodRow {
   complete: boolean;
 }
 
+/** One operation's softmax weight on one edge at the end of one search epoch (epoch 0: α = 0, the uniform mixture). */
+export interface WeightRow {
+  method: string;
+  seed: number;
+  edge: string;
+  op: string;
+  epoch: number;
+  weight: number;
+}
+
+/** The one-shot model of a search run at the end of one search epoch (1-based). */
+export interface OneShotRow {
+  method: string;
+  seed: number;
+  epoch: number;
+  trainLoss: number;
+  valLoss: number;
+  trainAccuracy: number;
+  valAccuracy: number;
+}
+
+/** A search study: the records of one directory's `runs.jsonl`, and what the library makes of them. */
+export interface SearchStudy {
+  /** The directory of its `runs.jsonl` (the file name when it has none). */
+  name: string;
+  /** From `config.json` (or the study's `summary.json`), else inferred from the records (see {@link inferSearchConfig}). */
+  config: ArchSummaryConfig;
+  configFrom: 'file' | 'records';
+  /** `randomTrials(config)`: the random trials per seed the summary reads (the first n). */
+  randomTrials: number;
+  records: ArchRecord[];
+  /** `summarizeArchSearch(config, records)`. */
+  summary: ArchMethodSummary[];
+  /** `archSearchTableRows(config, summary)`: the cells of table.md (plain text; a cell of several seeds has one line per seed). */
+  table: { header: string[]; rows: string[][]; notes: string[] };
+  /** Per method of the summary: its mean test accuracy as the table prints it (`formatAccuracy`). */
+  testAccuracy: Record<string, string>;
+  weights: WeightRow[];
+  oneShot: OneShotRow[];
+  /** The gradient methods with search epochs, in table order, and the edges of their cell. */
+  searchMethods: string[];
+  edges: string[];
+}
+
 /** Everything read from a set of files. */
 export interface LoadedRuns {
   epochs: EpochRow[];
@@ -73,6 +137,8 @@ export interface LoadedRuns {
   runs: RunInfo[];
   /** The compare study's summary, one row per method; null when no study summary was given. */
   study: StudyMethodRow[] | null;
+  /** Search studies, one per directory holding a search `runs.jsonl`, in the order first seen. */
+  searches: SearchStudy[];
   warnings: string[];
 }
 
@@ -141,13 +207,99 @@ function readStudySummary(x: Json): StudyMethodRow[] {
   });
 }
 
+const isEvaluation = (x: unknown): boolean => evaluation(x) !== null;
+
+/** Whether a parsed line is an `ArchRecord` of `deltastn search` (as far as the summary and the plots read it). */
+export function isArchRecord(x: unknown): x is ArchRecord {
+  if (!isObject(x) || typeof x.seed !== 'number' || !isObject(x.retrain)) return false;
+  const r = x.retrain;
+  if (typeof r.text !== 'string' || typeof r.epochs !== 'number' || typeof r.seconds !== 'number' || !isEvaluation(r.val) || !isEvaluation(r.test)) return false;
+  if (x.kind === 'random') return x.method === 'random' && typeof x.trial === 'number';
+  return (
+    x.kind === 'search' &&
+    (ARCH_GRADIENT_METHODS as readonly unknown[]).includes(x.method) &&
+    typeof x.searchSeconds === 'number' &&
+    Array.isArray(x.searchEpochs) &&
+    x.searchEpochs.every((p) => isObject(p) && typeof p.epoch === 'number' && isEvaluation(p.train) && isEvaluation(p.val) && isObject(p.weights))
+  );
+}
+
+const SPACES = ['mlp-cell', 'cnn-cell'] as const;
+
+/** A search configuration from a `config.json` object (or a search `summary.json`'s `config`); null if it is not one. */
+function readSearchConfig(x: Json): ArchSummaryConfig | null {
+  const space = SPACES.find((k) => k === x.space);
+  const ints = ['searchEpochs', 'retrainEpochs', 'nodes', 'width', 'trainSize'].map((k) => x[k]);
+  if (!space || !ints.every((v) => Number.isInteger(v)) || !Array.isArray(x.methods) || !Array.isArray(x.seeds)) return null;
+  const methods = x.methods.filter((m): m is ArchMethod => (ARCH_METHODS as readonly unknown[]).includes(m));
+  const seeds = x.seeds.filter((v): v is number => Number.isInteger(v));
+  const [searchEpochs, retrainEpochs, nodes, width, trainSize] = ints as number[];
+  return { space, dataset: String(x.dataset ?? '?'), methods, seeds, searchEpochs, retrainEpochs, nodes, width, trainSize };
+}
+
+/**
+ * A configuration read off the records when no `config.json` came with them: the methods present (in table
+ * order), their seeds, the space and node count of the genotypes, S = the longest search run, E = the longest
+ * retraining, and — with no search run — S = (n − 1)·E for the n random trials per seed, so that
+ * {@link randomTrials} gives n back. The dataset and width are not in the records (`"?"`, NaN).
+ */
+export function inferSearchConfig(records: readonly ArchRecord[]): ArchSummaryConfig {
+  const methods = ARCH_METHODS.filter((m) => records.some((r) => r.method === m));
+  const seeds = [...new Set(records.map((r) => r.seed))].sort((a, b) => a - b);
+  const g = records[0]?.retrain.genotype;
+  const retrainEpochs = Math.max(1, ...records.map((r) => r.retrain.epochs));
+  const searches = records.flatMap((r) => (r.kind === 'search' ? [r.searchEpochs.length] : []));
+  const trials = Math.max(1, ...records.map((r) => (r.kind === 'random' ? r.trial + 1 : 0)));
+  const searchEpochs = searches.length > 0 ? Math.max(...searches) : (trials - 1) * retrainEpochs;
+  return { space: g?.kind ?? 'mlp-cell', dataset: '?', methods, seeds, searchEpochs, retrainEpochs, nodes: g?.nodes ?? NaN, width: NaN, trainSize: 0 };
+}
+
+/** A search study from its records and, when one came with them, its configuration. */
+export function searchStudy(name: string, records: readonly ArchRecord[], fileConfig: ArchSummaryConfig | null): SearchStudy {
+  const config = fileConfig ?? inferSearchConfig(records);
+  const summary = summarizeArchSearch(config, records);
+  const weights: WeightRow[] = [];
+  const oneShot: OneShotRow[] = [];
+  const edges = new Set<string>();
+  for (const r of records) {
+    if (r.kind !== 'search' || r.searchEpochs.length === 0) continue;
+    const first = r.searchEpochs[0].weights;
+    for (const [edge, w] of Object.entries(first)) {
+      edges.add(edge);
+      // α starts at 0: the uniform mixture, as in the study's own weight plots (archWeightPlots).
+      for (const op of Object.keys(w)) weights.push({ method: r.method, seed: r.seed, edge, op, epoch: 0, weight: 1 / Object.keys(w).length });
+    }
+    for (const p of r.searchEpochs) {
+      for (const [edge, w] of Object.entries(p.weights)) for (const [op, weight] of Object.entries(w)) weights.push({ method: r.method, seed: r.seed, edge, op, epoch: p.epoch + 1, weight });
+      oneShot.push({ method: r.method, seed: r.seed, epoch: p.epoch + 1, trainLoss: p.train.loss, valLoss: p.val.loss, trainAccuracy: p.train.accuracy, valAccuracy: p.val.accuracy });
+    }
+  }
+  return {
+    name,
+    config,
+    configFrom: fileConfig ? 'file' : 'records',
+    randomTrials: randomTrials(config),
+    records: [...records],
+    summary,
+    table: archSearchTableRows(config, summary),
+    testAccuracy: Object.fromEntries(summary.map((m) => [m.method, formatAccuracy(m.test)])),
+    weights,
+    oneShot,
+    searchMethods: ARCH_GRADIENT_METHODS.filter((m) => records.some((r) => r.kind === 'search' && r.method === m && r.searchEpochs.length > 0)),
+    edges: [...edges],
+  };
+}
+
 /**
  * Parses `files` (see the module remarks). A tune run is named by its directory (or its file name when it has
  * none) and its method; a study trial by method, seed and trial.
  */
 export function parseRunFiles(files: readonly RunFile[]): LoadedRuns {
-  const out: LoadedRuns = { epochs: [], hypers: [], runs: [], study: null, warnings: [] };
+  const out: LoadedRuns = { epochs: [], hypers: [], runs: [], study: null, searches: [], warnings: [] };
   const summaries: { dir: string; x: Json }[] = [];
+  // Search studies by directory: their records, and a configuration (config.json wins over a summary.json's).
+  const searchRecords = new Map<string, { name: string; records: ArchRecord[] }>();
+  const searchConfigs = new Map<string, { config: ArchSummaryConfig; fromConfigJson: boolean }>();
   for (const file of files) {
     const text = file.text.trim();
     if (text.length === 0) {
@@ -163,7 +315,12 @@ export function parseRunFiles(files: readonly RunFile[]): LoadedRuns {
     if (isObject(whole)) {
       if (whole.format === 'deltastn.study-summary') out.study = [...(out.study ?? []), ...readStudySummary(whole)];
       else if (isObject(whole.config) && 'final' in whole) summaries.push({ dir: dirname(file.name), x: whole });
-      else out.warnings.push(`${file.name}: not a tune or compare output (a JSON object without the expected fields)`);
+      else if (readSearchConfig(whole) || (isObject(whole.config) && readSearchConfig(whole.config) && Array.isArray(whole.methods))) {
+        const fromConfigJson = readSearchConfig(whole) !== null;
+        const config = (readSearchConfig(whole) ?? readSearchConfig(whole.config as Json)) as ArchSummaryConfig;
+        const dir = dirname(file.name);
+        if (fromConfigJson || !searchConfigs.get(dir)?.fromConfigJson) searchConfigs.set(dir, { config, fromConfigJson });
+      } else out.warnings.push(`${file.name}: not a tune or compare output (a JSON object without the expected fields)`);
       continue;
     }
     // JSON lines: a tune log or a study's trials.
@@ -181,7 +338,12 @@ export function parseRunFiles(files: readonly RunFile[]): LoadedRuns {
         bad++;
         continue;
       }
-      if (x.format === 'deltastn.trial' && Array.isArray(x.epochs)) {
+      if (isArchRecord(x)) {
+        const dir = dirname(file.name);
+        const study = searchRecords.get(dir) ?? { name: dir || file.name, records: [] };
+        study.records.push(x);
+        searchRecords.set(dir, study);
+      } else if (x.format === 'deltastn.trial' && Array.isArray(x.epochs)) {
         const method = String(x.method);
         const run = `${method} · seed ${String(x.seed)}${typeof x.trial === 'number' && x.trial > 0 ? ` · trial ${x.trial}` : ''}`;
         for (const p of x.epochs.filter(isObject)) pushEpoch(out, run, method, num(p.cumEpochs) ?? (num(p.epoch) ?? 0) + 1, p);
@@ -194,6 +356,8 @@ export function parseRunFiles(files: readonly RunFile[]): LoadedRuns {
     }
     if (bad > 0) out.warnings.push(`${file.name}: ${bad} line${bad === 1 ? '' : 's'} not recognised, skipped`);
   }
+  for (const [dir, { name, records }] of searchRecords) out.searches.push(searchStudy(name, records, searchConfigs.get(dir)?.config ?? null));
+  for (const dir of searchConfigs.keys()) if (!searchRecords.has(dir)) out.warnings.push(`${dir || 'a search configuration'}: a search configuration without its runs.jsonl, skipped`);
   for (const { dir, x } of summaries) {
     const config = x.config as Json;
     const final = isObject(x.final) ? x.final : null;

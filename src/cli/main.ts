@@ -45,12 +45,13 @@ Usage:
       --workers N runs trials on N worker threads (needs the compiled dist/).
   deltastn search --space mlp-cell|cnn-cell --dataset mnist|fashion-mnist [--method darts1,darts2,delta-stn,delta-stn-linearized,stn,random]
                [--seeds N] [--seed S] [--search-epochs S] [--retrain-epochs E] [--nodes N] [--width W] [--train-size N]
-               [--batch-size B] [--lr X] [--lr-hyper X] [--train-steps T] [--darts-scale R0] [--darts-xi ξ] [--out DIR] [--backend B]
-               [--data-dir PATH]
+               [--batch-size B] [--lr X] [--lr-hyper X] [--train-steps T] [--darts-scale R0] [--darts-xi ξ] [--workers N] [--out DIR]
+               [--backend B] [--data-dir PATH]
       Architecture search (DARTS cells): search S epochs (α = softmax logits per edge, tuned as hyperparameters),
       discretize, retrain E epochs from scratch, report val/test accuracy; random: round((S+E)/E) random
       architectures retrained E epochs each (same budget). Defaults: darts1, darts2, delta-stn, random; S = E = 10;
       3 nodes; width 128 (MLP) / 8 (CNN); DARTS-2: R = R0/‖∇L_V‖ (R0 = 0.01), ξ = the weights' learning rate. Resumable; writes DIR/runs.jsonl, summary.json, table.md, weights-*.svg.
+      --workers N runs the jobs on N worker threads (needs the compiled dist/); records are identical, timings aside.
   deltastn report DIR
       Write DIR/report.html, one self-contained offline page, for a compare, search or tune directory.
   deltastn --help | --version

@@ -1,9 +1,10 @@
 /**
  * `deltastn search --space mlp-cell|cnn-cell --dataset mnist|fashion-mnist --method darts1|darts2|delta-stn|…
  * [--seeds N] [--seed S] [--search-epochs S] [--retrain-epochs E] [--nodes N] [--width W] [--train-size N]
- * [--batch-size B] [--lr X] [--lr-hyper X] [--train-steps T] [--darts-scale R0] [--darts-xi ξ] [--out DIR] [--backend B] [--data-dir PATH]`:
- * architecture search (src/tune/archSearch.ts). `--method` may repeat or take a comma-separated list; the
- * default is darts1, darts2, delta-stn and random. Rerunning with the same arguments resumes.
+ * [--batch-size B] [--lr X] [--lr-hyper X] [--train-steps T] [--darts-scale R0] [--darts-xi ξ] [--workers N] [--out DIR] [--backend B]
+ * [--data-dir PATH]`: architecture search (src/tune/archSearch.ts). `--method` may repeat or take a comma-separated
+ * list; the default is darts1, darts2, delta-stn and random. `--workers N` runs the jobs on N worker threads (the
+ * compiled dist/ only; not part of the study's configuration). Rerunning with the same arguments resumes.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,8 +32,8 @@ function nonNegative(value: string, name: string): number {
   return n;
 }
 
-/** Parses `search`'s arguments into a configuration and the output directory. */
-export function parseSearchArgs(args: readonly string[]): { config: ArchSearchConfig; out: string } {
+/** Parses `search`'s arguments into a configuration, the output directory and the worker count. */
+export function parseSearchArgs(args: readonly string[]): { config: ArchSearchConfig; out: string; workers: number } {
   const { values } = parseArgs({
     args: [...args],
     options: {
@@ -52,6 +53,7 @@ export function parseSearchArgs(args: readonly string[]): { config: ArchSearchCo
       'train-steps': { type: 'string' },
       'darts-scale': { type: 'string' },
       'darts-xi': { type: 'string' },
+      workers: { type: 'string' },
       out: { type: 'string' },
       backend: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -89,15 +91,17 @@ export function parseSearchArgs(args: readonly string[]): { config: ArchSearchCo
     backend,
   };
   validateArchSearchConfig(config);
-  return { config, out: values.out ?? join('out', `search-${space}-${dataset}`) };
+  // Not part of the configuration: a study may be resumed with another worker count.
+  const workers = num(values.workers, '--workers', 1, true, 1);
+  return { config, out: values.out ?? join('out', `search-${space}-${dataset}`), workers };
 }
 
 /** `deltastn search …`: runs or resumes the study, prints its table; exit code 0. */
 export async function searchCommand(args: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const { config, out: dir } = parseSearchArgs(args);
+  const { config, out: dir, workers } = parseSearchArgs(args);
   err(`search: ${config.methods.join(', ')} on ${config.space} / ${config.dataset}, seeds ${config.seeds.join(', ')}; random search: ${randomTrials(config)} architectures per seed`);
-  const r = await runArchSearch(config, dir, { log: err });
+  const r = await runArchSearch(config, dir, { log: err, workers });
   out(r.table);
-  out(`${dir}: ${r.ran} run(s) done, ${r.skipped} finished before and skipped; backend ${r.backend}; ${r.seconds.toFixed(1)} s elapsed. Files: runs.jsonl, summary.json, table.md, weights-*.svg`);
+  out(`${dir}: ${r.ran} run(s) done, ${r.skipped} finished before and skipped; backend ${r.backend}; ${r.workers > 0 ? `${r.workers} worker threads` : 'in-process'}; ${r.seconds.toFixed(1)} s elapsed. Files: runs.jsonl, summary.json, table.md, weights-*.svg`);
   return 0;
 }

@@ -25,6 +25,15 @@
  *
  * **Persistence.** Each finished search run and each random trial is appended to `DIR/runs.jsonl` the moment
  * it finishes; {@link runArchSearch} skips what the file holds, so a rerun with the same arguments resumes.
+ *
+ * **Parallelism.** With `workers` > 1 the jobs (one search run per gradient method and seed, one random trial
+ * per seed and trial; search runs first, as they are the longest) run on `node:worker_threads` workers (the
+ * pool of pool.ts), each with its own TensorFlow.js backend, through the same {@link runArchJob} as
+ * in-process; the main thread appends each record to `runs.jsonl` as it arrives, so the lines may come in
+ * another order than in-process, and the summary is computed from the records in a canonical order. The
+ * worker script is the compiled `archWorker.js` next to this module; running from the TypeScript sources
+ * (vitest) there is none, and the study runs in-process, saying so. The worker count is not part of the
+ * study's configuration (config.json).
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,16 +42,14 @@ import { Rng } from '../rng.js';
 import { loadData } from '../cli/tune.js';
 import { initBackend, type BackendName } from '../nn/backend.js';
 import { CELL_SPACES, cellSearchSpace, deriveGenotype, genotypeNetwork, genotypeText, randomGenotype, spaceOps, type CellSpaceKind, type Genotype } from '../nn/cells.js';
-import { softmax } from '../bilevel/nas.js';
-import { Trainer, type Evaluation, type NnMethod } from '../nn/trainer.js';
+import { Trainer, type NnMethod } from '../nn/trainer.js';
 import { lineChart, SERIES_COLORS, type SeriesSpec } from '../report/plot.js';
 import { deriveSeed } from './study.js';
+import { compiledWorkerScript, runPool } from './pool.js';
+import { ARCH_METHODS, archSearchTable, edgeSoftmax, randomTrials, summarizeArchSearch, type ArchMethod, type ArchMethodSummary, type ArchRecord, type RetrainResult, type SearchEpoch } from './archSummary.js';
 
-/** Gradient-based search methods (one trainer run on the one-shot model). */
-export const ARCH_GRADIENT_METHODS = ['darts1', 'darts2', 'delta-stn', 'delta-stn-linearized', 'stn'] as const;
-/** Every method of an architecture search, in table order. */
-export const ARCH_METHODS = [...ARCH_GRADIENT_METHODS, 'random'] as const;
-export type ArchMethod = (typeof ARCH_METHODS)[number];
+// The record format, the methods, the summary and the table are browser-safe: they live in archSummary.ts.
+export * from './archSummary.js';
 
 /** The configuration of an architecture-search study (saved in DIR/config.json). */
 export interface ArchSearchConfig {
@@ -102,49 +109,6 @@ export function validateArchSearchConfig(c: ArchSearchConfig): void {
   if (c.dartsScale !== undefined && !(c.dartsScale > 0 && Number.isFinite(c.dartsScale))) throw new InvalidArgumentError('--darts-scale', 'a finite number > 0', c.dartsScale);
   if (c.dartsXi !== undefined && !(c.dartsXi >= 0 && Number.isFinite(c.dartsXi))) throw new InvalidArgumentError('--darts-xi', 'a finite number ≥ 0', c.dartsXi);
 }
-
-/** The number of random architectures that spends the budget of one search run plus its retraining. */
-export function randomTrials(config: Pick<ArchSearchConfig, 'searchEpochs' | 'retrainEpochs'>): number {
-  return Math.max(1, Math.round((config.searchEpochs + config.retrainEpochs) / config.retrainEpochs));
-}
-
-/** The softmax weights of every edge, by edge then operation: `{ e01: { 'dense-relu': 0.3, … }, … }`. */
-export function edgeSoftmax(kind: CellSpaceKind, names: readonly string[], lambda: readonly number[]): Record<string, Record<string, number>> {
-  const ops = spaceOps(kind);
-  const out: Record<string, Record<string, number>> = {};
-  for (const name of new Set(names.map((n) => n.split('/')[0]))) {
-    const idx = ops.map((op) => names.indexOf(`${name}/${op}`));
-    const w = softmax(idx.map((k) => lambda[k]));
-    out[name] = Object.fromEntries(ops.map((op, j) => [op, w[j]]));
-  }
-  return out;
-}
-
-/** One epoch of a search run: accuracies of the one-shot model and the edges' softmax weights. */
-export interface SearchEpoch {
-  epoch: number;
-  train: Evaluation;
-  val: Evaluation;
-  weights: Record<string, Record<string, number>>;
-  seconds: number;
-}
-
-/** A retraining of one genotype: the final epoch's sets. */
-export interface RetrainResult {
-  genotype: Genotype;
-  text: string;
-  epochs: number;
-  train: Evaluation;
-  val: Evaluation;
-  test: Evaluation;
-  seconds: number;
-  stopped?: string;
-}
-
-/** One line of runs.jsonl: a search run with its retraining, or one random trial. */
-export type ArchRecord =
-  | { kind: 'search'; method: Exclude<ArchMethod, 'random'>; seed: number; searchEpochs: SearchEpoch[]; alpha: number[]; searchSeconds: number; stopped?: string; retrain: RetrainResult; backend: string }
-  | { kind: 'random'; method: 'random'; seed: number; trial: number; retrain: RetrainResult; backend: string };
 
 function trainerOptions(config: ArchSearchConfig, seed: number): { batchSize: number; lrWeights: number; seed: number } {
   return { batchSize: config.batchSize, lrWeights: config.lrWeights, seed };
@@ -249,104 +213,6 @@ export function readArchRecords(path: string): ArchRecord[] {
   return out;
 }
 
-/** Mean and sample standard deviation. */
-export interface MeanStd {
-  mean: number;
-  std: number | null;
-  n: number;
-}
-
-function meanStd(xs: number[]): MeanStd {
-  const n = xs.length;
-  const mean = n === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / n;
-  return { mean, std: n < 2 ? null : Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1)), n };
-}
-
-/** One method's outcome over seeds. */
-export interface ArchMethodSummary {
-  method: ArchMethod;
-  /** Test accuracy of the reported architecture (the searched one; random: the best of n by validation). */
-  test: MeanStd;
-  val: MeanStd;
-  /** Per seed: the reported genotype and its accuracies. */
-  seeds: { seed: number; genotype: string; val: number; test: number; seconds: number }[];
-  /** Training epochs per seed (search + retrain, or n·E). */
-  epochs: number;
-  /** Mean wall seconds per seed (search + retrain, or all trials). */
-  seconds: number;
-}
-
-/** Summary over seeds; methods without a finished seed are left out. */
-export function summarizeArchSearch(config: ArchSearchConfig, records: readonly ArchRecord[]): ArchMethodSummary[] {
-  const out: ArchMethodSummary[] = [];
-  const n = randomTrials(config);
-  for (const method of config.methods) {
-    const seeds: ArchMethodSummary['seeds'] = [];
-    for (const seed of config.seeds) {
-      if (method === 'random') {
-        const trials = records.filter((r) => r.kind === 'random' && r.seed === seed && r.trial < n);
-        if (trials.length < n) continue;
-        const best = trials.reduce((a, b) => (b.retrain.val.accuracy > a.retrain.val.accuracy ? b : a));
-        seeds.push({ seed, genotype: best.retrain.text, val: best.retrain.val.accuracy, test: best.retrain.test.accuracy, seconds: trials.reduce((a, t) => a + t.retrain.seconds, 0) });
-      } else {
-        const r = records.find((x) => x.kind === 'search' && x.method === method && x.seed === seed);
-        if (!r || r.kind !== 'search') continue;
-        seeds.push({ seed, genotype: r.retrain.text, val: r.retrain.val.accuracy, test: r.retrain.test.accuracy, seconds: r.searchSeconds + r.retrain.seconds });
-      }
-    }
-    if (seeds.length === 0) continue;
-    out.push({
-      method,
-      test: meanStd(seeds.map((s) => s.test)),
-      val: meanStd(seeds.map((s) => s.val)),
-      seeds,
-      epochs: method === 'random' ? n * config.retrainEpochs : config.searchEpochs + config.retrainEpochs,
-      seconds: seeds.reduce((a, s) => a + s.seconds, 0) / seeds.length,
-    });
-  }
-  return out;
-}
-
-function pct(s: MeanStd): string {
-  return `${(100 * s.mean).toFixed(2)}${s.std === null ? '' : ` ± ${(100 * s.std).toFixed(2)}`}`;
-}
-
-/** How {@link archSearchTableRows} marks its text up: code spans (a space, a genotype) and a cell of several lines. */
-export interface TableMarkup {
-  code: (s: string) => string;
-  lines: (xs: readonly string[]) => string;
-}
-
-/** Plain text: no code marks, one line per item (`\n`; the HTML report renders it as a line break). */
-export const PLAIN_MARKUP: TableMarkup = { code: (s) => s, lines: (xs) => xs.join('\n') };
-
-/** Markdown (table.md): code spans in backticks, the lines of a cell joined by `<br>`. */
-export const MARKDOWN_MARKUP: TableMarkup = { code: (s) => `\`${s}\``, lines: (xs) => xs.join('<br>') };
-
-/**
- * The table of a summary as cells, with its reading notes: one row per method (test and validation accuracy
- * in % as mean ± sample standard deviation, training epochs and wall seconds per seed, and the genotype found
- * for each seed, one per line). Shared by the Markdown table ({@link archSearchTable}) and the HTML report.
- */
-export function archSearchTableRows(config: ArchSearchConfig, summary: readonly ArchMethodSummary[], markup: TableMarkup = PLAIN_MARKUP): { header: string[]; rows: string[][]; notes: string[] } {
-  const header = ['method', 'test acc (%)', 'val acc (%)', 'training epochs / seed', 'wall (s) / seed', 'architectures found (per seed)'];
-  const rows = summary.map((m) => [m.method, pct(m.test), pct(m.val), String(m.epochs), m.seconds.toFixed(0), markup.lines(m.seeds.map((s) => markup.code(s.genotype)))]);
-  const notes = [
-    `Space ${markup.code(config.space)} (${config.nodes} nodes, width ${config.width}) on ${config.dataset}${config.trainSize > 0 ? ` (first ${config.trainSize} training examples)` : ''}; seeds ${config.seeds.join(', ')}. ` +
-      `Search: ${config.searchEpochs} epochs on the one-shot model, then the discretized cell is retrained from scratch for ${config.retrainEpochs} epochs; ` +
-      `random: ${randomTrials(config)} uniform architectures retrained for ${config.retrainEpochs} epochs each, the best by validation accuracy reported. ` +
-      'Mean ± sample standard deviation over seeds; an epoch of the one-shot model costs more than a retraining epoch (see wall time).',
-  ];
-  return { header, rows, notes };
-}
-
-/** The Markdown table of a summary, with its reading notes (the cells of {@link archSearchTableRows}). */
-export function archSearchTable(config: ArchSearchConfig, summary: readonly ArchMethodSummary[]): string {
-  const { header, rows, notes } = archSearchTableRows(config, summary, MARKDOWN_MARKUP);
-  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
-  return lines.concat(['', ...notes]).join('\n');
-}
-
 /**
  * SVG plots of the softmax weights over the search epochs: one per gradient method and edge (first seed), one
  * line per candidate operation (colour by operation, the same in every plot).
@@ -369,15 +235,69 @@ export function archWeightPlots(config: ArchSearchConfig, records: readonly Arch
   return out;
 }
 
+/** One job of an architecture search: the search run of a gradient method for a seed, or one random trial. */
+export type ArchJob = { kind: 'search'; method: Exclude<ArchMethod, 'random'>; seed: number } | { kind: 'random'; seed: number; trial: number };
+
+/**
+ * Runs one job on the current thread's (already initialised) backend and returns its record: {@link searchRun}
+ * or {@link randomTrial}. The in-process path and the worker script (archWorker.ts) both run jobs through it.
+ */
+export function runArchJob(config: ArchSearchConfig, job: ArchJob, backend: string, log?: (s: string) => void): ArchRecord {
+  return job.kind === 'search' ? searchRun(config, job.method, job.seed, backend, log) : randomTrial(config, job.seed, job.trial, backend, log);
+}
+
+/** The compiled worker script `archWorker.js` next to this module, or null when running from TypeScript sources. */
+export function archWorkerScript(): URL | null {
+  return compiledWorkerScript('archWorker.js');
+}
+
+/**
+ * The records in one canonical order — by seed, then the configuration's method order, then trial — whatever
+ * the order of the lines in runs.jsonl (with workers, records arrive in the order their jobs finish). The
+ * summary reads records by (method, seed, trial), but the random baseline's pick breaks a tie in validation
+ * accuracy by position: sorted, the tie goes to the lowest trial, as in an in-process run.
+ */
+function canonicalOrder(config: ArchSearchConfig, records: readonly ArchRecord[]): ArchRecord[] {
+  const m = (r: ArchRecord): number => config.methods.indexOf(r.method);
+  const t = (r: ArchRecord): number => (r.kind === 'random' ? r.trial : -1);
+  return [...records].sort((a, b) => a.seed - b.seed || m(a) - m(b) || t(a) - t(b));
+}
+
 /** Options of {@link runArchSearch}. */
 export interface ArchSearchOptions {
   log?: (s: string) => void;
+  /** Worker threads (default 1: everything in the main thread). Not part of the study's configuration. */
+  workers?: number;
 }
 
-/** Runs (or resumes) a study in `dir`; writes runs.jsonl, summary.json, table.md and the weight plots. */
-export async function runArchSearch(config: ArchSearchConfig, dir: string, options: ArchSearchOptions = {}): Promise<{ summary: ArchMethodSummary[]; table: string; ran: number; skipped: number; backend: string; seconds: number }> {
+/** What {@link runArchSearch} returns. */
+export interface ArchSearchResult {
+  summary: ArchMethodSummary[];
+  table: string;
+  /** Jobs run by this call. */
+  ran: number;
+  /** Jobs found finished in runs.jsonl and skipped. */
+  skipped: number;
+  backend: string;
+  /** Worker threads actually used (0: in-process). */
+  workers: number;
+  /** Seconds this call took, start to end (with workers: less than the sum of the jobs' wall times). */
+  seconds: number;
+}
+
+/**
+ * Runs (or resumes) a study in `dir`; writes runs.jsonl, summary.json, table.md and the weight plots.
+ * @throws InvalidArgumentError naming `--workers` for a worker count that is not an integer ≥ 1, `--out` when
+ *   `dir` holds a study with other settings (methods and seeds may grow), the errors of
+ *   {@link validateArchSearchConfig}; a worker's typed error as raised.
+ */
+export async function runArchSearch(config: ArchSearchConfig, dir: string, options: ArchSearchOptions = {}): Promise<ArchSearchResult> {
   validateArchSearchConfig(config);
+  const workersWanted = options.workers ?? 1;
+  if (!Number.isInteger(workersWanted) || workersWanted < 1) throw new InvalidArgumentError('--workers', 'an integer ≥ 1', workersWanted);
   const t0 = performance.now();
+  // The main thread's backend is initialised even when workers run the jobs: a backend that cannot start is
+  // reported before anything is written.
   const info = await initBackend(config.backend);
   mkdirSync(dir, { recursive: true });
   const configPath = join(dir, 'config.json');
@@ -398,24 +318,37 @@ export async function runArchSearch(config: ArchSearchConfig, dir: string, optio
     records.push(r);
     ran++;
   };
+  // The jobs not recorded yet, seed by seed in the configuration's method order (the in-process order).
+  const jobs: ArchJob[] = [];
   for (const seed of config.seeds) {
     for (const method of config.methods) {
       if (method === 'random') {
         for (let i = 0; i < randomTrials(config); i++) {
-          if (records.some((r) => r.kind === 'random' && r.seed === seed && r.trial === i)) {
-            skipped++;
-            continue;
-          }
-          emit(randomTrial(config, seed, i, info.name, options.log));
+          if (records.some((r) => r.kind === 'random' && r.seed === seed && r.trial === i)) skipped++;
+          else jobs.push({ kind: 'random', seed, trial: i });
         }
       } else if (records.some((r) => r.kind === 'search' && r.method === method && r.seed === seed)) skipped++;
-      else emit(searchRun(config, method, seed, info.name, options.log));
+      else jobs.push({ kind: 'search', method, seed });
     }
   }
-  const summary = summarizeArchSearch(config, records);
+  let backend: string = info.name;
+  let used = 0;
+  const script = workersWanted > 1 ? archWorkerScript() : null;
+  if (workersWanted > 1 && !script) options.log?.(`--workers ${workersWanted}: no compiled worker script next to ${import.meta.url} (running from TypeScript sources?); running in-process, one job at a time`);
+  if (script && jobs.length > 0) {
+    used = Math.min(workersWanted, jobs.length);
+    // Longest first: every search run (a search and a retraining) before the random trials (a retraining each).
+    const ordered = [...jobs.filter((j) => j.kind === 'search'), ...jobs.filter((j) => j.kind === 'random')];
+    options.log?.(`running ${jobs.length} job(s) on ${used} worker threads`);
+    backend = await runPool<ArchJob, ArchRecord>({ script, data: { config }, jobs: ordered, workers: used, onRecord: emit, onLog: options.log });
+  } else {
+    for (const job of jobs) emit(runArchJob(config, job, info.name, options.log));
+  }
+  const sorted = canonicalOrder(config, records);
+  const summary = summarizeArchSearch(config, sorted);
   const table = archSearchTable(config, summary);
-  writeFileSync(join(dir, 'summary.json'), JSON.stringify({ config, backend: info.name, methods: summary }, null, 2) + '\n');
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify({ config, backend, methods: summary }, null, 2) + '\n');
   writeFileSync(join(dir, 'table.md'), table + '\n');
-  for (const p of archWeightPlots(config, records)) writeFileSync(join(dir, p.name), p.svg);
-  return { summary, table, ran, skipped, backend: info.name, seconds: (performance.now() - t0) / 1000 };
+  for (const p of archWeightPlots(config, sorted)) writeFileSync(join(dir, p.name), p.svg);
+  return { summary, table, ran, skipped, backend, workers: used, seconds: (performance.now() - t0) / 1000 };
 }

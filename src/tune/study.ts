@@ -31,15 +31,14 @@
  * line (a kill mid-write) is ignored and rewritten.
  *
  * **Parallelism.** With `workers` > 1, jobs (a hypernetwork run, a random-search trial, or the whole
- * Bayesian-optimization sequence of one seed) run on `node:worker_threads` workers, each with its own
- * TensorFlow.js backend; the worker script is the compiled `worker.js` next to this module. Running from the
- * TypeScript sources (vitest) there is no compiled worker, and the study runs in-process, saying so.
+ * Bayesian-optimization sequence of one seed) run on `node:worker_threads` workers (the pool of pool.ts),
+ * each with its own TensorFlow.js backend; the worker script is the compiled `worker.js` next to this module.
+ * Running from the TypeScript sources (vitest) there is no compiled worker, and the study runs in-process,
+ * saying so.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { DeltaStnError, InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { buildModel, loadData, type TuneConfig } from '../cli/tune.js';
 import { initBackend, type BackendName } from '../nn/backend.js';
@@ -47,6 +46,7 @@ import { HyperSpace, type HyperSpaceJSON } from '../nn/hyper.js';
 import { Trainer, type Evaluation, type NnMethod, type TrainerData } from '../nn/trainer.js';
 import { lineChart, SERIES_COLORS, type SeriesSpec, type RuleSpec } from '../report/plot.js';
 import { bayesianOptimization, hyperValuesToLambda, randomSearch, unitToHyperValues, type Suggester } from './search.js';
+import { compiledWorkerScript, runPool, type PoolReply } from './pool.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Methods and configuration
@@ -410,21 +410,11 @@ export interface StudyResult {
 
 /** The compiled worker script next to this module, or null when running from TypeScript sources. */
 export function workerScript(): URL | null {
-  if (!import.meta.url.endsWith('.js')) return null;
-  const url = new URL('./worker.js', import.meta.url);
-  return existsSync(fileURLToPath(url)) ? url : null;
+  return compiledWorkerScript('worker.js');
 }
 
-/** Messages from a worker (see worker.ts). */
-export type WorkerReply = { type: 'ready'; backend: string } | { type: 'record'; record: TrialRecord } | { type: 'done' } | { type: 'error'; name: string; argument?: string; message: string };
-
-/** A typed error raised in a worker, re-raised in the main thread with its name and argument. */
-class WorkerRaisedError extends DeltaStnError {
-  constructor(name: string, argument: string, message: string) {
-    super(argument, message.startsWith(`${argument}: `) ? message.slice(argument.length + 2) : message);
-    this.name = name;
-  }
-}
+/** Messages from a worker (see worker.ts and pool.ts). */
+export type WorkerReply = PoolReply<TrialRecord>;
 
 /**
  * Runs or resumes a study in `dir`: writes `config.json`, appends each finished trial to `trials.jsonl`,
@@ -498,7 +488,7 @@ export async function runStudy(config: StudyConfig, dir: string, options: StudyO
   if (script && jobs.length > 0) {
     used = Math.min(workersWanted, jobs.length);
     options.log?.(`running ${jobs.length} job(s) on ${used} worker threads`);
-    backend = await runOnWorkers(script, config, jobs, used, record, () => ran < limit);
+    backend = await runPool<StudyJob, TrialRecord>({ script, data: { config }, jobs, workers: used, onRecord: record, shouldContinue: () => ran < limit });
   } else {
     const info = await initBackend(config.backend);
     backend = info.name;
@@ -513,55 +503,6 @@ export async function runStudy(config: StudyConfig, dir: string, options: StudyO
   const summary = summarizeStudy(config, all);
   writeStudyOutputs(dir, config, all, summary);
   return { dir, config, skipped, ran, workers: used, complete: summary.complete, summary, backend, elapsedSeconds: (performance.now() - started) / 1000 };
-}
-
-/** Runs `jobs` on `n` workers; resolves with the workers' backend name once every job is done (or stopped). */
-function runOnWorkers(script: URL, config: StudyConfig, jobs: StudyJob[], n: number, record: (r: TrialRecord) => void, shouldContinue: () => boolean): Promise<string> {
-  // A shared stop flag: a worker checks it before each trial of a job (a BO sequence is one long job).
-  const stop = new Int32Array(new SharedArrayBuffer(4));
-  const queue = [...jobs];
-  let backend = '';
-  return new Promise<string>((resolve, reject) => {
-    let live = n;
-    let failed = false;
-    const workers: Worker[] = [];
-    const ended = new Set<Worker>();
-    const fail = (e: Error): void => {
-      if (failed) return;
-      failed = true;
-      Atomics.store(stop, 0, 1);
-      for (const w of workers) void w.terminate();
-      reject(e);
-    };
-    const next = (w: Worker): void => {
-      const job = shouldContinue() ? queue.shift() : undefined;
-      if (job) w.postMessage({ type: 'run', job });
-      else {
-        ended.add(w);
-        void w.terminate();
-        if (--live === 0 && !failed) resolve(backend);
-      }
-    };
-    for (let i = 0; i < n; i++) {
-      const w = new Worker(script, { workerData: { config, stop } });
-      workers.push(w);
-      w.on('message', (msg: WorkerReply) => {
-        if (failed) return;
-        if (msg.type === 'ready') {
-          backend = msg.backend;
-          next(w);
-        } else if (msg.type === 'record') {
-          record(msg.record);
-          if (!shouldContinue()) Atomics.store(stop, 0, 1);
-        } else if (msg.type === 'done') next(w);
-        else fail(msg.argument !== undefined ? new WorkerRaisedError(msg.name, msg.argument, msg.message) : new Error(`worker: ${msg.name}: ${msg.message}`));
-      });
-      w.on('error', (e) => fail(e));
-      w.on('exit', (code) => {
-        if (!failed && !ended.has(w)) fail(new Error(`worker exited unexpectedly (code ${code})`));
-      });
-    }
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -2,9 +2,10 @@
  * `deltastn search` through the CLI entry point: typed errors exit 2 and name the flag with nothing on stdout
  * and nothing written; the parsed defaults and method lists; a tiny study (2-node MLP cell, width 8, 200
  * examples, 1 + 1 epochs, wasm) runs, prints its table, resumes with nothing to redo, and refuses a changed
- * setting in the same directory.
+ * setting in the same directory. `--workers` is parsed (typed errors, not part of config.json), and the summary
+ * does not depend on the order of the lines of runs.jsonl (with workers, records arrive as their jobs finish).
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_SEARCH_METHODS, parseSearchArgs } from '../../src/cli/search.js';
@@ -41,6 +42,8 @@ describe('deltastn search: bad input', () => {
     [['--darts-xi', '-0.1'], '--darts-xi'],
     [['--darts-xi', 'x'], '--darts-xi'],
     [['--backend', 'gpu'], '--backend'],
+    [['--workers', '0'], '--workers'],
+    [['--workers', '1.5'], '--workers'],
     [['--bogus'], 'bogus'],
     [['stray'], 'stray'],
   ])('%j exits 2 naming %s, nothing on stdout, nothing written', async (args, flag) => {
@@ -60,6 +63,8 @@ describe('deltastn search: bad input', () => {
       [['--search-epochs', '0'], '--search-epochs'],
       [['--width', '1.5'], '--width'],
       [['--lr=-1'], '--lr'],
+      [['--workers', '0'], '--workers'],
+      [['--workers', '1.5'], '--workers'],
     ] as const) {
       let caught: unknown;
       try {
@@ -87,6 +92,13 @@ describe('deltastn search: parsing', () => {
     expect(parseSearchArgs(['--darts-xi', '0.5']).config.dartsXi).toBe(0.5);
     const plain = parseSearchArgs([]).config;
     expect('dartsScale' in plain || 'dartsXi' in plain).toBe(false);
+  });
+
+  test('--workers: default 1, an integer ≥ 1, and not part of the configuration (config.json)', () => {
+    expect(parseSearchArgs([]).workers).toBe(1);
+    const three = parseSearchArgs(['--workers', '3']);
+    expect(three.workers).toBe(3);
+    expect(three.config).toEqual(parseSearchArgs([]).config);
   });
 
   test('defaults and derived values', () => {
@@ -125,5 +137,35 @@ describe('deltastn search: a tiny study end to end', () => {
     expect(c.code).toBe(2);
     expect(c.out).toBe('');
     expect(c.err).toContain('--out');
+  });
+});
+
+describe('deltastn search: records in any order', () => {
+  test('a tie in validation accuracy between random trials goes to the lowest trial, whatever the order of runs.jsonl', async () => {
+    // A finished study written by hand: n = round((1+1)/1) = 2 random trials of seed 0, trial 1 on the first
+    // line, both at the same validation accuracy. In-process, trial 0 is recorded first and wins the tie; with
+    // --workers the lines may come in this order, and the table must not change.
+    const dir = join(tmp('deltastn-search-order-'), 'study');
+    const args = [...SMALL, '--method', 'random', '--out', dir];
+    const { config } = parseSearchArgs(args);
+    const evaluation = (accuracy: number): { loss: number; accuracy: number } => ({ loss: 1, accuracy });
+    const trial = (t: number, test: number): string =>
+      JSON.stringify({
+        kind: 'random',
+        method: 'random',
+        seed: 0,
+        trial: t,
+        retrain: { genotype: { kind: 'mlp-cell', nodes: 2, edges: [] }, text: `trial-${t}`, epochs: 1, train: evaluation(0.5), val: evaluation(0.5), test: evaluation(test), seconds: 1 },
+        backend: 'wasm',
+      });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    writeFileSync(join(dir, 'runs.jsonl'), trial(1, 0.75) + '\n' + trial(0, 0.25) + '\n');
+    const r = await run('search', ...args);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('0 run(s) done, 2 finished before and skipped');
+    expect(r.out).toMatch(/^\| random \| 25\.00 \| 50\.00 \| 2 \| \d+ \| `trial-0` \|$/m);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { methods: { seeds: { genotype: string }[] }[] };
+    expect(summary.methods[0].seeds[0].genotype).toBe('trial-0');
   });
 });

@@ -9,7 +9,9 @@
  *   computed here by the library in Node (the page runs the same TypeScript sources, bundled by Vite): bit for
  *   bit where the arithmetic allows it, else to a relative 1e-12 (see {@link Expected}),
  * - an input moved in the page recomputes the value (OBS-1; NAS: ξ and σ), and the runs notebook reads files
- *   the reader picks (a tune log plus a compare summary).
+ *   the reader picks (a tune log plus a compare summary; a search study's runs.jsonl, whose table, per-method
+ *   test accuracy and softmax weights must equal the library's `summarizeArchSearch`/`archSearchTableRows` in
+ *   Node).
  * Full-page screenshots go to notebooks/dist/screenshots/ (git-ignored).
  *
  * Where /usr/bin/chromium is absent (apt-get install chromium), the whole suite is skipped and its name says
@@ -25,6 +27,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { serveDirectory, type Served } from '../../notebooks/serve.js';
 import {
   appE,
+  archSearchTableRows,
   conditioningExperiment,
   conditioningReport,
   interactionExperiment,
@@ -34,9 +37,14 @@ import {
   nasExperiment,
   obs2,
   ridgeExperiment,
+  formatAccuracy,
   scalarToys,
+  summarizeArchSearch,
   thm3Report,
   toNumber,
+  type ArchMethodSummary,
+  type ArchRecord,
+  type ArchSummaryConfig,
   type NasExperimentResult,
 } from '../../src/index.js';
 import type { StudySummary, TrialRecord } from '../../src/tune/study.js';
@@ -100,6 +108,33 @@ const nasFinalDelta = (method: string): number => {
   return run.finalDelta;
 };
 
+/**
+ * The bundled search sample (notebooks/data/search-mlp-cell) summarized in Node by the browser-safe API, as the
+ * runs page does: its config.json, its records, and `summarizeArchSearch` of them.
+ */
+const SEARCH = join(SAMPLE, 'search-mlp-cell');
+let searchSample: { config: ArchSummaryConfig; records: ArchRecord[]; summary: ArchMethodSummary[] } | undefined;
+const searchAtDefaults = (): NonNullable<typeof searchSample> => {
+  if (searchSample) return searchSample;
+  const config = JSON.parse(readFileSync(join(SEARCH, 'config.json'), 'utf8')) as ArchSummaryConfig;
+  const records = readFileSync(join(SEARCH, 'runs.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim().length > 0)
+    .map((l) => JSON.parse(l) as ArchRecord);
+  return (searchSample = { config, records, summary: summarizeArchSearch(config, records) });
+};
+const searchMethodSummary = (method: string): ArchMethodSummary => {
+  const m = searchAtDefaults().summary.find((x) => x.method === method);
+  if (!m) throw new Error(`the search sample has no finished ${method}`);
+  return m;
+};
+/** The largest non-zero operation's softmax weight on `edge` at the end of `method`'s search (seed 0), as stored in runs.jsonl. */
+const searchWeightLead = (method: string, edge: string): number => {
+  const r = searchAtDefaults().records.find((x) => x.kind === 'search' && x.method === method && x.seed === 0);
+  if (!r || r.kind !== 'search') throw new Error(`the search sample has no ${method} run`);
+  return Math.max(...Object.entries(r.searchEpochs[r.searchEpochs.length - 1].weights[edge]).flatMap(([op, w]) => (op === 'zero' ? [] : [w])));
+};
+
 /** Per notebook: each `data-check` name and the library's value for the page's default inputs. */
 const EXPECTED: Record<string, Record<string, Expected>> = {
   obs1: {
@@ -142,7 +177,17 @@ const EXPECTED: Record<string, Record<string, Expected>> = {
     iftFinalDelta: close(() => nasFinalDelta('ift-dense')),
     deltaStnFinalDelta: close(() => nasFinalDelta('delta-stn')),
   },
-  runs: { epochRows: exact(() => countLines(join(SAMPLE, 'tune-delta-stn/log.jsonl')) + countLines(join(SAMPLE, 'tune-stn/log.jsonl'))) },
+  // Means over one seed and stored weights: the page and Node do the same arithmetic on the same numbers.
+  runs: {
+    epochRows: exact(() => countLines(join(SAMPLE, 'tune-delta-stn/log.jsonl')) + countLines(join(SAMPLE, 'tune-stn/log.jsonl'))),
+    // The sample comes with its config.json, and the page uses it.
+    searchConfigFromFile: exact(() => 1),
+    searchRecords: exact(() => countLines(join(SEARCH, 'runs.jsonl'))),
+    searchMethods: exact(() => searchAtDefaults().summary.length),
+    'searchTest-delta-stn': exact(() => searchMethodSummary('delta-stn').test.mean),
+    // The page opens on Δ-STN and the first edge.
+    searchWeightLead: exact(() => searchWeightLead('delta-stn', 'e01')),
+  },
   index: {},
 };
 const NOTEBOOKS = Object.keys(EXPECTED);
@@ -393,6 +438,55 @@ describe.skipIf(!present)(present ? 'notebooks in headless Chromium' : 'notebook
       await page.screenshot({ path: join(SHOTS, 'runs-picked.png'), fullPage: true });
       expect(await cellErrors(page)).toEqual([]);
       expect(log.consoleErrors).toEqual([]);
+      expect(log.external).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('runs: reads a picked search runs.jsonl without its config.json, and summarizes it as the library does', async () => {
+    const { page, log } = await open(context, `${served.url}runs.html`);
+    try {
+      await settle(page, ['epochRows', 'searchRecords', 'searchWeightLead'], 1);
+      await page.setInputFiles('input[data-name="files"]', [{ name: 'runs.jsonl', mimeType: 'application/jsonl', buffer: readFileSync(join(SEARCH, 'runs.jsonl')) }]);
+      // The picked file replaces the bundled sample: no tune epochs any more, and the study is named after the file.
+      await page.waitForFunction(() => document.querySelector('[data-check="epochRows"]')?.getAttribute('data-value') === '0', undefined, { timeout: 15_000 });
+      await page.waitForTimeout(300);
+      const { config, records, summary } = searchAtDefaults();
+      expect(await pageValue(page, 'searchConfigFromFile')).toBe(0);
+      expect(await pageValue(page, 'searchRecords')).toBe(records.length);
+      expect(await pageValue(page, 'searchMethods')).toBe(summary.length);
+      // Without config.json the page infers the settings from the records; the summary must not change.
+      for (const m of summary) {
+        expect(await pageValue(page, `searchTest-${m.method}`), m.method).toBe(m.test.mean);
+        expect(await page.textContent(`[data-check="searchTest-${m.method}"]`), m.method).toBe(`${formatAccuracy(m.test)} %`);
+      }
+      const { header, rows } = archSearchTableRows(config, summary);
+      expect(await page.$$eval('[data-name="searchTable"] thead th', (els) => els.map((e) => e.textContent))).toEqual(header);
+      expect(await page.locator('[data-name="searchTable"] tbody tr').count()).toBe(rows.length);
+      expect(await page.$$eval('[data-name="searchTable"] tbody td', (els) => els.map((e) => e.textContent))).toEqual(rows.flat());
+      expect(await page.textContent('main')).toContain('No config.json');
+      // Another method and edge: the lead weight follows the selects.
+      const before = await pageValue(page, 'searchWeightLead');
+      await page.selectOption('select[data-name="searchMethod"]', 'darts1');
+      await page.selectOption('select[data-name="searchEdge"]', 'e12');
+      const want = searchWeightLead('darts1', 'e12');
+      expect(want).not.toBe(before);
+      await page.waitForFunction((v) => document.querySelector('[data-check="searchWeightLead"]')?.getAttribute('data-value') === v, String(want), { timeout: 15_000 });
+      await page.screenshot({ path: join(SHOTS, 'runs-search-picked.png'), fullPage: true });
+      // The lead is DARTS's pick, the strongest operation other than zero: in a copy of the records where zero
+      // outweighs every operation on Δ-STN's last epoch of e01 (synthetic; in the sample it never leads), the
+      // page (back on its defaults, Δ-STN and e01) must still report identity's weight.
+      const zeroLeads = records.map((r) => {
+        if (r.kind !== 'search' || r.method !== 'delta-stn') return r;
+        const last = r.searchEpochs.length - 1;
+        return { ...r, searchEpochs: r.searchEpochs.map((p, i) => (i === last ? { ...p, weights: { ...p.weights, e01: { ...p.weights.e01, zero: 0.9 } } } : p)) };
+      });
+      await page.setInputFiles('input[data-name="files"]', [{ name: 'runs.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(zeroLeads.map((r) => JSON.stringify(r)).join('\n') + '\n') }]);
+      await page.waitForFunction((v) => document.querySelector('[data-check="searchWeightLead"]')?.getAttribute('data-value') === v, String(searchWeightLead('delta-stn', 'e01')), { timeout: 15_000 });
+      expect(await cellErrors(page)).toEqual([]);
+      expect(log.consoleErrors).toEqual([]);
+      expect(log.pageErrors).toEqual([]);
       expect(log.external).toEqual([]);
     } finally {
       await page.close();
