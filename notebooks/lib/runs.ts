@@ -18,7 +18,6 @@
  * DOM: the browser test reads the bundled sample with them too.
  */
 
-/** A file's name (its path inside a picked directory, when there is one) and its text. */
 import {
   ARCH_GRADIENT_METHODS,
   ARCH_METHODS,
@@ -32,6 +31,7 @@ import {
   type ArchSummaryConfig,
 } from '../../src/tune/archSummary.js';
 
+/** A file's name (its path inside a picked directory, when there is one) and its text. */
 export interface RunFile {
   name: string;
   text: string;

@@ -6,7 +6,7 @@
  * archSearch.ts (Node only: the runner) re-exports all of it.
  */
 import { softmax } from '../bilevel/nas.js';
-import { spaceOps, type CellSpaceKind, type Genotype } from '../nn/cells.js';
+import { spaceOps, type CellSpaceKind, type Genotype } from '../nn/cellSpace.js';
 import type { Evaluation } from '../nn/trainer.js';
 
 /** Gradient-based search methods (one trainer run on the one-shot model). */
@@ -116,7 +116,9 @@ export function summarizeArchSearch(config: ArchSummaryConfig, records: readonly
       if (method === 'random') {
         const trials = records.filter((r) => r.kind === 'random' && r.seed === seed && r.trial < n);
         if (trials.length < n) continue;
-        const best = trials.reduce((a, b) => (b.retrain.val.accuracy > a.retrain.val.accuracy ? b : a));
+        // In trial order, so a tie in validation accuracy goes to the earlier trial whatever the file's line
+        // order (workers append records as they finish).
+        const best = [...trials].sort((a, b) => (a.kind === 'random' && b.kind === 'random' ? a.trial - b.trial : 0)).reduce((a, b) => (b.retrain.val.accuracy > a.retrain.val.accuracy ? b : a));
         seeds.push({ seed, genotype: best.retrain.text, val: best.retrain.val.accuracy, test: best.retrain.test.accuracy, seconds: trials.reduce((a, t) => a + t.retrain.seconds, 0) });
       } else {
         const r = records.find((x) => x.kind === 'search' && x.method === method && x.seed === seed);

@@ -194,6 +194,11 @@ describe('pure parts', () => {
     expect(r.test).toEqual({ mean: 0.1, std: null, n: 1 });
     expect(r.epochs).toBe(8);
     expect(summarizeArchSearch({ ...c, methods: ['random'] }, records.slice(1, 4))).toEqual([]);
+    // A tie in validation accuracy goes to the earlier trial whatever the line order (workers append records as
+    // they finish): trial 2 ties trial 1 at 0.6 here, listed before it.
+    const tied = [rand(0, 0, 0.3, 0.9), rand(0, 2, 0.6, 0.5), rand(0, 1, 0.6, 0.1), rand(0, 3, 0.2, 0.95)];
+    expect(summarizeArchSearch({ ...c, methods: ['random'] }, tied)[0].seeds[0].genotype).toBe('r0.1');
+    expect(summarizeArchSearch({ ...c, methods: ['random'] }, [...tied].reverse())[0].seeds[0].genotype).toBe('r0.1');
   });
 
   test('archSearchTable: a header, one row per method with mean ± std and each seed\u2019s genotype', () => {
