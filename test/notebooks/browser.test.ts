@@ -219,6 +219,23 @@ async function open(context: BrowserContext, url: string): Promise<{ page: Page;
 }
 
 /**
+ * Opens `url`, runs `body`, then checks that the page showed no cell error, logged no console or page error and
+ * made no request outside 127.0.0.1, and closes it.
+ */
+async function inPage(context: BrowserContext, url: string, body: (page: Page, log: PageLog) => Promise<void>): Promise<void> {
+  const { page, log } = await open(context, url);
+  try {
+    await body(page, log);
+    expect(await cellErrors(page)).toEqual([]);
+    expect(log.consoleErrors).toEqual([]);
+    expect(log.pageErrors).toEqual([]);
+    expect(log.external).toEqual([]);
+  } finally {
+    await page.close();
+  }
+}
+
+/**
  * Waits until every expected `data-check` output and (unless `charts` is 0) a chart are on the page, or a cell
  * has failed (so that the test reports the cell's error rather than a timeout), then until the network is idle.
  */
@@ -280,216 +297,186 @@ describe.skipIf(!present)(present ? 'notebooks in headless Chromium' : 'notebook
   test.each(NOTEBOOKS)('%s: no cell error, no request outside 127.0.0.1, a chart, and its values equal the library in Node', async (name) => {
     const checks = EXPECTED[name];
     const charts = name === 'index' ? 0 : 1;
-    const { page, log } = await open(context, `${served.url}${name}.html`);
-    try {
-      await settle(page, Object.keys(checks), charts);
-      await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-      expect(await cellErrors(page)).toEqual([]);
-      expect(log.consoleErrors).toEqual([]);
-      expect(log.pageErrors).toEqual([]);
-      expect(log.external).toEqual([]);
-      expect(await page.locator('main svg').count()).toBeGreaterThanOrEqual(charts);
-      for (const [check, { value, relTol }] of Object.entries(checks)) {
-        const got = await pageValue(page, check);
-        const want = value();
-        if (relTol === 0) expect(got, `${name}: ${check}`).toBe(want);
-        else expect(Math.abs(got - want), `${name}: ${check} = ${got} in the page, ${want} in Node`).toBeLessThanOrEqual(relTol * Math.abs(want));
-      }
-    } finally {
-      await page.close();
-    }
+    await inPage(context, `${served.url}${name}.html`, async (page) => {
+        await settle(page, Object.keys(checks), charts);
+        await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+        expect(await page.locator('main svg').count()).toBeGreaterThanOrEqual(charts);
+        for (const [check, { value, relTol }] of Object.entries(checks)) {
+          const got = await pageValue(page, check);
+          const want = value();
+          if (relTol === 0) expect(got, `${name}: ${check}`).toBe(want);
+          else expect(Math.abs(got - want), `${name}: ${check} = ${got} in the page, ${want} in Node`).toBeLessThanOrEqual(relTol * Math.abs(want));
+        }
+    });
   });
 
   test('obs1: moving the sliders recomputes κ(M_u), and it still equals the library', async () => {
-    const { page, log } = await open(context, `${served.url}obs1.html`);
-    try {
-      await settle(page, ['kappaMUncentered'], 1);
-      const before = await pageValue(page, 'kappaMUncentered');
-      const set = async (slider: string, value: string): Promise<void> => {
-        await page.$eval(
-          `input[data-name="${slider}"]`,
-          (el, v) => {
-            (el as unknown as { value: string }).value = v;
-            el.dispatchEvent(new Event('input', { bubbles: true }));
-          },
-          value,
-        );
-      };
-      await set('h', '2');
-      await set('lambdaBar', '-1.5');
-      await set('sigma', '1.25');
-      const expected = conditioningReport({ G, lambdaBar: [-1.5, -1.5], sigma: [1.25, 1.25] }).kappaMUncentered;
-      await page.waitForFunction((v) => document.querySelector('[data-check="kappaMUncentered"]')?.getAttribute('data-value') === v, String(expected), { timeout: 15_000 });
-      expect(before).not.toBe(expected);
-      expect(await cellErrors(page)).toEqual([]);
-      expect(log.external).toEqual([]);
-    } finally {
-      await page.close();
-    }
+    await inPage(context, `${served.url}obs1.html`, async (page) => {
+        await settle(page, ['kappaMUncentered'], 1);
+        const before = await pageValue(page, 'kappaMUncentered');
+        const set = async (slider: string, value: string): Promise<void> => {
+          await page.$eval(
+            `input[data-name="${slider}"]`,
+            (el, v) => {
+              (el as unknown as { value: string }).value = v;
+              el.dispatchEvent(new Event('input', { bubbles: true }));
+            },
+            value,
+          );
+        };
+        await set('h', '2');
+        await set('lambdaBar', '-1.5');
+        await set('sigma', '1.25');
+        const expected = conditioningReport({ G, lambdaBar: [-1.5, -1.5], sigma: [1.25, 1.25] }).kappaMUncentered;
+        await page.waitForFunction((v) => document.querySelector('[data-check="kappaMUncentered"]')?.getAttribute('data-value') === v, String(expected), { timeout: 15_000 });
+        expect(before).not.toBe(expected);
+    });
   });
 
   test('nas: moving ξ and σ recomputes DARTS-2 and Δ-STN, and they still equal the library', async () => {
-    const { page, log } = await open(context, `${served.url}nas.html`);
-    try {
-      await settle(page, ['darts2FinalDelta', 'deltaStnFinalDelta'], 1);
-      const names = ['deltaStar', 'darts1FinalDelta', 'darts2FinalDelta', 'iftFinalDelta', 'deltaStnFinalDelta'];
-      const before = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await pageValue(page, n)] as const)));
-      for (const [slider, value] of [
-        ['xi', '2.5'],
-        ['sigma', '0.5'],
-      ]) {
-        await page.$eval(
-          `input[data-name="${slider}"]`,
-          (el, v) => {
-            (el as unknown as { value: string }).value = v;
-            el.dispatchEvent(new Event('input', { bubbles: true }));
-          },
-          value,
+    await inPage(context, `${served.url}nas.html`, async (page) => {
+        await settle(page, ['darts2FinalDelta', 'deltaStnFinalDelta'], 1);
+        const names = ['deltaStar', 'darts1FinalDelta', 'darts2FinalDelta', 'iftFinalDelta', 'deltaStnFinalDelta'];
+        const before = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await pageValue(page, n)] as const)));
+        for (const [slider, value] of [
+          ['xi', '2.5'],
+          ['sigma', '0.5'],
+        ]) {
+          await page.$eval(
+            `input[data-name="${slider}"]`,
+            (el, v) => {
+              (el as unknown as { value: string }).value = v;
+              el.dispatchEvent(new Event('input', { bubbles: true }));
+            },
+            value,
+          );
+        }
+        const moved = nasExperiment({ xi: 2.5, scale: 0.5 });
+        await page.waitForFunction(
+          ([a, b]) => document.querySelector('[data-check="darts2FinalDelta"]')?.getAttribute('data-value') !== a && document.querySelector('[data-check="deltaStnFinalDelta"]')?.getAttribute('data-value') !== b,
+          [String(before.darts2FinalDelta), String(before.deltaStnFinalDelta)] as const,
+          { timeout: 15_000 },
         );
-      }
-      const moved = nasExperiment({ xi: 2.5, scale: 0.5 });
-      await page.waitForFunction(
-        ([a, b]) => document.querySelector('[data-check="darts2FinalDelta"]')?.getAttribute('data-value') !== a && document.querySelector('[data-check="deltaStnFinalDelta"]')?.getAttribute('data-value') !== b,
-        [String(before.darts2FinalDelta), String(before.deltaStnFinalDelta)] as const,
-        { timeout: 15_000 },
-      );
-      await page.waitForTimeout(300);
-      for (const [check, method] of [
-        ['darts2FinalDelta', 'darts2-finite-difference'],
-        ['deltaStnFinalDelta', 'delta-stn'],
-      ]) {
-        const want = moved.runs.find((r) => r.method === method)!.finalDelta;
-        const got = await pageValue(page, check);
-        // Same tolerance and reason as `close` above.
-        expect(Math.abs(got - want), `nas: ${check} = ${got} in the page, ${want} in Node`).toBeLessThanOrEqual(1e-12 * Math.abs(want));
-      }
-      // δ*, DARTS-1 and IFT depend on neither slider.
-      for (const n of ['deltaStar', 'darts1FinalDelta', 'iftFinalDelta']) expect(await pageValue(page, n), `nas: ${n}`).toBe(before[n]);
-      expect(await cellErrors(page)).toEqual([]);
-      expect(log.external).toEqual([]);
-    } finally {
-      await page.close();
-    }
+        await page.waitForTimeout(300);
+        for (const [check, method] of [
+          ['darts2FinalDelta', 'darts2-finite-difference'],
+          ['deltaStnFinalDelta', 'delta-stn'],
+        ]) {
+          const want = moved.runs.find((r) => r.method === method)!.finalDelta;
+          const got = await pageValue(page, check);
+          // Same tolerance and reason as `close` above.
+          expect(Math.abs(got - want), `nas: ${check} = ${got} in the page, ${want} in Node`).toBeLessThanOrEqual(1e-12 * Math.abs(want));
+        }
+        // δ*, DARTS-1 and IFT depend on neither slider.
+        for (const n of ['deltaStar', 'darts1FinalDelta', 'iftFinalDelta']) expect(await pageValue(page, n), `nas: ${n}`).toBe(before[n]);
+    });
   });
 
   test('runs: reads a picked tune log, study trials and a compare summary.json', async () => {
-    const { page, log } = await open(context, `${served.url}runs.html`);
-    try {
-      await settle(page, ['epochRows'], 1);
-      const summary: StudySummary = {
-        format: 'deltastn.study-summary',
-        version: 1,
-        config: { model: 'mlp', dataset: 'mnist', methods: ['delta-stn', 'random'], seeds: [0, 1], budgetEpochs: 4, trialEpochs: 2, batchSize: 128, trainSize: 500, width: 0.25, warmupEpochs: 1, lrWeights: 0.01, lrHyper: 0.01, backend: 'auto' },
-        plainEpochSeconds: 0.5,
-        methods: (['delta-stn', 'random'] as const).map((method, k) => ({
-          method,
-          kind: k === 0 ? ('hypernetwork' as const) : ('search' as const),
-          seeds: [],
-          bestVal: { mean: 0.5 + k / 10, std: 0.01, values: [0.49 + k / 10, 0.51 + k / 10] },
-          testLoss: { mean: 0.5, std: 0.01, values: [0.49, 0.51] },
-          testAccuracy: { mean: 0.85 - k / 20, std: 0.01, values: [0.84 - k / 20, 0.86 - k / 20] },
-          epochs: { mean: 4, std: 0, values: [4, 4] },
-          wallSeconds: { mean: 10, std: 1, values: [9, 11] },
-          trainSeconds: { mean: 8, std: 1, values: [7, 9] },
-          plainEpochs: null,
-          hyper: {},
+    await inPage(context, `${served.url}runs.html`, async (page) => {
+        await settle(page, ['epochRows'], 1);
+        const summary: StudySummary = {
+          format: 'deltastn.study-summary',
+          version: 1,
+          config: { model: 'mlp', dataset: 'mnist', methods: ['delta-stn', 'random'], seeds: [0, 1], budgetEpochs: 4, trialEpochs: 2, batchSize: 128, trainSize: 500, width: 0.25, warmupEpochs: 1, lrWeights: 0.01, lrHyper: 0.01, backend: 'auto' },
+          plainEpochSeconds: 0.5,
+          methods: (['delta-stn', 'random'] as const).map((method, k) => ({
+            method,
+            kind: k === 0 ? ('hypernetwork' as const) : ('search' as const),
+            seeds: [],
+            bestVal: { mean: 0.5 + k / 10, std: 0.01, values: [0.49 + k / 10, 0.51 + k / 10] },
+            testLoss: { mean: 0.5, std: 0.01, values: [0.49, 0.51] },
+            testAccuracy: { mean: 0.85 - k / 20, std: 0.01, values: [0.84 - k / 20, 0.86 - k / 20] },
+            epochs: { mean: 4, std: 0, values: [4, 4] },
+            wallSeconds: { mean: 10, std: 1, values: [9, 11] },
+            trainSeconds: { mean: 8, std: 1, values: [7, 9] },
+            plainEpochs: null,
+            hyper: {},
+            complete: true,
+          })),
           complete: true,
-        })),
-        complete: true,
-      };
-      // Two trials of a study (one line each of trials.jsonl), with 2 and 3 epochs.
-      const trial = (trialNo: number, epochs: number): TrialRecord => ({
-        format: 'deltastn.trial',
-        version: 1,
-        method: 'random',
-        seed: 0,
-        trial: trialNo,
-        runSeed: 7 + trialNo,
-        nnMethod: 'fixed',
-        plannedEpochs: epochs,
-        hyper: { dropout1: 0.1 * (trialNo + 1) },
-        bestVal: 0.5,
-        epochs: Array.from({ length: epochs }, (_, e) => ({
-          epoch: e,
-          cumEpochs: 2 * trialNo + e + 1,
-          seconds: 1,
-          elapsed: e + 1,
-          train: { loss: 1 / (e + 1), accuracy: 0.5 + e / 10 },
-          val: { loss: 1.1 / (e + 1), accuracy: 0.45 + e / 10 },
-          hyper: { dropout1: { value: 0.1 * (trialNo + 1), scale: 0 } },
-          lambda: [0],
-          rawScale: [0],
-        })),
-        wallSeconds: epochs,
-        finishedAt: '2025-01-01T00:00:00.000Z',
-        backend: 'wasm',
-        thread: 0,
-        space: { format: 'deltastn.hyperspace', version: 1, hyperparameters: [] },
-      });
-      const trials = [trial(0, 2), trial(1, 3)].map((t) => JSON.stringify(t)).join('\n') + '\n';
-      await page.setInputFiles('input[data-name="files"]', [
-        { name: 'log.jsonl', mimeType: 'application/jsonl', buffer: readFileSync(join(SAMPLE, 'tune-delta-stn/log.jsonl')) },
-        { name: 'trials.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(trials) },
-        { name: 'summary.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(summary)) },
-      ]);
-      await page.waitForFunction(() => document.querySelector('[data-check="studyMethods"]') !== null, undefined, { timeout: 15_000 });
-      expect(await pageValue(page, 'studyMethods')).toBe(2);
-      expect(await pageValue(page, 'epochRows')).toBe(countLines(join(SAMPLE, 'tune-delta-stn/log.jsonl')) + 2 + 3);
-      await page.screenshot({ path: join(SHOTS, 'runs-picked.png'), fullPage: true });
-      expect(await cellErrors(page)).toEqual([]);
-      expect(log.consoleErrors).toEqual([]);
-      expect(log.external).toEqual([]);
-    } finally {
-      await page.close();
-    }
+        };
+        // Two trials of a study (one line each of trials.jsonl), with 2 and 3 epochs.
+        const trial = (trialNo: number, epochs: number): TrialRecord => ({
+          format: 'deltastn.trial',
+          version: 1,
+          method: 'random',
+          seed: 0,
+          trial: trialNo,
+          runSeed: 7 + trialNo,
+          nnMethod: 'fixed',
+          plannedEpochs: epochs,
+          hyper: { dropout1: 0.1 * (trialNo + 1) },
+          bestVal: 0.5,
+          epochs: Array.from({ length: epochs }, (_, e) => ({
+            epoch: e,
+            cumEpochs: 2 * trialNo + e + 1,
+            seconds: 1,
+            elapsed: e + 1,
+            train: { loss: 1 / (e + 1), accuracy: 0.5 + e / 10 },
+            val: { loss: 1.1 / (e + 1), accuracy: 0.45 + e / 10 },
+            hyper: { dropout1: { value: 0.1 * (trialNo + 1), scale: 0 } },
+            lambda: [0],
+            rawScale: [0],
+          })),
+          wallSeconds: epochs,
+          finishedAt: '2025-01-01T00:00:00.000Z',
+          backend: 'wasm',
+          thread: 0,
+          space: { format: 'deltastn.hyperspace', version: 1, hyperparameters: [] },
+        });
+        const trials = [trial(0, 2), trial(1, 3)].map((t) => JSON.stringify(t)).join('\n') + '\n';
+        await page.setInputFiles('input[data-name="files"]', [
+          { name: 'log.jsonl', mimeType: 'application/jsonl', buffer: readFileSync(join(SAMPLE, 'tune-delta-stn/log.jsonl')) },
+          { name: 'trials.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(trials) },
+          { name: 'summary.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(summary)) },
+        ]);
+        await page.waitForFunction(() => document.querySelector('[data-check="studyMethods"]') !== null, undefined, { timeout: 15_000 });
+        expect(await pageValue(page, 'studyMethods')).toBe(2);
+        expect(await pageValue(page, 'epochRows')).toBe(countLines(join(SAMPLE, 'tune-delta-stn/log.jsonl')) + 2 + 3);
+        await page.screenshot({ path: join(SHOTS, 'runs-picked.png'), fullPage: true });
+    });
   });
 
   test('runs: reads a picked search runs.jsonl without its config.json, and summarizes it as the library does', async () => {
-    const { page, log } = await open(context, `${served.url}runs.html`);
-    try {
-      await settle(page, ['epochRows', 'searchRecords', 'searchWeightLead'], 1);
-      await page.setInputFiles('input[data-name="files"]', [{ name: 'runs.jsonl', mimeType: 'application/jsonl', buffer: readFileSync(join(SEARCH, 'runs.jsonl')) }]);
-      // The picked file replaces the bundled sample: no tune epochs any more, and the study is named after the file.
-      await page.waitForFunction(() => document.querySelector('[data-check="epochRows"]')?.getAttribute('data-value') === '0', undefined, { timeout: 15_000 });
-      await page.waitForTimeout(300);
-      const { config, records, summary } = searchAtDefaults();
-      expect(await pageValue(page, 'searchConfigFromFile')).toBe(0);
-      expect(await pageValue(page, 'searchRecords')).toBe(records.length);
-      expect(await pageValue(page, 'searchMethods')).toBe(summary.length);
-      // Without config.json the page infers the settings from the records; the summary must not change.
-      for (const m of summary) {
-        expect(await pageValue(page, `searchTest-${m.method}`), m.method).toBe(m.test.mean);
-        expect(await page.textContent(`[data-check="searchTest-${m.method}"]`), m.method).toBe(`${formatAccuracy(m.test)} %`);
-      }
-      const { header, rows } = archSearchTableRows(config, summary);
-      expect(await page.$$eval('[data-name="searchTable"] thead th', (els) => els.map((e) => e.textContent))).toEqual(header);
-      expect(await page.locator('[data-name="searchTable"] tbody tr').count()).toBe(rows.length);
-      expect(await page.$$eval('[data-name="searchTable"] tbody td', (els) => els.map((e) => e.textContent))).toEqual(rows.flat());
-      expect(await page.textContent('main')).toContain('No config.json');
-      // Another method and edge: the lead weight follows the selects.
-      const before = await pageValue(page, 'searchWeightLead');
-      await page.selectOption('select[data-name="searchMethod"]', 'darts1');
-      await page.selectOption('select[data-name="searchEdge"]', 'e12');
-      const want = searchWeightLead('darts1', 'e12');
-      expect(want).not.toBe(before);
-      await page.waitForFunction((v) => document.querySelector('[data-check="searchWeightLead"]')?.getAttribute('data-value') === v, String(want), { timeout: 15_000 });
-      await page.screenshot({ path: join(SHOTS, 'runs-search-picked.png'), fullPage: true });
-      // The lead is DARTS's pick, the strongest operation other than zero: in a copy of the records where zero
-      // outweighs every operation on Δ-STN's last epoch of e01 (synthetic; in the sample it never leads), the
-      // page (back on its defaults, Δ-STN and e01) must still report identity's weight.
-      const zeroLeads = records.map((r) => {
-        if (r.kind !== 'search' || r.method !== 'delta-stn') return r;
-        const last = r.searchEpochs.length - 1;
-        return { ...r, searchEpochs: r.searchEpochs.map((p, i) => (i === last ? { ...p, weights: { ...p.weights, e01: { ...p.weights.e01, zero: 0.9 } } } : p)) };
-      });
-      await page.setInputFiles('input[data-name="files"]', [{ name: 'runs.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(zeroLeads.map((r) => JSON.stringify(r)).join('\n') + '\n') }]);
-      await page.waitForFunction((v) => document.querySelector('[data-check="searchWeightLead"]')?.getAttribute('data-value') === v, String(searchWeightLead('delta-stn', 'e01')), { timeout: 15_000 });
-      expect(await cellErrors(page)).toEqual([]);
-      expect(log.consoleErrors).toEqual([]);
-      expect(log.pageErrors).toEqual([]);
-      expect(log.external).toEqual([]);
-    } finally {
-      await page.close();
-    }
+    await inPage(context, `${served.url}runs.html`, async (page) => {
+        await settle(page, ['epochRows', 'searchRecords', 'searchWeightLead'], 1);
+        await page.setInputFiles('input[data-name="files"]', [{ name: 'runs.jsonl', mimeType: 'application/jsonl', buffer: readFileSync(join(SEARCH, 'runs.jsonl')) }]);
+        // The picked file replaces the bundled sample: no tune epochs any more, and the study is named after the file.
+        await page.waitForFunction(() => document.querySelector('[data-check="epochRows"]')?.getAttribute('data-value') === '0', undefined, { timeout: 15_000 });
+        await page.waitForTimeout(300);
+        const { config, records, summary } = searchAtDefaults();
+        expect(await pageValue(page, 'searchConfigFromFile')).toBe(0);
+        expect(await pageValue(page, 'searchRecords')).toBe(records.length);
+        expect(await pageValue(page, 'searchMethods')).toBe(summary.length);
+        // Without config.json the page infers the settings from the records; the summary must not change.
+        for (const m of summary) {
+          expect(await pageValue(page, `searchTest-${m.method}`), m.method).toBe(m.test.mean);
+          expect(await page.textContent(`[data-check="searchTest-${m.method}"]`), m.method).toBe(`${formatAccuracy(m.test)} %`);
+        }
+        const { header, rows } = archSearchTableRows(config, summary);
+        expect(await page.$$eval('[data-name="searchTable"] thead th', (els) => els.map((e) => e.textContent))).toEqual(header);
+        expect(await page.locator('[data-name="searchTable"] tbody tr').count()).toBe(rows.length);
+        expect(await page.$$eval('[data-name="searchTable"] tbody td', (els) => els.map((e) => e.textContent))).toEqual(rows.flat());
+        expect(await page.textContent('main')).toContain('No config.json');
+        // Another method and edge: the lead weight follows the selects.
+        const before = await pageValue(page, 'searchWeightLead');
+        await page.selectOption('select[data-name="searchMethod"]', 'darts1');
+        await page.selectOption('select[data-name="searchEdge"]', 'e12');
+        const want = searchWeightLead('darts1', 'e12');
+        expect(want).not.toBe(before);
+        await page.waitForFunction((v) => document.querySelector('[data-check="searchWeightLead"]')?.getAttribute('data-value') === v, String(want), { timeout: 15_000 });
+        await page.screenshot({ path: join(SHOTS, 'runs-search-picked.png'), fullPage: true });
+        // The lead is DARTS's pick, the strongest operation other than zero: in a copy of the records where zero
+        // outweighs every operation on Δ-STN's last epoch of e01 (synthetic; in the sample it never leads), the
+        // page (back on its defaults, Δ-STN and e01) must still report identity's weight.
+        const zeroLeads = records.map((r) => {
+          if (r.kind !== 'search' || r.method !== 'delta-stn') return r;
+          const last = r.searchEpochs.length - 1;
+          return { ...r, searchEpochs: r.searchEpochs.map((p, i) => (i === last ? { ...p, weights: { ...p.weights, e01: { ...p.weights.e01, zero: 0.9 } } } : p)) };
+        });
+        await page.setInputFiles('input[data-name="files"]', [{ name: 'runs.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(zeroLeads.map((r) => JSON.stringify(r)).join('\n') + '\n') }]);
+        await page.waitForFunction((v) => document.querySelector('[data-check="searchWeightLead"]')?.getAttribute('data-value') === v, String(searchWeightLead('delta-stn', 'e01')), { timeout: 15_000 });
+    });
   });
 });
