@@ -42,7 +42,7 @@ import { Rng } from '../rng.js';
 import { loadData } from '../cli/tune.js';
 import { initBackend, type BackendName } from '../nn/backend.js';
 import { CELL_SPACES, cellSearchSpace, deriveGenotype, genotypeNetwork, genotypeText, randomGenotype, spaceOps, type CellSpaceKind, type Genotype } from '../nn/cells.js';
-import { Trainer, type NnMethod } from '../nn/trainer.js';
+import { Trainer, type EpochLog, type NnMethod } from '../nn/trainer.js';
 import { lineChart, SERIES_COLORS, type SeriesSpec } from '../report/plot.js';
 import { deriveSeed } from './study.js';
 import { compiledWorkerScript, runPool } from './pool.js';
@@ -114,6 +114,19 @@ function trainerOptions(config: ArchSearchConfig, seed: number): { batchSize: nu
   return { batchSize: config.batchSize, lrWeights: config.lrWeights, seed };
 }
 
+/**
+ * Runs the trainer's epochs until it is done or a loss becomes non-finite (the trainer then holds the last good
+ * state); `onEpoch` sees each finished epoch. Returns the stop message, if any.
+ */
+function runEpochs(trainer: Trainer, onEpoch?: (r: EpochLog) => void): string | undefined {
+  while (!trainer.done()) {
+    const r = trainer.runEpoch();
+    if ('stopped' in r) return r.stopped;
+    onEpoch?.(r);
+  }
+  return undefined;
+}
+
 /** Retrains a genotype from scratch with the `fixed` method (see the module remarks on fair retraining). */
 export function retrain(config: ArchSearchConfig, genotype: Genotype, seed: number): RetrainResult {
   const data = loadData({ dataset: config.dataset, seed, trainSize: config.trainSize, dataDir: config.dataDir });
@@ -121,15 +134,8 @@ export function retrain(config: ArchSearchConfig, genotype: Genotype, seed: numb
   const { space, model } = genotypeNetwork(genotype, { rng: new Rng(deriveSeed(seed, 'retrain', 0)), width: config.width });
   const trainer = new Trainer(model, space, data, { method: 'fixed', epochs: config.retrainEpochs, ...trainerOptions(config, deriveSeed(seed, 'retrain-trainer', 0)) });
   const t0 = performance.now();
-  let stopped: string | undefined;
   try {
-    while (!trainer.done()) {
-      const r = trainer.runEpoch();
-      if ('stopped' in r) {
-        stopped = r.stopped;
-        break;
-      }
-    }
+    const stopped = runEpochs(trainer);
     const out: RetrainResult = {
       genotype,
       text: genotypeText(genotype),
@@ -168,15 +174,10 @@ export function searchRun(config: ArchSearchConfig, method: Exclude<ArchMethod, 
   const t0 = performance.now();
   let stopped: string | undefined;
   try {
-    while (!trainer.done()) {
-      const r = trainer.runEpoch();
-      if ('stopped' in r) {
-        stopped = r.stopped;
-        break;
-      }
+    stopped = runEpochs(trainer, (r) => {
       epochs.push({ epoch: r.epoch, train: r.train, val: r.val, weights: edgeSoftmax(config.space, space.names, trainer.state.lambda), seconds: r.seconds });
       log?.(`${method} seed ${seed} search epoch ${r.epoch + 1}/${config.searchEpochs}: one-shot val ${(100 * r.val.accuracy).toFixed(1)}%, ${genotypeText(deriveGenotype(config.space, config.nodes, space, trainer.state.lambda))} (${r.seconds.toFixed(1)} s)`);
-    }
+    });
   } finally {
     trainer.dispose();
     model.dispose();
