@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError } from '../errors.js';
-import { isBackendName } from '../nn/backend.js';
+import { BACKEND_NAMES, isBackendName } from '../nn/backend.js';
 import { writeReport } from '../report/html.js';
 import { STUDY_METHODS, isStudyMethod, runStudy, studyTableMarkdown, type StudyConfig, type StudyMethod } from '../tune/study.js';
 
@@ -64,7 +64,7 @@ export function parseCompareArgs(args: readonly string[]): { config: StudyConfig
   const methods = values.methods ? values.methods.flatMap((m) => m.split(',')).map((m) => m.trim()).filter((m) => m.length > 0) : [...DEFAULT_COMPARE_METHODS];
   for (const m of methods) if (!isStudyMethod(m)) throw new InvalidArgumentError('--methods', `a comma-separated list of ${STUDY_METHODS.join(', ')}`, m);
   const backend = values.backend ?? 'auto';
-  if (!isBackendName(backend)) throw new InvalidArgumentError('--backend', 'auto, wasm, cpu, tensorflow or tensorflow-gpu', backend);
+  if (!isBackendName(backend)) throw new InvalidArgumentError('--backend', BACKEND_NAMES.join(', '), backend);
   const nSeeds = integer(values.seeds, '--seeds', 3, 1);
   const first = integer(values.seed, '--seed', 0, 0);
   const budgetEpochs = integer(values['budget-epochs'], '--budget-epochs', 10, 1);

@@ -14,7 +14,7 @@ import { verifyCommand } from './verify.js';
 import { theoryCommand, theoryRoutines } from './theory.js';
 import { toyCommand, toys } from './toy.js';
 import { resumeConfig, runTune, parseHparams, type TuneConfig } from './tune.js';
-import { isBackendName } from '../nn/backend.js';
+import { BACKEND_NAMES, isBackendName } from '../nn/backend.js';
 import { compareCommand, reportCommand } from './compare.js';
 import { searchCommand } from './search.js';
 
@@ -31,7 +31,7 @@ Usage:
       Run a toy experiment of the small bilevel engine; writes DIR/<toy>.json and SVG plots (default DIR: out).
       --data takes {Xtrain, ytrain, Xval, yval} (ridge, interaction).
   deltastn tune --model mlp|cnn|alexnet --dataset mnist|fashion-mnist|cifar10 --method delta-stn|delta-stn-linearized|stn|centered-stn|fixed
-               [--epochs N] [--hparams name=value,...] [--seed S] [--out DIR] [--resume DIR] [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu]
+               [--epochs N] [--hparams name=value,...] [--seed S] [--out DIR] [--resume DIR] [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu|webgpu]
                [--data-dir PATH] [--batch-size B] [--train-size N] [--width W] [--warmup N] [--lr X] [--lr-hyper X] [--dropconnect]
                [--lr-milestones E1,E2,... --lr-gamma G] [--patience N]
       Train a network while tuning its hyperparameters (TensorFlow.js); writes DIR/log.jsonl, a checkpoint per epoch
@@ -231,7 +231,7 @@ async function runTuneCommand(args: readonly string[], out: (s: string) => void,
     const dataset = values.dataset ?? (model === 'cnn' ? 'fashion-mnist' : model === 'alexnet' ? 'cifar10' : 'mnist');
     if (!['mnist', 'fashion-mnist', 'cifar10'].includes(dataset)) throw new InvalidArgumentError('--dataset', 'mnist, fashion-mnist or cifar10', dataset);
     const backend = values.backend ?? 'auto';
-    if (!isBackendName(backend)) throw new InvalidArgumentError('--backend', 'auto, wasm, cpu, tensorflow or tensorflow-gpu', backend);
+    if (!isBackendName(backend)) throw new InvalidArgumentError('--backend', BACKEND_NAMES.join(', '), backend);
     config = {
       model: model as TuneConfig['model'],
       dataset: dataset as TuneConfig['dataset'],

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError } from '../errors.js';
-import { isBackendName } from '../nn/backend.js';
+import { BACKEND_NAMES, isBackendName } from '../nn/backend.js';
 import { CELL_SPACES, type CellSpaceKind } from '../nn/cells.js';
 import { ARCH_METHODS, randomTrials, runArchSearch, validateArchSearchConfig, type ArchMethod, type ArchSearchConfig } from '../tune/archSearch.js';
 
@@ -68,7 +68,7 @@ export function parseSearchArgs(args: readonly string[]): { config: ArchSearchCo
   const methods = values.method ? values.method.flatMap((m) => m.split(',')).map((m) => m.trim()).filter((m) => m.length > 0) : [...DEFAULT_SEARCH_METHODS];
   for (const m of methods) if (!(ARCH_METHODS as readonly string[]).includes(m)) throw new InvalidArgumentError('--method', ARCH_METHODS.join(' | '), m);
   const backend = values.backend ?? 'auto';
-  if (!isBackendName(backend)) throw new InvalidArgumentError('--backend', 'auto, wasm, cpu, tensorflow or tensorflow-gpu', backend);
+  if (!isBackendName(backend)) throw new InvalidArgumentError('--backend', BACKEND_NAMES.join(', '), backend);
   const nSeeds = num(values.seeds, '--seeds', 1, true, 1);
   const first = num(values.seed, '--seed', 0, true, 0);
   const config: ArchSearchConfig = {

@@ -16,7 +16,7 @@ import { loadCifar10 } from '../data/cifar10.js';
 import { splitDataset, subset, type Dataset } from '../data/dataset.js';
 import { loadFashionMnist } from '../data/fashionMnist.js';
 import { mnistSplit } from '../data/mnist.js';
-import { initBackend, type BackendName } from '../nn/backend.js';
+import { formatBackendInfo, initBackend, type BackendName } from '../nn/backend.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../nn/checkpoint.js';
 import { HyperSpace, dropConnectSpec, channelDropoutSpec, cutoutHolesSpec, cutoutLengthSpec, dropoutSpec, inputDropoutSpec, type HyperparameterSpec } from '../nn/hyper.js';
 import { alexNet, mlp, simpleCnn, type StnNetwork } from '../nn/models.js';
@@ -145,7 +145,7 @@ export interface TuneResult {
 export async function runTune(config: TuneConfig, out: string, options: { resume?: boolean; progress?: boolean; log?: (s: string) => void } = {}): Promise<TuneResult> {
   if (!NN_METHODS.includes(config.method)) throw new InvalidArgumentError('--method', NN_METHODS.join(' | '), config.method);
   const backend = await initBackend(config.backend);
-  options.log?.(`backend: ${backend.name}`);
+  options.log?.(`backend: ${formatBackendInfo(backend)}`);
   mkdirSync(out, { recursive: true });
   const { model, space } = buildModel(config);
   const data = loadData(config);
@@ -176,7 +176,8 @@ export async function runTune(config: TuneConfig, out: string, options: { resume
     while (!trainer.done()) {
       const bar = options.progress ? new cliProgress.SingleBar({ format: `epoch ${trainer.state.epoch + 1}/${config.epochs} [{bar}] {value}/{total} steps`, stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
       let started = false;
-      const res = trainer.runEpoch((done, total) => {
+      // Asynchronous reads: the same numbers as runEpoch on every backend, and the only way WebGPU can read.
+      const res = await trainer.runEpochAsync((done, total) => {
         if (bar && !started) {
           bar.start(total, 0);
           started = true;
@@ -189,8 +190,8 @@ export async function runTune(config: TuneConfig, out: string, options: { resume
         break;
       }
       epochs.push(res);
-      appendFileSync(logPath, JSON.stringify({ ...res, backend: backend.name }) + '\n');
-      saveCheckpoint(out, trainer.snapshot(), config);
+      appendFileSync(logPath, JSON.stringify({ ...res, backend: backend.name, device: backend.device }) + '\n');
+      saveCheckpoint(out, await trainer.snapshotAsync(), config);
       options.log?.(
         `epoch ${res.epoch + 1}: train ${res.train.loss.toFixed(4)} / ${(100 * res.train.accuracy).toFixed(1)}%, val ${res.val.loss.toFixed(4)} / ${(100 * res.val.accuracy).toFixed(1)}%` +
           (res.test ? `, test ${(100 * res.test.accuracy).toFixed(1)}%` : '') +
@@ -203,7 +204,7 @@ export async function runTune(config: TuneConfig, out: string, options: { resume
     trainer.dispose();
     model.dispose();
   }
-  const summary = { config, backend: backend.name, stopped, epochs: epochs.length, final: epochs[epochs.length - 1] ?? null };
+  const summary = { config, backend: backend.name, device: backend.device, stopped, epochs: epochs.length, final: epochs[epochs.length - 1] ?? null };
   writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   return { config, backend: backend.name, epochs, stopped, out };
 }

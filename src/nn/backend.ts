@@ -1,20 +1,21 @@
 /**
  * Choosing the TensorFlow.js backend.
  *
- * Four backends can run the TensorFlow.js engine:
+ * Five backends can run the TensorFlow.js engine:
  *
  * | name | package | what it is |
  * |---|---|---|
  * | `wasm` (default) | `@tensorflow/tfjs-backend-wasm` (a dependency) | XNNPACK compiled to WebAssembly; ships its `.wasm` files, so it works offline. In Node it uses the SIMD build with **one thread** (tfjs disables wasm threads under Node). |
  * | `cpu` | bundled with `@tensorflow/tfjs` | plain JavaScript kernels; ~50× slower than wasm on matmul. A fallback. |
- * | `tensorflow` | `@tensorflow/tfjs-node` (optional peer) | libtensorflow, multi-threaded CPU. |
- * | `tensorflow-gpu` | `@tensorflow/tfjs-node-gpu` (optional peer) | libtensorflow with CUDA; registers itself under the backend name `tensorflow`. |
+ * | `tensorflow` | `@tensorflow/tfjs-node` (installed by `npm run setup:native`) | libtensorflow, multi-threaded CPU. |
+ * | `tensorflow-gpu` | `@tensorflow/tfjs-node-gpu` (`setup:native --gpu --libtensorflow DIR`) | libtensorflow with CUDA; registers itself under the backend name `tensorflow`. |
+ * | `webgpu` | `@tensorflow/tfjs-backend-webgpu` + `webgpu` (Dawn for Node; dependencies) | WGSL compute shaders on the first WebGPU adapter: a real GPU through Vulkan, or SwiftShader's software Vulkan (correct, slow: for tests). In a browser, the browser's own `navigator.gpu`. |
  *
- * The native packages download libtensorflow when they are installed, which needs internet access; that is
- * why they are optional peers and are loaded with a dynamic import whose specifier is a variable (so that
- * neither TypeScript nor a bundler tries to resolve them). A user with internet enables them with
- * `npm install @tensorflow/tfjs-node@4.22.0` (or `@tensorflow/tfjs-node-gpu@4.22.0`), the version matching
- * `@tensorflow/tfjs`.
+ * The native packages are not in package.json: their install scripts download libtensorflow. `npm run
+ * setup:native` (bin/setup-native.js) builds the addon offline against the C library of the
+ * `tensorflow-cpu` wheel; a user with internet can instead `npm install --no-save @tensorflow/tfjs-node@4.22.0`
+ * (the version matching `@tensorflow/tfjs`). They, and the WebGPU packages, are loaded with a dynamic import
+ * whose specifier is a variable (so that neither TypeScript nor a bundler tries to resolve them).
  *
  * Speed traps of the wasm backend, and the ops that avoid them, are in `ops.ts`.
  *
@@ -26,16 +27,17 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { DeltaStnError, InvalidArgumentError } from '../errors.js';
 
 /** Every value `--backend` accepts. */
-export const BACKEND_NAMES = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
+export const BACKEND_NAMES = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu', 'webgpu'] as const;
 
 /**
- * A backend request: `auto` picks the fastest one available (tensorflow-gpu, then tensorflow, then wasm);
+ * A backend request: `auto` picks the fastest one available (tensorflow-gpu, then webgpu on a hardware
+ * adapter, then tensorflow, then wasm);
  * the others name one backend and fail with {@link BackendUnavailableError} when it cannot be loaded.
  */
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** The tfjs backend names that {@link initBackend} can end up on. */
-export type ActiveBackendName = 'wasm' | 'cpu' | 'tensorflow';
+export type ActiveBackendName = 'wasm' | 'cpu' | 'tensorflow' | 'webgpu';
 
 /** What {@link initBackend} set, for printing and logging. */
 export interface BackendInfo {
@@ -49,6 +51,12 @@ export interface BackendInfo {
   threads?: number;
   /** tensorflow only: the npm package that provides the backend. */
   nativePackage?: string;
+  /** tensorflow only: the version of the TensorFlow C library the addon runs on. */
+  tensorflowVersion?: string;
+  /** webgpu only: the adapter (`adapter.info`), and whether it is a software one (SwiftShader, llvmpipe). */
+  adapter?: WebGpuAdapterInfo;
+  /** Where the kernels run, in words: `CPU (wasm SIMD, 1 thread)`, `CPU (TensorFlow 2.21.0)`, `GPU: NVIDIA H100 (nvidia, hopper)`. */
+  device: string;
   /** `auto` only: the faster backends that were tried and skipped, each with the reason. */
   skipped?: string[];
   /** The version of `@tensorflow/tfjs` in use. */
@@ -132,14 +140,22 @@ async function initSerial(requested: BackendName): Promise<BackendInfo> {
     case 'tensorflow-gpu':
       await setNative(requested);
       return describe(requested);
+    case 'webgpu':
+      await setWebGpu(requested, false);
+      return describe(requested);
     case 'auto': {
       const skipped: string[] = [];
-      for (const native of ['tensorflow-gpu', 'tensorflow'] as const) {
+      const attempts: Array<[string, () => Promise<void>]> = [
+        ['tensorflow-gpu', () => setNative('tensorflow-gpu', true)],
+        ['webgpu', () => setWebGpu('webgpu', true)],
+        ['tensorflow', () => setNative('tensorflow', false, true)],
+      ];
+      for (const [name, attempt] of attempts) {
         try {
-          await setNative(native);
+          await attempt();
           return { ...(await describe(requested)), skipped };
         } catch (e) {
-          skipped.push(`${native}: ${e instanceof BackendUnavailableError ? e.reason : firstLine(String(e))}`);
+          skipped.push(`${name}: ${e instanceof BackendUnavailableError ? e.reason : firstLine(String(e))}`);
         }
       }
       try {
@@ -178,14 +194,19 @@ function installHint(pkg: string): string {
   );
 }
 
-async function setNative(requested: NativeRequest): Promise<void> {
-  const pkg = NATIVE_PACKAGES[requested];
+/**
+ * Loads a native package and sets the `tensorflow` backend. `requireGpu`: fail (with the package loaded)
+ * when TensorFlow sees no GPU, so that `auto` can go on to the next choice. `acceptLoaded`: take whichever
+ * native package is already loaded (`auto` after tensorflow-gpu loaded without a GPU: it is a CPU backend too).
+ */
+async function setNative(requested: NativeRequest, requireGpu = false, acceptLoaded = false): Promise<void> {
+  const pkg = acceptLoaded && loadedNative !== null ? loadedNative : NATIVE_PACKAGES[requested];
   if (loadedNative !== null && loadedNative !== pkg) {
     // Both packages register the backend name 'tensorflow'; the first one imported owns it.
     throw new BackendUnavailableError(requested, `${loadedNative} is already loaded in this process and owns the 'tensorflow' backend`);
   }
   if (loadedNative === null) {
-    // A variable specifier: TypeScript and bundlers must not try to resolve an optional peer dependency.
+    // A variable specifier: TypeScript and bundlers must not try to resolve an optional package.
     const specifier: string = pkg;
     try {
       await import(/* @vite-ignore */ specifier);
@@ -203,17 +224,142 @@ async function setNative(requested: NativeRequest): Promise<void> {
       installHint(pkg),
     );
   }
+  if (requireGpu && !nativeUsesGpu()) throw new BackendUnavailableError(requested, `${pkg} is loaded but TensorFlow sees no GPU`);
   await setOrThrow('tensorflow', requested);
+}
+
+/** The parts of tfjs-node's backend object read here (TF's version and whether it placed ops on a GPU). */
+interface NativeBackendLike {
+  binding?: { TF_Version?: string };
+  isUsingGpuDevice?: boolean;
+}
+
+function nativeBackend(): NativeBackendLike | null {
+  return tf.engine().backendNames().includes('tensorflow') ? (tf.findBackend('tensorflow') as unknown as NativeBackendLike | null) : null;
+}
+
+function nativeUsesGpu(): boolean {
+  return Boolean(nativeBackend()?.isUsingGpuDevice);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// WebGPU
+// ---------------------------------------------------------------------------------------------------------
+
+/** A WebGPU adapter as {@link BackendInfo} reports it. */
+export interface WebGpuAdapterInfo {
+  vendor: string;
+  architecture: string;
+  description: string;
+  /** A CPU implementation of the GPU API (SwiftShader, llvmpipe/lavapipe, WARP, or `isFallbackAdapter`): right, slow. */
+  software: boolean;
+}
+
+/** The subset of the WebGPU API used here (no DOM types in this build). */
+interface GpuLike {
+  requestAdapter(options?: { powerPreference?: string }): Promise<{ info?: Partial<Record<'vendor' | 'architecture' | 'description' | 'device', string>>; isFallbackAdapter?: boolean } | null>;
+}
+
+/** The adapter found by the last successful {@link setWebGpu}, for {@link describe}. */
+let webGpuAdapter: WebGpuAdapterInfo | null = null;
+
+/**
+ * `navigator.gpu`: the browser's, or in Node one made by Dawn (the `webgpu` package, `backend=vulkan`), with
+ * its WebGPU classes (GPUBufferUsage, …) copied onto `globalThis`, where tfjs-backend-webgpu looks for them.
+ * Which Vulkan driver Dawn uses is the Vulkan loader's choice: a real GPU's, or the one `VK_ICD_FILENAMES`
+ * names (SwiftShader's `vk_swiftshader_icd.json` from Debian's chromium package, for tests without a GPU).
+ */
+async function webGpuEntry(requested: BackendName): Promise<GpuLike> {
+  const g = globalThis as unknown as { navigator?: { gpu?: GpuLike } };
+  if (g.navigator?.gpu) return g.navigator.gpu;
+  const specifier: string = 'webgpu';
+  let dawn: { create: (options: string[]) => GpuLike; globals: object };
+  try {
+    dawn = (await import(/* @vite-ignore */ specifier)) as typeof dawn;
+  } catch (e) {
+    throw new BackendUnavailableError(requested, `the webgpu package (Dawn for Node) failed to load (${firstLine(String(e))})`, 'it is a dependency: run `npm ci`');
+  }
+  const gpu = dawn.create(['backend=vulkan']);
+  Object.assign(globalThis, dawn.globals);
+  // Node 20 has no navigator; Node ≥ 21 has one without `gpu` (a getter, hence defineProperty).
+  const nav = { ...(g.navigator ?? {}), gpu };
+  Object.defineProperty(globalThis, 'navigator', { value: nav, configurable: true, writable: true });
+  return gpu;
+}
+
+function adapterInfo(adapter: NonNullable<Awaited<ReturnType<GpuLike['requestAdapter']>>>): WebGpuAdapterInfo {
+  const i = adapter.info ?? {};
+  const vendor = i.vendor ?? '';
+  const architecture = i.architecture ?? '';
+  const description = i.description || i.device || '';
+  const software = Boolean(adapter.isFallbackAdapter) || /swiftshader|llvmpipe|lavapipe|software|warp|basic render/i.test(`${vendor} ${architecture} ${description}`);
+  return { vendor, architecture, description, software };
+}
+
+/**
+ * Sets the `webgpu` backend on the first adapter (high-performance preference). `hardwareOnly` (for `auto`):
+ * refuse a software adapter, which is correct but ~75× slower than wasm.
+ */
+async function setWebGpu(requested: BackendName, hardwareOnly: boolean): Promise<void> {
+  if (tf.getBackend() === 'webgpu' && webGpuAdapter !== null) {
+    if (hardwareOnly && webGpuAdapter.software) throw new BackendUnavailableError(requested, `only a software adapter (${webGpuAdapter.description})`);
+    return;
+  }
+  const gpu = await webGpuEntry(requested);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (adapter === null) {
+    throw new BackendUnavailableError(
+      requested,
+      'no WebGPU adapter (no Vulkan driver that Dawn accepts)',
+      'on a machine without a GPU, point VK_ICD_FILENAMES at SwiftShader (Debian chromium: /usr/lib/chromium/vk_swiftshader_icd.json) to test the code path',
+    );
+  }
+  const info = adapterInfo(adapter);
+  if (hardwareOnly && info.software) throw new BackendUnavailableError(requested, `only a software adapter (${info.description || info.architecture})`);
+  if (!tf.engine().backendNames().includes('webgpu')) {
+    const backendSpecifier: string = '@tensorflow/tfjs-backend-webgpu';
+    try {
+      await import(/* @vite-ignore */ backendSpecifier);
+    } catch (e) {
+      throw new BackendUnavailableError(requested, `@tensorflow/tfjs-backend-webgpu failed to load (${firstLine(String(e))})`, 'it is a dependency: run `npm ci`');
+    }
+  }
+  await setOrThrow('webgpu', requested);
+  webGpuAdapter = info;
 }
 
 async function describe(requested: BackendName): Promise<BackendInfo> {
   const name = tf.getBackend() as ActiveBackendName;
-  const info: BackendInfo = { name, requested, tfjsVersion: tf.version.tfjs };
+  const info: BackendInfo = { name, requested, tfjsVersion: tf.version.tfjs, device: 'CPU' };
   if (name === 'wasm') {
     info.simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     info.threads = getThreadsCount();
+    info.device = `CPU (WebAssembly${info.simd ? ' SIMD' : ''}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`;
+  } else if (name === 'cpu') {
+    info.device = 'CPU (JavaScript)';
+  } else if (name === 'tensorflow') {
+    if (loadedNative !== null) info.nativePackage = loadedNative;
+    const version = nativeBackend()?.binding?.TF_Version;
+    if (version) info.tensorflowVersion = version;
+    info.device = `${nativeUsesGpu() ? 'GPU' : 'CPU'} (TensorFlow ${version ?? '?'})`;
+  } else if (name === 'webgpu' && webGpuAdapter !== null) {
+    info.adapter = { ...webGpuAdapter };
+    const a = webGpuAdapter;
+    const what = [a.description, [a.vendor, a.architecture].filter(Boolean).join(', ')].filter(Boolean).join(' ');
+    info.device = `${a.software ? 'software GPU' : 'GPU'}: ${what || 'unknown adapter'} (WebGPU)`;
   }
-  if (name === 'tensorflow' && loadedNative !== null) info.nativePackage = loadedNative;
+  return info;
+}
+
+/**
+ * Returns `info` if its backend can read values back synchronously (everything but WebGPU), for the callers
+ * that still drive the trainer's synchronous methods (the study and search drivers); WebGPU runs `tune`.
+ * @throws InvalidArgumentError (argument `--backend`) on webgpu.
+ */
+export function requireSyncReads(info: BackendInfo): BackendInfo {
+  if (info.name === 'webgpu') {
+    throw new InvalidArgumentError('--backend', 'tensorflow, wasm or cpu for compare and search (they read results synchronously, which WebGPU cannot; webgpu runs `deltastn tune`)', `${info.requested} (${info.device})`);
+  }
   return info;
 }
 
@@ -223,6 +369,8 @@ export function formatBackendInfo(info: BackendInfo): string {
   if (info.simd !== undefined) extras.push(info.simd ? 'SIMD' : 'no SIMD');
   if (info.threads !== undefined) extras.push(`${info.threads} thread${info.threads === 1 ? '' : 's'}`);
   if (info.nativePackage !== undefined) extras.push(info.nativePackage);
+  if (info.name === 'tensorflow') extras.push(info.device);
+  if (info.name === 'webgpu') extras.push(info.device);
   const main = `${info.name}${extras.length ? ` (${extras.join(', ')})` : ''}, tfjs ${info.tfjsVersion}`;
   return info.requested === 'auto' || info.requested === info.name ? main : `${main}, requested ${info.requested}`;
 }

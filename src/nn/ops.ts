@@ -578,6 +578,15 @@ export function oneHotFloat(indices: tf.Tensor, depth: number): tf.Tensor {
   return tf.cast(tf.oneHot(indices as tf.Tensor1D, depth), 'float32');
 }
 
+/** Options of {@link oneHotCrossEntropy}. */
+export interface CrossEntropyOptions {
+  /**
+   * The caller has checked that every label is in [0, K) (a dataset checks its labels when it is made), so
+   * the labels are not read back: needed on backends that cannot read synchronously (WebGPU in Node).
+   */
+  labelsChecked?: boolean;
+}
+
 /**
  * Softmax cross-entropy with integer labels, without `tf.gather` (whose gradient wasm lacks).
  *
@@ -591,20 +600,23 @@ export function oneHotFloat(indices: tf.Tensor, depth: number): tf.Tensor {
  * @throws ShapeMismatchError if `logits` is not N×K or `labels` is not a length-N vector.
  * @throws InvalidArgumentError if `labels` is not int32 or a label is outside [0, K).
  */
-export function oneHotCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, reduction?: 'mean'): tf.Scalar;
-export function oneHotCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, reduction: 'none'): tf.Tensor1D;
-export function oneHotCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, reduction: 'mean' | 'none' = 'mean'): tf.Scalar | tf.Tensor1D {
+export function oneHotCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, reduction?: 'mean', options?: CrossEntropyOptions): tf.Scalar;
+export function oneHotCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, reduction: 'none', options?: CrossEntropyOptions): tf.Tensor1D;
+export function oneHotCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, reduction: 'mean' | 'none' = 'mean', options: CrossEntropyOptions = {}): tf.Scalar | tf.Tensor1D {
   requireLogits(logits);
   requireRank(labels, 1, 'labels', `a vector of length ${logits.shape[0]}`);
   if (labels.dtype !== 'int32') throw new InvalidArgumentError('labels', 'an int32 tensor', labels.dtype);
   const [n, k] = logits.shape;
   if (labels.shape[0] !== n) throw new ShapeMismatchError('labels', `${n} (rows of logits)`, shapeText(labels.shape));
   if (reduction !== 'mean' && reduction !== 'none') throw new InvalidArgumentError('reduction', "'mean' or 'none'", reduction);
-  // A label outside [0, K) would one-hot to a zero row and give a silently wrong loss; N ints are cheap to read.
-  const values = labels.dataSync();
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!(v >= 0 && v < k)) throw new InvalidArgumentError(`labels[${i}]`, `an integer in [0, ${k})`, v);
+  // A label outside [0, K) would one-hot to a zero row and give a silently wrong loss; N ints are cheap to read
+  // (but not on WebGPU, which cannot read synchronously: there the caller vouches for them).
+  if (!options.labelsChecked) {
+    const values = labels.dataSync();
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (!(v >= 0 && v < k)) throw new InvalidArgumentError(`labels[${i}]`, `an integer in [0, ${k})`, v);
+    }
   }
   return tf.tidy(() => {
     const picked = tf.sum(tf.mul(logSoftmaxOp(logits), oneHotFloat(labels, k)), 1);

@@ -38,6 +38,11 @@ export class MomentumSgd {
     });
   }
 
+  /** The momentum buffers as tensors, owned by the optimizer (empty before the first step): for asynchronous reads. */
+  buffersOrEmpty(): readonly tf.Tensor[] {
+    return this.buffers ?? [];
+  }
+
   /** Momentum buffers as float32 arrays (empty before the first step). */
   state(): Float32Array[] {
     return this.buffers ? this.buffers.map((b) => b.dataSync() as Float32Array) : [];

@@ -34,6 +34,7 @@ import type { Dataset } from '../data/dataset.js';
 import { HyperSpace, column, sigmoid } from './hyper.js';
 import type { StnNetwork, Masks } from './models.js';
 import { oneHotCrossEntropy } from './ops.js';
+import { read, readAsync, readRows, readSync, type Reading } from './reading.js';
 import { MomentumSgd, VectorOptimizer, type VectorOptimizerState } from './optimizers.js';
 import { adjustBrightness, adjustContrast, cutout, jitterFactors } from './regularizers.js';
 
@@ -124,7 +125,8 @@ export interface TrainerState {
 
 /** Mean cross-entropy of integer labels (src/nn/ops.ts: stable log-softmax, no tf.gather, float one-hot). */
 function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-  return oneHotCrossEntropy(logits, labels);
+  // The labels come from a Dataset, which checked them when it was made; WebGPU cannot read them back synchronously.
+  return oneHotCrossEntropy(logits, labels, 'mean', { labelsChecked: tf.getBackend() === 'webgpu' });
 }
 
 /** The trainer (see the module remarks). */
@@ -265,6 +267,15 @@ export class Trainer {
 
   /** One training step on the given example indices; returns the training loss. */
   trainStep(indices: Int32Array, rng: Rng): number {
+    return readSync(this.trainStepReading(indices, rng));
+  }
+
+  /** {@link trainStep} with asynchronous reads: the same step on every backend, WebGPU included. */
+  trainStepAsync(indices: Int32Array, rng: Rng): Promise<number> {
+    return readAsync(this.trainStepReading(indices, rng));
+  }
+
+  private *trainStepReading(indices: Int32Array, rng: Rng): Reading<number> {
     const { method } = this.config;
     const ds = this.data.train;
     const B = indices.length;
@@ -280,7 +291,7 @@ export class Trainer {
         const hyper = this.hyperRows();
         const { value, grads } = tf.variableGrads(() => crossEntropy(this.model.forward(x, { hnet: null, masks, hyper }), y), this.general);
         hyper?.dispose();
-        loss = value.dataSync()[0];
+        loss = (yield* read(value))[0];
         this.optGeneral.step(this.general.map((v) => grads[v.name]));
         value.dispose();
         tf.dispose(grads);
@@ -302,7 +313,7 @@ export class Trainer {
         return crossEntropy(this.model.forward(x, { hnet, masks, hyper }), y);
       }, vars);
       hyper?.dispose();
-      const responseLoss = value.dataSync()[0];
+      const responseLoss = (yield* read(value))[0];
       const opt = method === 'stn' || method === 'centered-stn' ? this.optGeneral : this.optResponse;
       opt.step(vars.map((v) => grads[v.name] ?? tf.zerosLike(v)));
       value.dispose();
@@ -327,7 +338,16 @@ export class Trainer {
    * also needs a training batch (`trainIndices`, default the first B training examples).
    */
   hyperStep(indices: Int32Array, rng: Rng, trainIndices?: Int32Array): number {
-    if (isDarts(this.config.method)) return this.dartsHyperStep(indices, trainIndices ?? Int32Array.from({ length: Math.min(indices.length, this.data.train.size) }, (_, i) => i));
+    return readSync(this.hyperStepReading(indices, rng, trainIndices));
+  }
+
+  /** {@link hyperStep} with asynchronous reads (every backend, WebGPU included). */
+  hyperStepAsync(indices: Int32Array, rng: Rng, trainIndices?: Int32Array): Promise<number> {
+    return readAsync(this.hyperStepReading(indices, rng, trainIndices));
+  }
+
+  private *hyperStepReading(indices: Int32Array, rng: Rng, trainIndices?: Int32Array): Reading<number> {
+    if (isDarts(this.config.method)) return yield* this.dartsHyperStep(indices, trainIndices ?? Int32Array.from({ length: Math.min(indices.length, this.data.train.size) }, (_, i) => i));
     const ds = this.data.val;
     const B = indices.length;
     const h = this.space.h;
@@ -346,13 +366,13 @@ export class Trainer {
       const rowsT = tf.tensor2d(noise.map((n) => n.map((nk, k) => this.state.lambda[k] + sigma[k] * nk)), [B, h], 'float32');
       const { value, grads } = tf.valueAndGrads((hn: tf.Tensor, a: tf.Tensor) => crossEntropy(this.model.forward(x, { hnet: hn as tf.Tensor2D, masks: empty, hyper: a as tf.Tensor2D }), y))([hnet, rowsT]);
       const total = tf.add(grads[0], grads[1]);
-      g = total.arraySync() as number[][];
-      loss = value.dataSync()[0];
+      g = yield* readRows(total as tf.Tensor2D);
+      loss = (yield* read(value))[0];
       tf.dispose([rowsT, value, total, ...grads]);
     } else {
       const { value, grad } = tf.valueAndGrad((hn: tf.Tensor) => crossEntropy(this.model.forward(x, { hnet: hn as tf.Tensor2D, masks: empty }), y))(hnet);
-      g = grad.arraySync() as number[][];
-      loss = value.dataSync()[0];
+      g = yield* readRows(grad as tf.Tensor2D);
+      loss = (yield* read(value))[0];
       tf.dispose([value, grad]);
     }
     tf.dispose([x, y, hnet]);
@@ -373,10 +393,10 @@ export class Trainer {
   }
 
   /** ∇_α of {@link plainLoss} at λ, and the loss. */
-  private alphaGradient(ds: Dataset, indices: Int32Array): { loss: number; grad: number[] } {
+  private *alphaGradient(ds: Dataset, indices: Int32Array): Reading<{ loss: number; grad: number[] }> {
     const a = tf.tensor2d([this.state.lambda], [1, this.space.h], 'float32');
     const { value, grad } = tf.valueAndGrad((av: tf.Tensor) => this.plainLoss(ds, indices, av as tf.Tensor2D))(a);
-    const out = { loss: value.dataSync()[0], grad: Array.from(grad.dataSync()) };
+    const out = { loss: (yield* read(value))[0], grad: Array.from(yield* read(grad)) };
     tf.dispose([a, value, grad]);
     return out;
   }
@@ -385,12 +405,12 @@ export class Trainer {
    * DARTS's architecture step (module remarks): first order ∇_α L_V(w, α); second order with the one-step
    * unrolled weights and the finite-difference mixed product around w (not w′), divided by 2R.
    */
-  private dartsHyperStep(valIndices: Int32Array, trainIndices: Int32Array): number {
+  private *dartsHyperStep(valIndices: Int32Array, trainIndices: Int32Array): Reading<number> {
     const c = this.config;
     let loss: number;
     let g: number[];
     if (c.method === 'darts1') {
-      ({ loss, grad: g } = this.alphaGradient(this.data.val, valIndices));
+      ({ loss, grad: g } = yield* this.alphaGradient(this.data.val, valIndices));
     } else {
       const xi = c.dartsXi ?? this.state.learningRate;
       const w = this.general.map((v) => tf.clone(v));
@@ -403,10 +423,13 @@ export class Trainer {
         // ∇_α L_V(w′, α) and v = ∇_{w′} L_V(w′, α): α as a temporary variable next to the weights.
         const alphaVar = tf.variable(alpha, true, `darts-alpha#${++dartsAlphaVariables}`);
         const val = tf.variableGrads(() => this.plainLoss(this.data.val, valIndices, alphaVar as tf.Tensor2D), [alphaVar, ...this.general]);
-        loss = val.value.dataSync()[0];
-        const direct = Array.from(val.grads[alphaVar.name].dataSync());
+        loss = (yield* read(val.value))[0];
+        const direct = Array.from(yield* read(val.grads[alphaVar.name]));
         const v = this.general.map((u) => val.grads[u.name]);
-        const { product } = finiteDifferenceMixedProduct(this.general, w, v, () => this.alphaGradient(this.data.train, trainIndices).grad, c.dartsScale);
+        const gradAlpha = function* (this: Trainer): Reading<number[]> {
+          return (yield* this.alphaGradient(this.data.train, trainIndices)).grad;
+        }.bind(this);
+        const { product } = yield* mixedProductReading(this.general, w, v, gradAlpha, c.dartsScale);
         tf.dispose([val.value, val.grads]);
         alphaVar.dispose();
         g = direct.map((d, k) => d - xi * product[k]);
@@ -422,22 +445,33 @@ export class Trainer {
 
   /** Loss and accuracy on a set at the current hyperparameter's weights (w0 centered; w0 + Θλ for STN). */
   evaluate(ds: Dataset): Evaluation {
+    return readSync(this.evaluateReading(ds));
+  }
+
+  /** {@link evaluate} with asynchronous reads (every backend, WebGPU included). */
+  evaluateAsync(ds: Dataset): Promise<Evaluation> {
+    return readAsync(this.evaluateReading(ds));
+  }
+
+  private *evaluateReading(ds: Dataset): Reading<Evaluation> {
     let lossSum = 0;
     let correct = 0;
     const bs = this.config.evalBatchSize;
     for (let start = 0; start < ds.size; start += bs) {
       const idx = Int32Array.from({ length: Math.min(bs, ds.size - start) }, (_, i) => start + i);
-      const [l, c] = tf.tidy(() => {
+      const [lossT, hitsT] = tf.tidy(() => {
         const x = this.images(ds, idx);
         const y = this.labels(ds, idx);
         const hnet = this.centered ? null : tf.tile(tf.tensor2d([this.state.lambda], [1, this.space.h]), [idx.length, 1]) as tf.Tensor2D;
         const logits = this.model.forward(x, { hnet, masks: new Map(), hyper: this.hyperRows() });
-        const loss = crossEntropy(logits, y).dataSync()[0] * idx.length;
-        const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32')).dataSync()[0];
-        return [loss, hits];
+        return [crossEntropy(logits, y), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'))];
       });
-      lossSum += l;
-      correct += c;
+      try {
+        lossSum += (yield* read(lossT))[0] * idx.length;
+        correct += (yield* read(hitsT))[0];
+      } finally {
+        tf.dispose([lossT, hitsT]);
+      }
     }
     return { loss: lossSum / ds.size, accuracy: correct / ds.size };
   }
@@ -448,9 +482,18 @@ export class Trainer {
    * before the epoch: the last good one).
    */
   runEpoch(onStep?: (done: number, total: number) => void): EpochLog | { stopped: string } {
+    return readSync(this.epochReading(onStep));
+  }
+
+  /** {@link runEpoch} with asynchronous reads: the same epoch, the same numbers, on every backend (WebGPU included). */
+  runEpochAsync(onStep?: (done: number, total: number) => void): Promise<EpochLog | { stopped: string }> {
+    return readAsync(this.epochReading(onStep));
+  }
+
+  private *epochReading(onStep?: (done: number, total: number) => void): Reading<EpochLog | { stopped: string }> {
     const c = this.config;
     const epoch = this.state.epoch;
-    const before = this.snapshot();
+    const before = yield* this.snapshotReading();
     const t0 = performance.now();
     const rng = new Rng(c.seed * 1_000_003 + epoch);
     const valRng = new Rng(c.seed * 1_000_003 + epoch + 500_000);
@@ -462,22 +505,22 @@ export class Trainer {
     const warm = epoch < c.warmupEpochs || c.method === 'fixed';
     for (let s = 0; s < steps; s++) {
       const idx = order.subarray(s * c.batchSize, Math.min(n, (s + 1) * c.batchSize));
-      const loss = this.trainStep(idx, rng);
+      const loss = yield* this.trainStepReading(idx, rng);
       if (!Number.isFinite(loss)) return this.stop(before, `training loss became ${loss} at epoch ${epoch}, step ${s}`);
       if (!warm && (s + 1) % c.trainSteps === 0) {
         for (let v = 0; v < c.valSteps; v++) {
           if (valPos + c.batchSize > valOrder.length) valPos = 0;
           const vidx = valOrder.subarray(valPos, Math.min(valOrder.length, valPos + c.batchSize));
           valPos += vidx.length;
-          const vl = this.hyperStep(vidx, valRng, idx);
+          const vl = yield* this.hyperStepReading(vidx, valRng, idx);
           if (!Number.isFinite(vl) || !this.state.lambda.every(Number.isFinite) || !this.state.rawScale.every(Number.isFinite)) return this.stop(before, `hyper step produced a non-finite value at epoch ${epoch}, step ${s}`);
         }
       }
       onStep?.(s + 1, steps);
     }
-    const train = this.evaluate(this.data.train);
-    const val = this.evaluate(this.data.val);
-    const test = this.data.test ? this.evaluate(this.data.test) : undefined;
+    const train = yield* this.evaluateReading(this.data.train);
+    const val = yield* this.evaluateReading(this.data.val);
+    const test = this.data.test ? yield* this.evaluateReading(this.data.test) : undefined;
     if (!Number.isFinite(train.loss) || !Number.isFinite(val.loss)) return this.stop(before, `evaluation loss became non-finite at epoch ${epoch}`);
     this.state.epoch++;
     if (val.loss < this.state.bestVal) {
@@ -517,12 +560,26 @@ export class Trainer {
 
   /** The full state, with weights and optimizer buffers copied out. */
   snapshot(): TrainerState {
+    return readSync(this.snapshotReading());
+  }
+
+  /** {@link snapshot} with asynchronous reads (every backend, WebGPU included). */
+  snapshotAsync(): Promise<TrainerState> {
+    return readAsync(this.snapshotReading());
+  }
+
+  private *snapshotReading(): Reading<TrainerState> {
     const vars = [...this.general, ...this.response];
+    const copies = function* (ts: readonly tf.Tensor[]): Reading<Float32Array[]> {
+      const out: Float32Array[] = [];
+      for (const t of ts) out.push(Float32Array.from(yield* read(t)));
+      return out;
+    };
     return {
       ...structuredClone({ ...this.state, weights: [], generalMomentum: [], responseMomentum: [] }),
-      weights: vars.map((v) => v.dataSync().slice() as Float32Array),
-      generalMomentum: this.optGeneral.state().map((a) => a.slice()),
-      responseMomentum: this.optResponse.state().map((a) => a.slice()),
+      weights: yield* copies(vars),
+      generalMomentum: yield* copies(this.optGeneral.buffersOrEmpty()),
+      responseMomentum: yield* copies(this.optResponse.buffersOrEmpty()),
       lambdaOptimizer: this.optLambda.state(),
       scaleOptimizer: this.optScale.state(),
     };
@@ -578,17 +635,32 @@ function permutation(n: number, rng: Rng): Int32Array {
  * float32 rounding of order ε_mach‖∇_α L_T‖/R. v = 0 gives the zero product (R would be infinite).
  */
 export function finiteDifferenceMixedProduct(variables: readonly tf.Variable[], center: readonly tf.Tensor[], direction: readonly tf.Tensor[], gradAlpha: () => number[], scale = 0.01): { product: number[]; R: number } {
+  // eslint-disable-next-line require-yield -- a synchronous callback lifted into a Reading
+  return readSync(mixedProductReading(variables, center, direction, function* () { return gradAlpha(); }, scale));
+}
+
+/** {@link finiteDifferenceMixedProduct} as a {@link Reading}: the same arithmetic with reads any backend can do. */
+function* mixedProductReading(variables: readonly tf.Variable[], center: readonly tf.Tensor[], direction: readonly tf.Tensor[], gradAlpha: () => Reading<number[]>, scale: number): Reading<{ product: number[]; R: number }> {
   if (variables.length !== center.length || variables.length !== direction.length) throw new InvalidArgumentError('direction', `${variables.length} tensors (one per variable)`, direction.length);
-  const norm = Math.sqrt(direction.reduce((acc, d) => acc + tf.tidy(() => tf.sum(tf.square(d)).dataSync()[0]), 0));
-  const shifted = (sign: number, R: number): number[] => {
+  let sumSq = 0;
+  for (const d of direction) {
+    const s2 = tf.tidy(() => tf.sum(tf.square(d)));
+    try {
+      sumSq += (yield* read(s2))[0];
+    } finally {
+      s2.dispose();
+    }
+  }
+  const norm = Math.sqrt(sumSq);
+  const shifted = function* (sign: number, R: number): Reading<number[]> {
     variables.forEach((u, i) => tf.tidy(() => u.assign(tf.add(center[i], tf.mul(direction[i], sign * R)))));
-    return gradAlpha();
+    return yield* gradAlpha();
   };
   try {
-    if (norm === 0) return { product: gradAlpha().map(() => 0), R: Infinity };
+    if (norm === 0) return { product: (yield* gradAlpha()).map(() => 0), R: Infinity };
     const R = scale / norm;
-    const plus = shifted(1, R);
-    const minus = shifted(-1, R);
+    const plus = yield* shifted(1, R);
+    const minus = yield* shifted(-1, R);
     return { product: plus.map((p, k) => (p - minus[k]) / (2 * R)), R };
   } finally {
     variables.forEach((u, i) => u.assign(center[i]));

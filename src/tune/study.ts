@@ -41,7 +41,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { buildModel, loadData, type TuneConfig } from '../cli/tune.js';
-import { initBackend, type BackendName } from '../nn/backend.js';
+import { initBackend, requireSyncReads, type BackendName } from '../nn/backend.js';
 import { HyperSpace, type HyperSpaceJSON } from '../nn/hyper.js';
 import { Trainer, type Evaluation, type NnMethod, type TrainerData } from '../nn/trainer.js';
 import { lineChart, SERIES_COLORS, type SeriesSpec, type RuleSpec } from '../report/plot.js';
@@ -490,7 +490,7 @@ export async function runStudy(config: StudyConfig, dir: string, options: StudyO
     options.log?.(`running ${jobs.length} job(s) on ${used} worker threads`);
     backend = await runPool<StudyJob, TrialRecord>({ script, data: { config }, jobs, workers: used, onRecord: record, shouldContinue: () => ran < limit });
   } else {
-    const info = await initBackend(config.backend);
+    const info = requireSyncReads(await initBackend(config.backend));
     backend = info.name;
     if (jobs.length > 0) options.log?.(`running ${jobs.length} job(s) in-process (backend ${backend})`);
     for (const job of jobs) {
