@@ -186,11 +186,13 @@ async function setOrThrow(backend: ActiveBackendName, requested: BackendName): P
   await tf.ready();
 }
 
-/** How a user with internet access enables a native backend. */
+/** How a user enables a native backend: offline with the project's setup, or with internet through npm. */
 function installHint(pkg: string): string {
+  const gpu = pkg.endsWith('-gpu');
   return (
-    `enable it with \`npm install ${pkg}@${tf.version.tfjs}\` (its install script downloads libtensorflow, ` +
-    `so it needs internet access${pkg.endsWith('-gpu') ? ' and CUDA on the machine' : ''}), or use --backend wasm`
+    `enable it with \`npm run setup:native${gpu ? ' -- --gpu --libtensorflow DIR' : ''}\` (builds the addon offline against ` +
+    `${gpu ? 'a CUDA-enabled libtensorflow in DIR' : "the TensorFlow C library of pip's tensorflow-cpu wheel"}), or with internet access ` +
+    `\`npm install --no-save ${pkg}@${tf.version.tfjs}\` (its install script downloads libtensorflow${gpu ? '; needs CUDA on the machine' : ''}), or use --backend wasm`
   );
 }
 

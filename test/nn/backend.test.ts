@@ -57,14 +57,16 @@ describe('initBackend', () => {
   test("'auto' never fails: the best native backend if installed, else wasm", async () => {
     const info = await initBackend('auto');
     expect(info.requested).toBe('auto');
+    // No hardware GPU on the test machines: webgpu is skipped (no adapter, or only SwiftShader's software one).
+    expect(info.skipped?.[0]).toBe(hasNodeGpu ? 'tensorflow-gpu: @tensorflow/tfjs-node-gpu is loaded but TensorFlow sees no GPU' : 'tensorflow-gpu: @tensorflow/tfjs-node-gpu is not installed');
+    expect(info.skipped?.[1]).toMatch(/^webgpu: (no WebGPU adapter|only a software adapter)/);
     if (!hasNode && !hasNodeGpu) {
       expect(info.name).toBe('wasm');
-      expect(info.skipped).toEqual([
-        'tensorflow-gpu: @tensorflow/tfjs-node-gpu is not installed',
-        'tensorflow: @tensorflow/tfjs-node is not installed',
-      ]);
+      expect(info.skipped?.[2]).toBe('tensorflow: @tensorflow/tfjs-node is not installed');
+      expect(info.device).toMatch(/^CPU \(WebAssembly/);
     } else {
       expect(info.name).toBe('tensorflow');
+      expect(info.skipped).toHaveLength(2);
     }
     expect(await initBackend()).toMatchObject({ name: info.name, requested: 'auto' });
   });
@@ -91,17 +93,50 @@ describe('initBackend', () => {
     expect(e.argument).toBe('--backend');
     expect(e.backend).toBe('tensorflow');
     expect(e.reason).toBe('@tensorflow/tfjs-node is not installed');
-    expect(e.message).toContain(`npm install @tensorflow/tfjs-node@${tf.version.tfjs}`);
+    expect(e.message).toContain(`npm install --no-save @tensorflow/tfjs-node@${tf.version.tfjs}`);
+    expect(e.message).toContain('npm run setup:native');
     expect(e.message).toContain('libtensorflow');
     // A failed request leaves the previous backend in place.
     expect(tf.getBackend()).toBe('wasm');
   });
 
-  test.skipIf(hasNodeGpu)("'tensorflow-gpu' without @tensorflow/tfjs-node-gpu: a typed error with the install line", async () => {
+  test.skipIf(hasNodeGpu || hasNode)("'tensorflow-gpu' without @tensorflow/tfjs-node-gpu: a typed error with the install line", async () => {
     const err = await initBackend('tensorflow-gpu').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackendUnavailableError);
-    expect((err as BackendUnavailableError).message).toContain(`npm install @tensorflow/tfjs-node-gpu@${tf.version.tfjs}`);
+    expect((err as BackendUnavailableError).message).toContain(`npm install --no-save @tensorflow/tfjs-node-gpu@${tf.version.tfjs}`);
+    expect((err as BackendUnavailableError).message).toContain('--gpu --libtensorflow DIR');
     expect((err as BackendUnavailableError).message).toContain('CUDA');
+  });
+
+  test.runIf(hasNode && !hasNodeGpu)("'tensorflow-gpu' once tfjs-node owns the 'tensorflow' backend: a typed error saying so", async () => {
+    await initBackend('tensorflow');
+    const err = await initBackend('tensorflow-gpu').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendUnavailableError);
+    expect((err as BackendUnavailableError).reason).toMatch(/@tensorflow\/tfjs-node is already loaded/);
+    const info = await initBackend('tensorflow');
+    expect(info).toMatchObject({ name: 'tensorflow', nativePackage: '@tensorflow/tfjs-node' });
+    expect(info.tensorflowVersion).toMatch(/^\d+\.\d+\.\d+/);
+    expect(info.device).toBe(`CPU (TensorFlow ${info.tensorflowVersion})`);
+    expect(formatBackendInfo(info)).toBe(`tensorflow (@tensorflow/tfjs-node, ${info.device}), tfjs ${tf.version.tfjs}`);
+    await initBackend('wasm');
+  });
+
+  test("'webgpu': the adapter is described (software or not), or a typed error says how to get one", async () => {
+    const err = await initBackend('webgpu').then(
+      (info) => {
+        expect(info.name).toBe('webgpu');
+        expect(info.adapter).toBeDefined();
+        expect(info.device).toMatch(info.adapter!.software ? /^software GPU: / : /^GPU: /);
+        expect(formatBackendInfo(info)).toBe(`webgpu (${info.device}), tfjs ${tf.version.tfjs}`);
+        return null;
+      },
+      (e: unknown) => e,
+    );
+    if (err !== null) {
+      expect(err).toBeInstanceOf(BackendUnavailableError);
+      expect((err as BackendUnavailableError).message).toContain('VK_ICD_FILENAMES');
+    }
+    await initBackend('wasm');
   });
 
   test('an unknown name is an InvalidArgumentError naming --backend', async () => {
@@ -116,6 +151,6 @@ describe('initBackend', () => {
 
   test('isBackendName accepts exactly BACKEND_NAMES', () => {
     for (const n of BACKEND_NAMES) expect(isBackendName(n)).toBe(true);
-    for (const n of ['webgl', 'webgpu', 1, null, undefined, 'Auto']) expect(isBackendName(n)).toBe(false);
+    for (const n of ['webgl', 'WebGPU', 1, null, undefined, 'Auto']) expect(isBackendName(n)).toBe(false);
   });
 });
