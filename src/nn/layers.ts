@@ -57,7 +57,20 @@ export interface StnLayer {
   /** y for inputs x and per-example hypernetwork inputs h_net ([B, h]; null means h_net = 0: the general weights). */
   apply(x: tf.Tensor, hnet: tf.Tensor2D | null, weightMask?: tf.Tensor | null): tf.Tensor;
   /** (y, ẏ) at h_net = 0 for the input tangent ẋ (null = 0) and the direction ε ([B, h]). */
-  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D, weightMask?: tf.Tensor | null): [tf.Tensor, tf.Tensor];
+  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D, weightMask?: tf.Tensor | null, options?: TangentOptions): [tf.Tensor, tf.Tensor];
+}
+
+/** Options of the tangent pass. */
+export interface TangentOptions {
+  /**
+   * Gradients will be taken w.r.t. the RESPONSE parameters only (Δ-STN's linearized response step): the
+   * primal input x and the general weights are then constants of the tangent, so the products that would
+   * carry their gradients (x̄ in x·W_resp, W̄_gen in ẋ·W_gen) are not computed — 2 of the step's 10 GEMMs per
+   * hidden layer, which brings the step to its matmul floor of ≈ 1.3× STN (shared/notes/performance.md).
+   * The values, and the gradients w.r.t. the response parameters, are unchanged; gradients w.r.t. anything
+   * else come out zero (test/nn/layers.test.ts checks both).
+   */
+  responseOnly?: boolean;
 }
 
 /** Options shared by the layers. */
@@ -174,18 +187,23 @@ export class StnDense extends StnLayerParameters implements StnLayer {
     return tf.mul(w, mask) as tf.Tensor2D;
   }
 
-  /** (h U_w) ⊙ (x W_resp) + (h U_b) ⊙ b_resp. */
-  private responseTerm(x: tf.Tensor2D, h: tf.Tensor2D, weightMask: tf.Tensor | null): tf.Tensor {
-    const sw = matMul(h, this.bottleneckWeight as tf.Tensor2D);
-    const sb = matMul(h, this.bottleneckBias as tf.Tensor2D);
-    return tf.add(tf.mul(sw, matMul(x, this.masked(this.responseWeight, weightMask), { aIsConstant: this.inputIsData })), tf.mul(sb, this.responseBias));
+  /**
+   * (h U_w) ⊙ (x W_resp) + (h U_b) ⊙ b_resp. `responseOnly` (a response-only tangent): x and h are constants.
+   * Otherwise h is not (the hypergradient is ∂L/∂h_net), and x is only when it is data.
+   */
+  private responseTerm(x: tf.Tensor2D, h: tf.Tensor2D, weightMask: tf.Tensor | null, responseOnly = false): tf.Tensor {
+    const xConstant = this.inputIsData || responseOnly;
+    const sw = matMul(h, this.bottleneckWeight as tf.Tensor2D, { aIsConstant: responseOnly });
+    const sb = matMul(h, this.bottleneckBias as tf.Tensor2D, { aIsConstant: responseOnly });
+    return tf.add(tf.mul(sw, matMul(x, this.masked(this.responseWeight, weightMask), { aIsConstant: xConstant })), tf.mul(sb, this.responseBias));
   }
 
-  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D, weightMask: tf.Tensor | null = null): [tf.Tensor, tf.Tensor] {
+  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D, weightMask: tf.Tensor | null = null, options: TangentOptions = {}): [tf.Tensor, tf.Tensor] {
+    const only = options.responseOnly === true;
     const y = this.apply(x, null, weightMask);
     const dy = tf.tidy(() => {
-      const resp = this.responseTerm(x as tf.Tensor2D, direction, weightMask);
-      return dx ? tf.add(matMul(dx as tf.Tensor2D, this.masked(this.weight, weightMask)), resp) : resp;
+      const resp = this.responseTerm(x as tf.Tensor2D, direction, weightMask, only);
+      return dx ? tf.add(matMul(dx as tf.Tensor2D, this.masked(this.weight, weightMask), { bIsConstant: only }), resp) : resp;
     });
     return [y, dy];
   }
@@ -217,21 +235,27 @@ export class StnConv2d extends StnLayerParameters implements StnLayer {
     this.pad = options.pad ?? 'same';
   }
 
-  /** conv(t, filter); `tIsInput` marks t as this layer's input x (data for a first layer), never a tangent. */
-  private conv(t: tf.Tensor, filter: tf.Variable, tIsInput: boolean): tf.Tensor4D {
-    return convOp(t as tf.Tensor4D, filter as tf.Tensor4D, this.stride, this.pad, { inputIsConstant: tIsInput && this.inputIsData });
+  /**
+   * conv(t, filter); `tIsInput` marks t as this layer's input x (data for a first layer), never a tangent;
+   * `responseOnly`: a response-only tangent pass (t = x and the general filter are constants there).
+   */
+  private conv(t: tf.Tensor, filter: tf.Variable, tIsInput: boolean, responseOnly = false): tf.Tensor4D {
+    return convOp(t as tf.Tensor4D, filter as tf.Tensor4D, this.stride, this.pad, {
+      inputIsConstant: tIsInput && (this.inputIsData || responseOnly),
+      filterIsConstant: responseOnly && filter === this.weight,
+    });
   }
 
   /** Per-example, per-channel scales [B, 1, 1, out] from h [B, h] and U [h, out]. */
-  private channelScale(h: tf.Tensor2D, u: tf.Variable): tf.Tensor {
-    const s = matMul(h, u as tf.Tensor2D);
+  private channelScale(h: tf.Tensor2D, u: tf.Variable, hConstant: boolean): tf.Tensor {
+    const s = matMul(h, u as tf.Tensor2D, { aIsConstant: hConstant });
     return tf.reshape(s, [s.shape[0], 1, 1, s.shape[1]]);
   }
 
-  private responseTerm(x: tf.Tensor, h: tf.Tensor2D): tf.Tensor {
-    const sw = this.channelScale(h, this.bottleneckWeight);
-    const sb = this.channelScale(h, this.bottleneckBias);
-    return tf.add(tf.mul(sw, this.conv(x, this.responseWeight, true)), tf.mul(sb, this.responseBias));
+  private responseTerm(x: tf.Tensor, h: tf.Tensor2D, responseOnly = false): tf.Tensor {
+    const sw = this.channelScale(h, this.bottleneckWeight, responseOnly);
+    const sb = this.channelScale(h, this.bottleneckBias, responseOnly);
+    return tf.add(tf.mul(sw, this.conv(x, this.responseWeight, true, responseOnly)), tf.mul(sb, this.responseBias));
   }
 
   /** DropConnect is for dense layers: a `weightMask` here is a typed error. */
@@ -243,11 +267,12 @@ export class StnConv2d extends StnLayerParameters implements StnLayer {
     });
   }
 
-  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D, weightMask: tf.Tensor | null = null): [tf.Tensor, tf.Tensor] {
+  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D, weightMask: tf.Tensor | null = null, options: TangentOptions = {}): [tf.Tensor, tf.Tensor] {
+    const only = options.responseOnly === true;
     const y = this.apply(x, null, weightMask);
     const dy = tf.tidy(() => {
-      const resp = this.responseTerm(x, direction);
-      return dx ? tf.add(this.conv(dx, this.weight, false), resp) : resp;
+      const resp = this.responseTerm(x, direction, only);
+      return dx ? tf.add(this.conv(dx, this.weight, false, only), resp) : resp;
     });
     return [y, dy];
   }

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import type { Rng } from '../rng.js';
-import { StnConv2d, StnDense, maxPool2x2, maxPool2x2Tangent, reluTangent, type StnLayer } from './layers.js';
+import { StnConv2d, StnDense, maxPool2x2, maxPool2x2Tangent, reluTangent, type StnLayer, type TangentOptions } from './layers.js';
 import { dropConnectMask, dropoutMask } from './regularizers.js';
 import type { MixedCell } from './cells.js';
 
@@ -159,9 +159,10 @@ export class StnNetwork {
    * (logits, tangent) at h_net = 0 in the direction h_net = ε (`direction`, [B, h]): the primal output
    * f(x; w0) and J_w f · Θε, propagated together through the layers, the ReLU masks, pooling and the same
    * dropout masks (spec §3.3, §8.1). `hyper` (rows λ + ε) holds the architecture mixtures of `cell` blocks
-   * fixed: Δ-STN linearizes in the weights only.
+   * fixed: Δ-STN linearizes in the weights only. `options.responseOnly`: gradients will be taken w.r.t. the
+   * response parameters only (see {@link TangentOptions}); cells ignore it (they keep every gradient).
    */
-  tangent(x: tf.Tensor, masks: Masks, direction: tf.Tensor2D, hyper: tf.Tensor2D | null = null): [tf.Tensor2D, tf.Tensor2D] {
+  tangent(x: tf.Tensor, masks: Masks, direction: tf.Tensor2D, hyper: tf.Tensor2D | null = null, options: TangentOptions = {}): [tf.Tensor2D, tf.Tensor2D] {
     // FIX (tests): checked before any block runs; a bad `hyper` found at the cell leaked the tensors of the blocks before it.
     if (this.readsHyper) this.requireHyper(hyper, x.shape[0]);
     let h: tf.Tensor = x;
@@ -181,7 +182,7 @@ export class StnNetwork {
           break;
         }
         case 'layer': {
-          const [y, dy] = b.layer.tangent(h, dh, direction, mask ?? null);
+          const [y, dy] = b.layer.tangent(h, dh, direction, mask ?? null, options);
           h = track(y);
           dh = track(dy);
           break;

@@ -119,6 +119,45 @@ const matMulOp: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = customOp2<tf.T
   (dy, a, b) => [gradA(dy, b), matMulOp(tf.transpose(a), dy)],
 );
 
+/*
+ * On backends whose matMul kernel takes transposed operands at full speed (TensorFlow's Eigen/oneDNN GEMM, the
+ * WebGPU shaders), the explicit transposes above are pure cost (a copy per product: 7.6 ms vs 4.2 ms for
+ * C̄·Bᵀ at 128×1200 @ 1200×1200 on tensorflow, bench/nn-ops.ts). There the family is C = op(A)·op(B) with
+ * tfjs's transpose flags, and each adjoint is again a member of the family:
+ *   C = A B:    Ā = C̄ Bᵀ = mm(C̄, B; n, t)    B̄ = Aᵀ C̄ = mm(A, C̄; t, n)
+ *   C = A Bᵀ:   Ā = C̄ B  = mm(C̄, B; n, n)    B̄ = C̄ᵀ A = mm(C̄, A; t, n)
+ *   C = Aᵀ B:   Ā = B C̄ᵀ = mm(B, C̄; n, t)    B̄ = A C̄  = mm(A, C̄; n, n)
+ *   C = Aᵀ Bᵀ:  Ā = Bᵀ C̄ᵀ = mm(B, C̄; t, t)   B̄ = C̄ᵀ Aᵀ = mm(C̄, A; t, t)
+ * so gradients of gradients stay in the family, at any order. The choice is made per backend, once.
+ */
+type Mm = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+const flagged = new Map<string, Mm>();
+
+function mmFlags(ta: boolean, tb: boolean): Mm {
+  const key = `${ta ? 't' : 'n'}${tb ? 't' : 'n'}`;
+  const known = flagged.get(key);
+  if (known) return known;
+  const op = customOp2<tf.Tensor2D, tf.Tensor2D, tf.Tensor2D>(
+    (a, b) => tf.matMul(a, b, ta, tb),
+    (dy, a, b) => {
+      if (!ta && !tb) return [mmFlags(false, true)(dy, b), mmFlags(true, false)(a, dy)];
+      if (!ta && tb) return [mmFlags(false, false)(dy, b), mmFlags(true, false)(dy, a)];
+      if (ta && !tb) return [mmFlags(false, true)(b, dy), mmFlags(false, false)(a, dy)];
+      return [mmFlags(true, true)(b, dy), mmFlags(true, true)(dy, a)];
+    },
+  );
+  flagged.set(key, op);
+  return op;
+}
+
+/** Backends whose matMul takes transposed operands at full speed (see above). */
+const NATIVE_TRANSPOSE_BACKENDS = new Set(['tensorflow', 'webgpu']);
+
+/** Whether the active backend uses the flag family (chosen per backend: the answer is a set lookup). */
+function nativeTransposes(): boolean {
+  return NATIVE_TRANSPOSE_BACKENDS.has(tf.getBackend());
+}
+
 /** Ā = C̄ Bᵀ by the cheaper of the two explicit-transpose forms (see above). */
 function gradA(dy: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   const [m, n] = dy.shape;
@@ -134,6 +173,11 @@ export interface MatMulOptions {
    * data: if `a` depends on a differentiated variable, that dependence is silently cut.
    */
   aIsConstant?: boolean;
+  /**
+   * Treat `b` as a constant: no gradient flows to it (saves Aᵀ C̄). For a weight that the current step does
+   * not train (the general weights in Δ-STN's response step); the same warning as `aIsConstant` applies.
+   */
+  bIsConstant?: boolean;
 }
 
 /**
@@ -157,14 +201,23 @@ export function matMul(a: tf.Tensor2D, b: tf.Tensor2D, options: MatMulOptions = 
   requireFloat(a, 'a');
   requireFloat(b, 'b');
   if (a.shape[1] !== b.shape[0]) throw new ShapeMismatchError('b', `${a.shape[1]}×n (rows = columns of a)`, shapeText(b.shape));
+  const native = nativeTransposes();
+  if (options.aIsConstant && options.bIsConstant) return stopGradient(tf.matMul(a, b));
   if (options.aIsConstant) {
     return customOp1<tf.Tensor2D, tf.Tensor2D>(
       (bb) => tf.matMul(a, bb),
-      (dy, _b, [constA]) => matMulOp(tf.transpose(constA) as tf.Tensor2D, dy),
+      (dy, _b, [constA]) => (native ? mmFlags(true, false)(constA as tf.Tensor2D, dy) : matMulOp(tf.transpose(constA) as tf.Tensor2D, dy)),
       [a],
     )(b);
   }
-  return matMulOp(a, b);
+  if (options.bIsConstant) {
+    return customOp1<tf.Tensor2D, tf.Tensor2D>(
+      (aa) => tf.matMul(aa, b),
+      (dy, _a, [constB]) => (native ? mmFlags(false, true)(dy, constB as tf.Tensor2D) : gradA(dy, constB as tf.Tensor2D)),
+      [b],
+    )(a);
+  }
+  return native ? mmFlags(false, false)(a, b) : matMulOp(a, b);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -356,6 +409,11 @@ export interface Conv2dOptions {
    * Only for data: if `x` depends on a differentiated variable, that dependence is silently cut.
    */
   inputIsConstant?: boolean;
+  /**
+   * Treat the filter as a constant: no gradient flows to it (saves the filter-gradient convolution). For a
+   * filter the current step does not train (the general filters in Δ-STN's response step).
+   */
+  filterIsConstant?: boolean;
 }
 
 /**
@@ -387,12 +445,20 @@ export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, strides: number, pad
   if (fcin !== cin) throw new ShapeMismatchError('filter', `${kh}×${kw}×${cin}×cout (cin = channels of x)`, shapeText(filter.shape));
   const g = conv2dGeometry(h, w, kh, kw, strides, pad);
   const fam = convFamily(g);
+  if (options.inputIsConstant && options.filterIsConstant) return stopGradient(rawConv(x, filter, g));
   if (options.inputIsConstant) {
     return customOp1<tf.Tensor4D, tf.Tensor4D>(
       (f) => rawConv(x, f, g),
       (dy, _f, [constX]) => fam.filterGrad(constX as tf.Tensor4D, dy),
       [x],
     )(filter);
+  }
+  if (options.filterIsConstant) {
+    return customOp1<tf.Tensor4D, tf.Tensor4D>(
+      (xx) => rawConv(xx, filter, g),
+      (dy, _x, [constW]) => fam.inputGrad(dy, constW as tf.Tensor4D),
+      [filter],
+    )(x);
   }
   return fam.conv(x, filter);
 }

@@ -307,7 +307,8 @@ export class Trainer {
       const vars = method === 'stn' || method === 'centered-stn' ? [...this.general, ...this.response] : this.response;
       const { value, grads } = tf.variableGrads(() => {
         if (method === 'delta-stn-linearized') {
-          const [f0, df] = this.model.tangent(x, masks, hnet, hyper);
+          // Only Θ is trained here: the tangent skips the products that would carry gradients to w0 and x.
+          const [f0, df] = this.model.tangent(x, masks, hnet, hyper, { responseOnly: true });
           return crossEntropy(tf.add(f0, df) as tf.Tensor2D, y);
         }
         return crossEntropy(this.model.forward(x, { hnet, masks, hyper }), y);
