@@ -9,7 +9,9 @@
 import { parseArgs } from 'node:util';
 import { Rng } from '../src/rng.js';
 import { createDataset } from '../src/data/dataset.js';
-import { initBackend, type BackendName } from '../src/nn/backend.js';
+import { NATIVE_ENV_DEFAULTS, initBackend, type BackendName } from '../src/nn/backend.js';
+
+for (const [k, v] of Object.entries(NATIVE_ENV_DEFAULTS)) process.env[k] ??= v;
 import { cellSearchSpace, genotypeNetwork, randomGenotype, type CellSpaceKind } from '../src/nn/cells.js';
 import { Trainer, type NnMethod } from '../src/nn/trainer.js';
 

@@ -17,7 +17,9 @@
  * from the same run. wasm and cpu kernels run synchronously, so a call's wall time is its compute time.
  */
 import * as tf from '@tensorflow/tfjs';
-import { formatBackendInfo, initBackend, type BackendName } from '../src/nn/backend.js';
+import { NATIVE_ENV_DEFAULTS, formatBackendInfo, initBackend, type BackendName } from '../src/nn/backend.js';
+
+for (const [k, v] of Object.entries(NATIVE_ENV_DEFAULTS)) process.env[k] ??= v;
 import { conv2d, matMul, maxPool2x2, oneHotCrossEntropy } from '../src/nn/ops.js';
 import { Rng } from '../src/rng.js';
 

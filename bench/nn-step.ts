@@ -8,13 +8,15 @@
 import { parseArgs } from 'node:util';
 import { Rng } from '../src/rng.js';
 import { createDataset } from '../src/data/dataset.js';
-import { initBackend, type BackendName } from '../src/nn/backend.js';
+import { NATIVE_ENV_DEFAULTS, formatBackendInfo, initBackend, requireSyncReads, type BackendName } from '../src/nn/backend.js';
+
+for (const [k, v] of Object.entries(NATIVE_ENV_DEFAULTS)) process.env[k] ??= v;
 import { buildModel } from '../src/cli/tune.js';
 import { Trainer, type NnMethod } from '../src/nn/trainer.js';
 
 const { values } = parseArgs({ options: { backend: { type: 'string', default: 'wasm' }, reps: { type: 'string', default: '20' }, models: { type: 'string', default: 'mlp,cnn' } } });
 const reps = Number(values.reps);
-const info = await initBackend(values.backend as BackendName);
+const info = requireSyncReads(await initBackend(values.backend as BackendName));
 
 function syntheticData(n: number, shape: [number, number, number], seed: number): ReturnType<typeof createDataset> {
   const rng = new Rng(seed);
@@ -28,7 +30,7 @@ function syntheticData(n: number, shape: [number, number, number], seed: number)
 const methods: NnMethod[] = ['fixed', 'stn', 'delta-stn', 'delta-stn-linearized'];
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-console.log(`# deltastn nn step benchmark\nbackend ${info.name}, node ${process.version}, ${new Date().toISOString()}, ${reps} interleaved repetitions after 3 warm-up steps\n`);
+console.log(`# deltastn nn step benchmark\nbackend ${formatBackendInfo(info)}, node ${process.version}, ${new Date().toISOString()}, ${reps} interleaved repetitions after 3 warm-up steps\n`);
 for (const modelName of values.models!.split(',') as ('mlp' | 'cnn')[]) {
   const data = syntheticData(512, [28, 28, 1], 1);
   const trainers = methods.map((method) => {

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled TypeScript under dist/ (run `npm run build` first; `npm start` does).
-// TensorFlow's C library (the native backend) logs CPU-feature notices at INFO level on load: keep warnings
-// and errors only, unless the user asked for more. Must be set before the addon loads.
-process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+// The native backend's settings (oneDNN kernels, quiet logs; src/nn/backend.ts NATIVE_ENV_DEFAULTS), unless the
+// user set them: TensorFlow reads them once, when the addon loads, so before anything runs.
+const { NATIVE_ENV_DEFAULTS } = await import('../dist/src/nn/backend.js');
+for (const [k, v] of Object.entries(NATIVE_ENV_DEFAULTS)) process.env[k] ??= v;
 const { main } = await import('../dist/src/cli/main.js');
 
 main(process.argv.slice(2)).then((code) => {

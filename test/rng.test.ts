@@ -24,6 +24,27 @@ describe('Rng', () => {
     }
   });
 
+  test.prop([fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 5 })], { numRuns: 60 })(
+    'fillUint32 writes exactly the nextUint32 stream, and leaves the generator where n calls would',
+    (seed, n, offset) => {
+      const a = new Rng(seed);
+      const b = new Rng(seed);
+      a.nextUint32(); // a state that is not the seed's first
+      b.nextUint32();
+      const out = new Uint32Array(offset + n + 2).fill(7);
+      a.fillUint32(out, offset, n);
+      expect(Array.from(out.subarray(offset, offset + n))).toEqual(draws(b, n, (r) => r.nextUint32()));
+      expect([...out.subarray(0, offset), ...out.subarray(offset + n)]).toEqual(new Array(offset + 2).fill(7));
+      expect(a.nextUint32()).toBe(b.nextUint32());
+      expect(a.uniform()).toBe(b.uniform());
+    },
+  );
+
+  test('fillUint32: a range outside the array is a typed error', () => {
+    expect(() => new Rng(1).fillUint32(new Uint32Array(4), 2, 3)).toThrow(InvalidArgumentError);
+    expect(() => new Rng(1).fillUint32(new Uint32Array(4), -1, 1)).toThrow(InvalidArgumentError);
+  });
+
   test.prop([fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 2 })], { numRuns: 50 })('neighbouring seeds give different streams', (seed) => {
     const a = draws(new Rng(seed), 8, (r) => r.nextUint32());
     const b = draws(new Rng(seed + 1), 8, (r) => r.nextUint32());

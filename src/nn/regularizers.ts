@@ -43,7 +43,18 @@ function fillBernoulli(out: Float32Array, offset: number, n: number, p: number, 
   const keep = 1 - p;
   const threshold = keep * TWO_POW_32;
   const scale = 1 / keep;
-  for (let j = 0; j < n; j++) out[offset + j] = rng.nextUint32() < threshold ? scale : 0;
+  // The same draws as n calls of rng.nextUint32(), in bulk (Rng.fillUint32).
+  const draws = uintScratch(n);
+  rng.fillUint32(draws, 0, n);
+  for (let j = 0; j < n; j++) out[offset + j] = draws[j] < threshold ? scale : 0;
+}
+
+let scratch = new Uint32Array(0);
+
+/** A reusable Uint32Array of at least n entries (one per module: masks are drawn one at a time). */
+function uintScratch(n: number): Uint32Array {
+  if (scratch.length < n) scratch = new Uint32Array(Math.max(n, 2 * scratch.length));
+  return scratch;
 }
 
 /**

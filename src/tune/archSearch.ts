@@ -40,7 +40,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { loadData } from '../cli/tune.js';
-import { initBackend, requireSyncReads, type BackendName } from '../nn/backend.js';
+import { initBackend, type BackendName } from '../nn/backend.js';
 import { CELL_SPACES, cellSearchSpace, deriveGenotype, genotypeNetwork, genotypeText, randomGenotype, spaceOps, type CellSpaceKind, type Genotype } from '../nn/cells.js';
 import { Trainer, type EpochLog, type NnMethod } from '../nn/trainer.js';
 import { lineChart, SERIES_COLORS, type SeriesSpec } from '../report/plot.js';
@@ -118,9 +118,9 @@ function trainerOptions(config: ArchSearchConfig, seed: number): { batchSize: nu
  * Runs the trainer's epochs until it is done or a loss becomes non-finite (the trainer then holds the last good
  * state); `onEpoch` sees each finished epoch. Returns the stop message, if any.
  */
-function runEpochs(trainer: Trainer, onEpoch?: (r: EpochLog) => void): string | undefined {
+async function runEpochs(trainer: Trainer, onEpoch?: (r: EpochLog) => void): Promise<string | undefined> {
   while (!trainer.done()) {
-    const r = trainer.runEpoch();
+    const r = await trainer.runEpochAsync();
     if ('stopped' in r) return r.stopped;
     onEpoch?.(r);
   }
@@ -128,21 +128,21 @@ function runEpochs(trainer: Trainer, onEpoch?: (r: EpochLog) => void): string | 
 }
 
 /** Retrains a genotype from scratch with the `fixed` method (see the module remarks on fair retraining). */
-export function retrain(config: ArchSearchConfig, genotype: Genotype, seed: number): RetrainResult {
+export async function retrain(config: ArchSearchConfig, genotype: Genotype, seed: number): Promise<RetrainResult> {
   const data = loadData({ dataset: config.dataset, seed, trainSize: config.trainSize, dataDir: config.dataDir });
   if (!data.test) throw new InvalidArgumentError('dataset', 'a dataset with a test split', config.dataset);
   const { space, model } = genotypeNetwork(genotype, { rng: new Rng(deriveSeed(seed, 'retrain', 0)), width: config.width });
   const trainer = new Trainer(model, space, data, { method: 'fixed', epochs: config.retrainEpochs, ...trainerOptions(config, deriveSeed(seed, 'retrain-trainer', 0)) });
   const t0 = performance.now();
   try {
-    const stopped = runEpochs(trainer);
+    const stopped = await runEpochs(trainer);
     const out: RetrainResult = {
       genotype,
       text: genotypeText(genotype),
       epochs: trainer.state.epoch,
-      train: trainer.evaluate(data.train),
-      val: trainer.evaluate(data.val),
-      test: trainer.evaluate(data.test),
+      train: await trainer.evaluateAsync(data.train),
+      val: await trainer.evaluateAsync(data.val),
+      test: await trainer.evaluateAsync(data.test),
       seconds: (performance.now() - t0) / 1000,
     };
     return stopped ? { ...out, stopped } : out;
@@ -153,7 +153,7 @@ export function retrain(config: ArchSearchConfig, genotype: Genotype, seed: numb
 }
 
 /** Runs one gradient-based search (S epochs), discretizes and retrains. */
-export function searchRun(config: ArchSearchConfig, method: Exclude<ArchMethod, 'random'>, seed: number, backend: string, log?: (s: string) => void): ArchRecord {
+export async function searchRun(config: ArchSearchConfig, method: Exclude<ArchMethod, 'random'>, seed: number, backend: string, log?: (s: string) => void): Promise<ArchRecord> {
   const data = loadData({ dataset: config.dataset, seed, trainSize: config.trainSize, dataDir: config.dataDir });
   // Paired search: every gradient method of a seed starts from the same one-shot weights and sees the same
   // batches (its own draws of ε aside), so differences between methods are the methods', not the seeds'.
@@ -174,7 +174,7 @@ export function searchRun(config: ArchSearchConfig, method: Exclude<ArchMethod, 
   const t0 = performance.now();
   let stopped: string | undefined;
   try {
-    stopped = runEpochs(trainer, (r) => {
+    stopped = await runEpochs(trainer, (r) => {
       epochs.push({ epoch: r.epoch, train: r.train, val: r.val, weights: edgeSoftmax(config.space, space.names, trainer.state.lambda), seconds: r.seconds });
       log?.(`${method} seed ${seed} search epoch ${r.epoch + 1}/${config.searchEpochs}: one-shot val ${(100 * r.val.accuracy).toFixed(1)}%, ${genotypeText(deriveGenotype(config.space, config.nodes, space, trainer.state.lambda))} (${r.seconds.toFixed(1)} s)`);
     });
@@ -185,16 +185,16 @@ export function searchRun(config: ArchSearchConfig, method: Exclude<ArchMethod, 
   const searchSeconds = (performance.now() - t0) / 1000;
   const alpha = [...trainer.state.lambda];
   const genotype = deriveGenotype(config.space, config.nodes, space, alpha);
-  const result = retrain(config, genotype, seed);
+  const result = await retrain(config, genotype, seed);
   log?.(`${method} seed ${seed}: ${result.text} → retrained val ${(100 * result.val.accuracy).toFixed(2)}%, test ${(100 * result.test.accuracy).toFixed(2)}%`);
   const rec: ArchRecord = { kind: 'search', method, seed, searchEpochs: epochs, alpha, searchSeconds, retrain: result, backend };
   return stopped ? { ...rec, stopped } : rec;
 }
 
 /** Random trial i of a seed: a seeded uniform genotype, retrained. */
-export function randomTrial(config: ArchSearchConfig, seed: number, trial: number, backend: string, log?: (s: string) => void): ArchRecord {
+export async function randomTrial(config: ArchSearchConfig, seed: number, trial: number, backend: string, log?: (s: string) => void): Promise<ArchRecord> {
   const genotype = randomGenotype(config.space, config.nodes, new Rng(deriveSeed(seed, 'random', trial)));
-  const result = retrain(config, genotype, seed);
+  const result = await retrain(config, genotype, seed);
   log?.(`random seed ${seed} trial ${trial + 1}/${randomTrials(config)}: ${result.text} → val ${(100 * result.val.accuracy).toFixed(2)}%, test ${(100 * result.test.accuracy).toFixed(2)}%`);
   return { kind: 'random', method: 'random', seed, trial, retrain: result, backend };
 }
@@ -243,7 +243,7 @@ export type ArchJob = { kind: 'search'; method: Exclude<ArchMethod, 'random'>; s
  * Runs one job on the current thread's (already initialised) backend and returns its record: {@link searchRun}
  * or {@link randomTrial}. The in-process path and the worker script (archWorker.ts) both run jobs through it.
  */
-export function runArchJob(config: ArchSearchConfig, job: ArchJob, backend: string, log?: (s: string) => void): ArchRecord {
+export function runArchJob(config: ArchSearchConfig, job: ArchJob, backend: string, log?: (s: string) => void): Promise<ArchRecord> {
   return job.kind === 'search' ? searchRun(config, job.method, job.seed, backend, log) : randomTrial(config, job.seed, job.trial, backend, log);
 }
 
@@ -299,7 +299,7 @@ export async function runArchSearch(config: ArchSearchConfig, dir: string, optio
   const t0 = performance.now();
   // The main thread's backend is initialised even when workers run the jobs: a backend that cannot start is
   // reported before anything is written.
-  const info = requireSyncReads(await initBackend(config.backend));
+  const info = await initBackend(config.backend);
   mkdirSync(dir, { recursive: true });
   const configPath = join(dir, 'config.json');
   if (existsSync(configPath)) {
@@ -343,7 +343,7 @@ export async function runArchSearch(config: ArchSearchConfig, dir: string, optio
     options.log?.(`running ${jobs.length} job(s) on ${used} worker threads`);
     backend = await runPool<ArchJob, ArchRecord>({ script, data: { config }, jobs: ordered, workers: used, onRecord: emit, onLog: options.log });
   } else {
-    for (const job of jobs) emit(runArchJob(config, job, info.name, options.log));
+    for (const job of jobs) emit(await runArchJob(config, job, info.name, options.log));
   }
   const sorted = canonicalOrder(config, records);
   const summary = summarizeArchSearch(config, sorted);

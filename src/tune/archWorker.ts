@@ -9,11 +9,11 @@
  * appends it to `runs.jsonl` at once) and then `{type: 'done'}`. A failure is posted as
  * `{type: 'error', name, argument?, message}` (a typed error keeps its argument).
  */
-import { initBackend, requireSyncReads } from '../nn/backend.js';
+import { initBackend } from '../nn/backend.js';
 import { runArchJob, type ArchJob, type ArchRecord, type ArchSearchConfig } from './archSearch.js';
 import { serveJobs } from './pool.js';
 
 await serveJobs<{ config: ArchSearchConfig }, ArchJob, ArchRecord>(
-  async ({ config }) => requireSyncReads(await initBackend(config.backend)).name,
-  ({ config }, job, ctx) => ctx.emit(runArchJob(config, job, ctx.backend, ctx.log)),
+  async ({ config }) => (await initBackend(config.backend)).name,
+  async ({ config }, job, ctx) => ctx.emit(await runArchJob(config, job, ctx.backend, ctx.log)),
 );

@@ -142,10 +142,11 @@ export interface WorkerJobContext<R> {
 
 /**
  * The worker side of the protocol: call it at the top level of a worker script. `setup` initialises the
- * backend from the `workerData` (and returns its name); `run` runs one job synchronously, emitting its records.
+ * backend from the `workerData` (and returns its name); `run` runs one job (jobs run one at a time, in order of
+ * arrival, even when `run` is asynchronous), emitting its records.
  * Does nothing when not started as a worker.
  */
-export async function serveJobs<D, J, R>(setup: (data: D) => Promise<string>, run: (data: D, job: J, context: WorkerJobContext<R>) => void): Promise<void> {
+export async function serveJobs<D, J, R>(setup: (data: D) => Promise<string>, run: (data: D, job: J, context: WorkerJobContext<R>) => void | Promise<void>): Promise<void> {
   const port = parentPort;
   if (!port) return;
   const data = workerData as D & { stop: Int32Array };
@@ -163,14 +164,18 @@ export async function serveJobs<D, J, R>(setup: (data: D) => Promise<string>, ru
       backend,
       thread: threadId,
     };
+    // Jobs are chained: an asynchronous job (WebGPU reads) must finish before the next one starts.
+    let queue: Promise<void> = Promise.resolve();
     port.on('message', (msg: PoolRequest<J>) => {
       if (msg.type !== 'run') return;
-      try {
-        run(data, msg.job, context);
-        post({ type: 'done' });
-      } catch (e) {
-        postError(e);
-      }
+      queue = queue.then(async () => {
+        try {
+          await run(data, msg.job, context);
+          post({ type: 'done' });
+        } catch (e) {
+          postError(e);
+        }
+      });
     });
     post({ type: 'ready', backend });
   } catch (e) {

@@ -41,7 +41,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { buildModel, loadData, type TuneConfig } from '../cli/tune.js';
-import { initBackend, requireSyncReads, type BackendName } from '../nn/backend.js';
+import { initBackend, type BackendName } from '../nn/backend.js';
 import { HyperSpace, type HyperSpaceJSON } from '../nn/hyper.js';
 import { Trainer, type Evaluation, type NnMethod, type TrainerData } from '../nn/trainer.js';
 import { lineChart, SERIES_COLORS, type SeriesSpec, type RuleSpec } from '../report/plot.js';
@@ -268,10 +268,11 @@ function dataFor(config: StudyConfig, seed: number): TrainerData {
 }
 
 /**
- * Runs one job synchronously on the current thread's (already initialised) backend, calling `emit` with each
- * finished record. Before each trial it asks `shouldContinue()` and returns if told to stop.
+ * Runs one job on the current thread's (already initialised) backend, calling `emit` with each finished record.
+ * Before each trial it asks `shouldContinue()` and returns if told to stop. Asynchronous reads (the trainer's
+ * `runEpochAsync`): the same numbers on every backend, WebGPU included.
  */
-export function executeJob(config: StudyConfig, job: StudyJob, emit: (r: TrialRecord) => void, options: { shouldContinue?: () => boolean; backend: string; thread?: number }): void {
+export async function executeJob(config: StudyConfig, job: StudyJob, emit: (r: TrialRecord) => void, options: { shouldContinue?: () => boolean; backend: string; thread?: number }): Promise<void> {
   const history = [...job.history].sort((a, b) => a.trial - b.trial);
   let suggester: Suggester | null = null;
   for (const planned of job.trials) {
@@ -287,14 +288,14 @@ export function executeJob(config: StudyConfig, job: StudyJob, emit: (r: TrialRe
           return suggester.suggest(prior, new Rng(deriveSeed(job.seed, `${method}:suggest`, planned.trial)));
         }
       : null;
-    const record = runTrial(config, method, job.seed, planned, suggest, options.backend, options.thread ?? 0);
+    const record = await runTrial(config, method, job.seed, planned, suggest, options.backend, options.thread ?? 0);
     history.push(record);
     emit(record);
   }
 }
 
 /** Trains one run or trial and returns its record (see the module remarks). */
-function runTrial(config: StudyConfig, method: StudyMethod, seed: number, planned: { trial: number; epochs: number }, suggest: ((space: HyperSpace) => number[]) | null, backend: string, thread: number): TrialRecord {
+async function runTrial(config: StudyConfig, method: StudyMethod, seed: number, planned: { trial: number; epochs: number }, suggest: ((space: HyperSpace) => number[]) | null, backend: string, thread: number): Promise<TrialRecord> {
   const t0 = performance.now();
   const search = isSearchMethod(method);
   const runSeed = deriveSeed(seed, method, planned.trial);
@@ -321,7 +322,7 @@ function runTrial(config: StudyConfig, method: StudyMethod, seed: number, planne
     while (!trainer.done()) {
       const e = trainer.state.epoch;
       const mark = trajectory.length;
-      const res = trainer.runEpoch((done, total) => {
+      const res = await trainer.runEpochAsync((done, total) => {
         // About ten points of λ and s per epoch: enough for a schedule, small enough for a JSON line.
         if (!search && (done % Math.max(1, Math.floor(total / 10)) === 0 || done === total)) trajectory.push({ t: e + done / total, lambda: [...trainer.state.lambda], rawScale: [...trainer.state.rawScale] });
       });
@@ -490,12 +491,12 @@ export async function runStudy(config: StudyConfig, dir: string, options: StudyO
     options.log?.(`running ${jobs.length} job(s) on ${used} worker threads`);
     backend = await runPool<StudyJob, TrialRecord>({ script, data: { config }, jobs, workers: used, onRecord: record, shouldContinue: () => ran < limit });
   } else {
-    const info = requireSyncReads(await initBackend(config.backend));
+    const info = await initBackend(config.backend);
     backend = info.name;
     if (jobs.length > 0) options.log?.(`running ${jobs.length} job(s) in-process (backend ${backend})`);
     for (const job of jobs) {
       if (ran >= limit) break;
-      executeJob(config, job, record, { shouldContinue: () => ran < limit, backend });
+      await executeJob(config, job, record, { shouldContinue: () => ran < limit, backend });
     }
   }
   const all = [...done.values()];

@@ -9,11 +9,11 @@
  * before each trial. A failure is posted as `{type: 'error', name, argument?, message}` (a typed error keeps
  * its argument, so the CLI still exits with code 2 for bad input).
  */
-import { initBackend, requireSyncReads } from '../nn/backend.js';
+import { initBackend } from '../nn/backend.js';
 import { serveJobs } from './pool.js';
 import { executeJob, type StudyConfig, type StudyJob, type TrialRecord } from './study.js';
 
 await serveJobs<{ config: StudyConfig }, StudyJob, TrialRecord>(
-  async ({ config }) => requireSyncReads(await initBackend(config.backend)).name,
+  async ({ config }) => (await initBackend(config.backend)).name,
   ({ config }, job, ctx) => executeJob(config, job, ctx.emit, { shouldContinue: ctx.shouldContinue, backend: ctx.backend, thread: ctx.thread }),
 );

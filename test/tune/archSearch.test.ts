@@ -308,12 +308,12 @@ describe('a tiny study end to end (darts1, delta-stn, random; seed 0)', () => {
     }
   });
 
-  test('determinism and fair retraining: a search rerun with its seed and a retrain of any recorded genotype reproduce the record', () => {
+  test('determinism and fair retraining: a search rerun with its seed and a retrain of any recorded genotype reproduce the record', async () => {
     // darts1 (deterministic given the batches) and delta-stn (it also samples ε through the trainer's Rng).
     for (const method of ['darts1', 'delta-stn'] as const) {
       const rec = records.find((r) => r.kind === 'search' && r.method === method);
       if (!rec || rec.kind !== 'search') throw new Error(`no ${method} record`);
-      const again = searchRun(config, method, 0, 'wasm');
+      const again = await searchRun(config, method, 0, 'wasm');
       if (again.kind !== 'search') throw new Error('not a search record');
       // JSON round-trips a float64 exactly, so the saved α must equal the fresh one bit for bit.
       expect(again.alpha).toEqual(rec.alpha);
@@ -326,9 +326,9 @@ describe('a tiny study end to end (darts1, delta-stn, random; seed 0)', () => {
     const trial = records.find((r) => r.kind === 'random');
     if (!trial) throw new Error('no random record');
     const before = tf.memory().numTensors;
-    const a = retrain(config, trial.retrain.genotype, 0);
+    const a = await retrain(config, trial.retrain.genotype, 0);
     const mid = tf.memory().numTensors;
-    const b = retrain(config, trial.retrain.genotype, 0);
+    const b = await retrain(config, trial.retrain.genotype, 0);
     expect(tf.memory().numTensors).toBe(mid);
     expect(mid).toBe(before);
     expect(timeless(a)).toEqual(timeless(b));
@@ -367,22 +367,22 @@ describe('a tiny study end to end (darts1, delta-stn, random; seed 0)', () => {
 });
 
 describe('DARTS-2 settings reach the trainer', () => {
-  test('--darts-xi 0 makes darts2 first order: its α follows darts1\u2019s; the default ξ (the learning rate) and a larger R0 move it elsewhere', () => {
-    const alpha = (over: Partial<ArchSearchConfig>, method: 'darts1' | 'darts2'): number[] => {
-      const r = searchRun({ ...config, ...over }, method, 0, 'wasm');
+  test('--darts-xi 0 makes darts2 first order: its α follows darts1\u2019s; the default ξ (the learning rate) and a larger R0 move it elsewhere', async () => {
+    const alpha = async (over: Partial<ArchSearchConfig>, method: 'darts1' | 'darts2'): Promise<number[]> => {
+      const r = await searchRun({ ...config, ...over }, method, 0, 'wasm');
       if (r.kind !== 'search') throw new Error('not a search record');
       return r.alpha;
     };
-    const first = alpha({}, 'darts1');
-    const xi0 = alpha({ dartsXi: 0 }, 'darts2');
+    const first = await alpha({}, 'darts1');
+    const xi0 = await alpha({ dartsXi: 0 }, 'darts2');
     const gap = (a: number[], b: number[]): number => Math.max(...a.map((x, k) => Math.abs(x - b[k])));
     // Paired search (same initialisation and batches for every method of a seed). ξ = 0 gives w′ = w and no
     // product term; the α-gradient then differs from darts1's only by float32 rounding of a differently taped
     // pass (≲ 1e-6 relative), which Adam's normalised steps keep ≲ 1e-4 after the 4 steps of this epoch.
     expect(gap(xi0, first)).toBeLessThan(1e-4);
-    const xiDefault = alpha({}, 'darts2');
+    const xiDefault = await alpha({}, 'darts2');
     expect(gap(xiDefault, first)).toBeGreaterThan(1e-3);
-    const bigR = alpha({ dartsScale: 1 }, 'darts2');
+    const bigR = await alpha({ dartsScale: 1 }, 'darts2');
     expect(gap(bigR, xiDefault)).toBeGreaterThan(1e-6);
   });
 });
@@ -405,10 +405,10 @@ describe('interrupted and small-CNN runs', () => {
     expect((await runArchSearch({ ...c, seeds: [0, 1] }, dir)).ran).toBe(0);
   });
 
-  test('cnn-cell (width 2, 100 examples): darts1 searches 15 logits, discretizes by DARTS\u2019s rule, retrains, and leaves no tensor behind', () => {
+  test('cnn-cell (width 2, 100 examples): darts1 searches 15 logits, discretizes by DARTS\u2019s rule, retrains, and leaves no tensor behind', async () => {
     const c: ArchSearchConfig = { ...config, space: 'cnn-cell', methods: ['darts1'], width: 2, trainSize: 100 };
     const before = tf.memory().numTensors;
-    const r = searchRun(c, 'darts1', 0, 'wasm');
+    const r = await searchRun(c, 'darts1', 0, 'wasm');
     expect(tf.memory().numTensors).toBe(before);
     if (r.kind !== 'search') throw new Error('not a search record');
     expect(r.alpha).toHaveLength(3 * CNN_OPS.length);
