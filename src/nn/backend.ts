@@ -365,18 +365,6 @@ async function describe(requested: BackendName): Promise<BackendInfo> {
   return info;
 }
 
-/**
- * Returns `info` if its backend can read values back synchronously (everything but WebGPU), for the callers
- * that still drive the trainer's synchronous methods (the study and search drivers); WebGPU runs `tune`.
- * @throws InvalidArgumentError (argument `--backend`) on webgpu.
- */
-export function requireSyncReads(info: BackendInfo): BackendInfo {
-  if (info.name === 'webgpu') {
-    throw new InvalidArgumentError('--backend', 'tensorflow, wasm or cpu for compare and search (they read results synchronously, which WebGPU cannot; webgpu runs `deltastn tune`)', `${info.requested} (${info.device})`);
-  }
-  return info;
-}
-
 /** One line for {@link BackendInfo}, e.g. `wasm (SIMD, 1 thread), tfjs 4.22.0`. */
 export function formatBackendInfo(info: BackendInfo): string {
   const extras: string[] = [];
