@@ -27,7 +27,7 @@
  *   --check   only report whether the native backend loads (exit 0) or not (exit 1); changes nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, lstatSync, readlinkSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, lstatSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -64,7 +64,10 @@ if (opts.help) {
 }
 
 const PKG = opts.gpu ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
+const OTHER = opts.gpu ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu';
 const PKG_DIR = join(ROOT, 'node_modules', PKG);
+/** Which library each package was last built against (so that reinstalling one can rebuild the other). */
+const BUILT = join(ROOT, '.native/built.json');
 const TFJS_VERSION = readJson(join(ROOT, 'node_modules/@tensorflow/tfjs/package.json'))?.version;
 
 class SetupError extends Error {}
@@ -235,17 +238,17 @@ function installPackage() {
     return;
   }
   const specs = [`${PKG}@${TFJS_VERSION}`];
-  const other = opts.gpu ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu';
-  if (readJson(join(ROOT, 'node_modules', other, 'package.json'))?.version === TFJS_VERSION) specs.push(`${other}@${TFJS_VERSION}`);
+  // npm would prune the other native package (it is in no package.json): install it again too, then rebuild it.
+  if (readJson(join(ROOT, 'node_modules', OTHER, 'package.json'))?.version === TFJS_VERSION) specs.push(`${OTHER}@${TFJS_VERSION}`);
   say(`installing ${specs.join(' ')} without its download script …`);
   run('npm', ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', ...specs], 'npm install');
   if (!existsSync(join(PKG_DIR, 'package.json'))) throw new SetupError(`npm install finished but ${PKG} is not in node_modules`);
 }
 
 /** node_modules/<pkg>/deps → the library folder. */
-function linkDeps(libDir) {
-  const deps = join(PKG_DIR, 'deps');
-  const target = relative(PKG_DIR, libDir);
+function linkDeps(libDir, pkgDir = PKG_DIR) {
+  const deps = join(pkgDir, 'deps');
+  const target = relative(pkgDir, libDir);
   if (existsSync(deps) || isLink(deps)) {
     if (isLink(deps) && readlinkSync(deps) === target) return false;
     rmSync(deps, { recursive: true, force: true });
@@ -271,8 +274,9 @@ function nodeDir() {
   return undefined;
 }
 
-function buildAddon() {
-  say(`building the ${PKG} addon from source (node-gyp) …`);
+function buildAddon(pkg = PKG) {
+  const pkgDir = join(ROOT, 'node_modules', pkg);
+  say(`building the ${pkg} addon from source (node-gyp) …`);
   const preGyp = join(ROOT, 'node_modules/@mapbox/node-pre-gyp/bin/node-pre-gyp');
   if (!existsSync(preGyp)) throw new SetupError('@mapbox/node-pre-gyp (a dependency of tfjs-node) is missing from node_modules');
   if (!has('make') || !(has('g++') || has('c++'))) throw new SetupError('building the addon needs make and a C++ compiler (Debian: apt-get install build-essential)');
@@ -280,8 +284,27 @@ function buildAddon() {
   const nd = nodeDir();
   if (nd) env.npm_config_nodedir = nd;
   else say("warning: no Node headers found locally (npm config nodedir); node-gyp will try to download them");
-  rmSync(join(PKG_DIR, 'lib'), { recursive: true, force: true });
-  run(process.execPath, [preGyp, 'install', '--build-from-source'], 'building the addon', { cwd: PKG_DIR, env });
+  rmSync(join(pkgDir, 'lib'), { recursive: true, force: true });
+  run(process.execPath, [preGyp, 'install', '--build-from-source'], 'building the addon', { cwd: pkgDir, env });
+}
+
+/** After an npm install, the other native package (reinstalled without its addon) is rebuilt against its library. */
+function rebuildOther() {
+  if (!existsSync(join(ROOT, 'node_modules', OTHER, 'package.json')) || !probe(OTHER).error) return;
+  const libDir = readJson(BUILT)?.[OTHER];
+  if (!libDir || !libraryComplete(libDir)) {
+    say(`warning: ${OTHER} lost its addon in the reinstall and its library is unknown: run its setup again`);
+    return;
+  }
+  linkDeps(libDir, join(ROOT, 'node_modules', OTHER));
+  buildAddon(OTHER);
+  const r = probe(OTHER);
+  say(r.error ? `warning: ${OTHER} still does not load (${r.error})` : `${OTHER} rebuilt: TensorFlow ${r.tf}`);
+}
+
+function recordBuilt(libDir) {
+  mkdirSync(dirname(BUILT), { recursive: true });
+  writeFileSync(BUILT, JSON.stringify({ ...(readJson(BUILT) ?? {}), [PKG]: libDir }, null, 2) + '\n');
 }
 
 function main() {
@@ -307,6 +330,8 @@ function main() {
   buildAddon();
   const after = probe(PKG);
   if (after.error) throw new SetupError(`the addon built but does not load: ${after.error}`);
+  recordBuilt(libDir);
+  rebuildOther();
   say(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${PKG} on TensorFlow ${after.tf}${after.gpu ? ' (GPU)' : ' (CPU)'}; \`--backend auto\` now picks it`);
   say('(npm ci or npm install prune this package: run `npm run setup:native` again afterwards; the library is kept in .native/)');
 }

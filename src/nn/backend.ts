@@ -149,8 +149,11 @@ async function initSerial(requested: BackendName): Promise<BackendInfo> {
       await setOrThrow('cpu', requested);
       return describe(requested);
     case 'tensorflow':
-    case 'tensorflow-gpu':
       await setNative(requested);
+      return describe(requested);
+    case 'tensorflow-gpu':
+      // Asked for by name, a GPU it must be: tfjs-node-gpu on a machine without CUDA would run on the CPU.
+      await setNative(requested, true);
       return describe(requested);
     case 'webgpu':
       await setWebGpu(requested, false);

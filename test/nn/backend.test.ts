@@ -108,6 +108,16 @@ describe('initBackend', () => {
     expect((err as BackendUnavailableError).message).toContain('CUDA');
   });
 
+  test.runIf(hasNodeGpu)("'tensorflow-gpu' by name needs a GPU: without CUDA, a typed error that says TensorFlow sees none", async () => {
+    const r = await initBackend('tensorflow-gpu').then(
+      (info) => info,
+      (e: unknown) => e,
+    );
+    if (r instanceof BackendUnavailableError) expect(r.reason).toMatch(/TensorFlow sees no GPU|already loaded/);
+    else expect((r as { device: string }).device).toMatch(/^GPU \(TensorFlow/);
+    await initBackend('wasm');
+  });
+
   test.runIf(hasNode && !hasNodeGpu)("'tensorflow-gpu' once tfjs-node owns the 'tensorflow' backend: a typed error saying so", async () => {
     await initBackend('tensorflow');
     const err = await initBackend('tensorflow-gpu').catch((e: unknown) => e);

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The GPU measurement of the webgpu backend, run once on the device machine (an H100 or H200 with a
+# Python/CUDA image and no Node) from the repository root, after `bash bench/device/pack.sh` here:
+#   device run: command "bash bench/device/run.sh", carry [".device"], timeout_s 600
+# It prints, and writes to $OUT (or out/device when OUT is unset):
+#   1. the probe: nvidia-smi, the Vulkan driver, the WebGPU adapter Dawn finds (name, vendor, architecture);
+#   2. bench/nn-step.ts on webgpu and on wasm, MLP 784-1200-1200-10 and SimpleCNN, batch 128 and 1024;
+#   3. one `deltastn tune` epoch of the linearized Δ-STN on the full Fashion-MNIST (60 000 images) on webgpu.
+# Everything is capped so the whole script ends within ≈ 8 minutes; each step's failure is reported and the
+# script goes on. QUICK=1 shrinks every step (a rehearsal on this machine with SwiftShader takes ≈ 2 minutes).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+out=${OUT:-out/device}
+mkdir -p "$out"
+log=$out/log.txt
+exec > >(tee -a "$log") 2>&1
+quick=${QUICK:-0}
+step() { echo; echo "== $*"; }
+
+step "unpack"
+node=/tmp/deltastn-node/node
+mkdir -p /tmp/deltastn-node
+[ -x "$node" ] || { xz -dc .device/node.xz > "$node" && chmod +x "$node"; }
+"$node" --version
+[ -d node_modules/@tensorflow/tfjs ] || xz -dc .device/app.tar.xz | tar -xf -
+if ! ldconfig -p 2>/dev/null | grep -q libvulkan.so.1; then
+  for f in .device/debs/*.deb; do dpkg -x "$f" /; done
+  ldconfig
+fi
+# The NVIDIA Vulkan driver's manifest, where the image keeps it (the device tool's README), unless one is named.
+for icd in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json; do
+  if [ -z "${VK_ICD_FILENAMES:-}${VK_DRIVER_FILES:-}" ] && [ -f "$icd" ]; then export VK_DRIVER_FILES=$icd; fi
+done
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
+
+step "probe"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 || echo "no nvidia-smi"
+echo "VK_DRIVER_FILES=${VK_DRIVER_FILES:-} VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-}"
+"$node" --input-type=module -e "
+  import { initBackend, formatBackendInfo } from './dist/src/nn/backend.js';
+  const info = await initBackend('webgpu');
+  console.log(formatBackendInfo(info));
+  console.log(JSON.stringify(info.adapter));
+" 2>&1 | tee "$out/adapter.txt"
+
+if [ "$quick" = 1 ]; then reps128=1; reps1024=1; models=mlp; else reps128=8; reps1024=3; models=mlp,cnn; fi
+for batch in 128 1024; do
+  reps=$([ "$batch" = 128 ] && echo $reps128 || echo $reps1024)
+  for backend in webgpu wasm; do
+    step "nn-step $backend batch $batch"
+    timeout 200 "$node" dist/bench/nn-step.js --backend "$backend" --batch "$batch" --reps "$reps" --models "$models" 2>&1 | tee "$out/nn-step-$backend-$batch.md" || echo "(nn-step $backend $batch: failed or timed out)"
+  done
+done
+
+step "tune: one epoch of the linearized Δ-STN on Fashion-MNIST, webgpu"
+if ls .device/fashion/*ubyte* > /dev/null 2>&1; then
+  size=$([ "$quick" = 1 ] && echo "--train-size 512" || echo "")
+  timeout 240 "$node" bin/deltastn.js tune --model cnn --dataset fashion-mnist --data-dir .device/fashion --method delta-stn-linearized --epochs 1 --warmup 0 $size --backend webgpu --out "$out/tune" 2>&1 | tail -20 || echo "(tune: failed or timed out)"
+else
+  echo "(no Fashion-MNIST in .device/fashion: skipped)"
+fi
+step "done"
