@@ -16,13 +16,15 @@ log=$out/log.txt
 exec > >(tee -a "$log") 2>&1
 quick=${QUICK:-0}
 step() { echo; echo "== $*"; }
+# xz -dc FILE, or Python's lzma where the image has no xz.
+unxz_to_stdout() { if command -v xz > /dev/null; then xz -dc "$1"; else python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), sys.stdout.buffer)' "$1"; fi; }
 
 step "unpack"
 node=/tmp/deltastn-node/node
 mkdir -p /tmp/deltastn-node
-[ -x "$node" ] || { xz -dc .device/node.xz > "$node" && chmod +x "$node"; }
+[ -x "$node" ] || { unxz_to_stdout .device/node.xz > "$node" && chmod +x "$node"; }
 "$node" --version
-[ -d node_modules/@tensorflow/tfjs ] || xz -dc .device/app.tar.xz | tar -xf -
+[ -d node_modules/@tensorflow/tfjs ] || unxz_to_stdout .device/app.tar.xz | tar -xf -
 if ! ldconfig -p 2>/dev/null | grep -q libvulkan.so.1; then
   for f in .device/debs/*.deb; do dpkg -x "$f" /; done
   ldconfig
@@ -53,9 +55,11 @@ for batch in 128 1024; do
 done
 
 step "tune: one epoch of the linearized Δ-STN on Fashion-MNIST, webgpu"
-if ls .device/fashion/*ubyte* > /dev/null 2>&1; then
+if ls .device/fashion/*ubyte.xz > /dev/null 2>&1; then
+  mkdir -p /tmp/deltastn-fashion
+  for f in .device/fashion/*.xz; do [ -f "/tmp/deltastn-fashion/$(basename "$f" .xz)" ] || unxz_to_stdout "$f" > "/tmp/deltastn-fashion/$(basename "$f" .xz)"; done
   size=$([ "$quick" = 1 ] && echo "--train-size 512" || echo "")
-  timeout 240 "$node" bin/deltastn.js tune --model cnn --dataset fashion-mnist --data-dir .device/fashion --method delta-stn-linearized --epochs 1 --warmup 0 $size --backend webgpu --out "$out/tune" 2>&1 | tail -20 || echo "(tune: failed or timed out)"
+  timeout 240 "$node" bin/deltastn.js tune --model cnn --dataset fashion-mnist --data-dir /tmp/deltastn-fashion --method delta-stn-linearized --epochs 1 --warmup 0 $size --backend webgpu --out "$out/tune" 2>&1 | tail -20 || echo "(tune: failed or timed out)"
 else
   echo "(no Fashion-MNIST in .device/fashion: skipped)"
 fi

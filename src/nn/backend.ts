@@ -162,7 +162,7 @@ async function initSerial(requested: BackendName): Promise<BackendInfo> {
       const skipped: string[] = [];
       const attempts: Array<[string, () => Promise<void>]> = [
         ['tensorflow-gpu', () => setNative('tensorflow-gpu', true)],
-        ['webgpu', () => setWebGpu('webgpu', true)],
+        ['webgpu', () => setWebGpuIfGpu()],
         ['tensorflow', () => setNative('tensorflow', false, true)],
       ];
       for (const [name, attempt] of attempts) {
@@ -275,6 +275,31 @@ export interface WebGpuAdapterInfo {
 /** The subset of the WebGPU API used here (no DOM types in this build). */
 interface GpuLike {
   requestAdapter(options?: { powerPreference?: string }): Promise<{ info?: Partial<Record<'vendor' | 'architecture' | 'description' | 'device', string>>; isFallbackAdapter?: boolean } | null>;
+}
+
+/**
+ * Whether this machine may have a GPU for WebGPU: always in a browser and on macOS/Windows; on Linux, a GPU
+ * device node (/dev/nvidia0, /dev/dri, /dev/dxg under WSL, /dev/kfd). `auto` skips WebGPU without one, so that
+ * Dawn is not even loaded where it could only find a software driver (and print its warnings about rejecting it).
+ */
+async function mayHaveGpu(): Promise<boolean> {
+  const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
+  if (g.navigator?.gpu) return true;
+  try {
+    const fsName: string = 'node:fs';
+    const osName: string = 'node:os';
+    const [fs, os] = (await Promise.all([import(/* @vite-ignore */ fsName), import(/* @vite-ignore */ osName)])) as [{ existsSync(p: string): boolean }, { platform(): string }];
+    if (os.platform() !== 'linux') return true;
+    return ['/dev/nvidia0', '/dev/dri', '/dev/dxg', '/dev/kfd'].some((p) => fs.existsSync(p));
+  } catch {
+    return true; // not Node and no navigator.gpu: let the attempt say what is missing
+  }
+}
+
+/** `auto`'s WebGPU attempt: a hardware adapter, and only where a GPU device exists. */
+async function setWebGpuIfGpu(): Promise<void> {
+  if (!(await mayHaveGpu())) throw new BackendUnavailableError('webgpu', 'no GPU device on this machine (/dev/nvidia0, /dev/dri, /dev/dxg, /dev/kfd)');
+  await setWebGpu('webgpu', true);
 }
 
 /** The adapter found by the last successful {@link setWebGpu}, for {@link describe}. */

@@ -59,7 +59,7 @@ describe('initBackend', () => {
     expect(info.requested).toBe('auto');
     // No hardware GPU on the test machines: webgpu is skipped (no adapter, or only SwiftShader's software one).
     expect(info.skipped?.[0]).toBe(hasNodeGpu ? 'tensorflow-gpu: @tensorflow/tfjs-node-gpu is loaded but TensorFlow sees no GPU' : 'tensorflow-gpu: @tensorflow/tfjs-node-gpu is not installed');
-    expect(info.skipped?.[1]).toMatch(/^webgpu: (no WebGPU adapter|only a software adapter)/);
+    expect(info.skipped?.[1]).toMatch(/^webgpu: (no GPU device on this machine|no WebGPU adapter|only a software adapter)/);
     if (!hasNode && !hasNodeGpu) {
       expect(info.name).toBe('wasm');
       expect(info.skipped?.[2]).toBe('tensorflow: @tensorflow/tfjs-node is not installed');
