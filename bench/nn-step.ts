@@ -4,7 +4,7 @@
  * warm-up), printed as medians and ratios to plain.
  *
  * Run: `npm run build && node dist/bench/nn-step.js [--backend wasm|cpu|tensorflow|webgpu] [--reps N]
- * [--models mlp,cnn] [--batch 128] [--json]`. `--json` prints one JSON line of medians instead of the tables
+ * [--models mlp,cnn] [--batch 128] [--width 1] [--json]`. `--width` scales every layer (the paper's sizes at 1). `--json` prints one JSON line of medians instead of the tables
  * (bench/backends.ts reads it). On webgpu the steps read asynchronously (the trainer's `…Async` methods,
  * the only reads WebGPU has), so each time includes the wait for the GPU's result; elsewhere the synchronous
  * methods are timed (their reads also wait for the result).
@@ -19,9 +19,11 @@ import { Trainer, type NnMethod } from '../src/nn/trainer.js';
 
 for (const [k, v] of Object.entries(NATIVE_ENV_DEFAULTS)) process.env[k] ??= v;
 
-const { values } = parseArgs({ options: { backend: { type: 'string', default: 'wasm' }, reps: { type: 'string', default: '20' }, models: { type: 'string', default: 'mlp,cnn' }, batch: { type: 'string', default: '128' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { backend: { type: 'string', default: 'wasm' }, reps: { type: 'string', default: '20' }, models: { type: 'string', default: 'mlp,cnn' }, batch: { type: 'string', default: '128' }, width: { type: 'string', default: '1' }, json: { type: 'boolean', default: false } } });
 const reps = Number(values.reps);
 const batch = Number(values.batch);
+const width = Number(values.width);
+if (!(width > 0 && width <= 1)) throw new Error(`--width: expected a number in (0, 1], got ${values.width}`);
 if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps: expected an integer ≥ 1, got ${values.reps}`);
 if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch: expected an integer ≥ 1, got ${values.batch}`);
 const info = await initBackend(values.backend as BackendName);
@@ -48,7 +50,7 @@ say(`# deltastn nn step benchmark\nbackend ${formatBackendInfo(info)}, node ${pr
 for (const modelName of values.models!.split(',') as ('mlp' | 'cnn')[]) {
   const data = syntheticData(Math.max(512, batch), [28, 28, 1], 1);
   const trainers = methods.map((method) => {
-    const { model, space } = buildModel({ model: modelName, width: 1, seed: 0, hparams: {} });
+    const { model, space } = buildModel({ model: modelName, width, seed: 0, hparams: {} });
     return new Trainer(model, space, { train: data, val: data }, { method, epochs: 1, batchSize: batch });
   });
   const rng = new Rng(3);
@@ -70,7 +72,7 @@ for (const modelName of values.models!.split(',') as ('mlp' | 'cnn')[]) {
   }
   const plain = median(times[0]);
   const stn = median(times[1]);
-  say(`## ${modelName} (batch ${batch})\n\n| step | median ms | ÷ plain | ÷ STN |\n|---|---|---|---|`);
+  say(`## ${modelName} (batch ${batch}${width === 1 ? '' : `, width ${width}`})\n\n| step | median ms | ÷ plain | ÷ STN |\n|---|---|---|---|`);
   medians[modelName] = {};
   methods.forEach((m, k) => {
     const t = median(times[k]);

@@ -8,7 +8,7 @@
 #   3. one `deltastn tune` epoch of the linearized Δ-STN on the full Fashion-MNIST (60 000 images) on webgpu.
 # One deadline (BUDGET seconds, default 480) caps the whole script, each step getting at most what is left, so
 # it ends inside the device's 10-minute command limit whatever the GPU does; a step's failure or timeout is
-# reported and the script goes on. QUICK=1 shrinks every step (batch 16 and 64, the MLP only, a 256-image tune
+# reported and the script goes on. QUICK=1 shrinks every step (batch 16 and 64, the MLP at width 0.1 only, a 256-image tune
 # epoch of the MLP): the rehearsal on a machine without a GPU, with SwiftShader (VK_ICD_FILENAMES).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -50,13 +50,13 @@ echo "VK_DRIVER_FILES=${VK_DRIVER_FILES:-} VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-
   console.log(JSON.stringify(info.adapter));
 " 2>&1 | tee "$out/adapter.txt"
 
-if [ "$quick" = 1 ]; then batches="16 64"; reps=1; models=mlp; else batches="128 1024"; reps=6; models=mlp,cnn; fi
+if [ "$quick" = 1 ]; then batches="16 64"; reps=1; models=mlp; width=0.1; else batches="128 1024"; reps=6; models=mlp,cnn; width=1; fi
 for batch in $batches; do
   for backend in webgpu wasm; do
     step "nn-step $backend batch $batch"
     t=$(allow 150)
     if [ "$t" = 0 ]; then echo "(skipped: the time budget is spent)"; continue; fi
-    timeout "$t" "$node" dist/bench/nn-step.js --backend "$backend" --batch "$batch" --reps "$reps" --models "$models" 2>&1 | tee "$out/nn-step-$backend-$batch.md" || echo "(nn-step $backend $batch: failed or timed out after $t s)"
+    timeout "$t" "$node" dist/bench/nn-step.js --backend "$backend" --batch "$batch" --reps "$reps" --models "$models" --width "$width" 2>&1 | tee "$out/nn-step-$backend-$batch.md" || echo "(nn-step $backend $batch: failed or timed out after $t s)"
   done
 done
 
