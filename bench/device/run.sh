@@ -67,7 +67,7 @@ if ls .device/fashion/*ubyte.xz > /dev/null 2>&1; then
   shape=$([ "$quick" = 1 ] && echo "--model mlp --width 0.1 --train-size 256" || echo "--model cnn")
   t=$(allow 240)
   if [ "$t" = 0 ]; then echo "(skipped: the time budget is spent)"; else
-    timeout "$t" "$node" bin/deltastn.js tune $shape --dataset fashion-mnist --data-dir /tmp/deltastn-fashion --method delta-stn-linearized --epochs 1 --warmup 0 --backend webgpu --out "$out/tune" 2>&1 | tail -20 || echo "(tune: failed or timed out after $t s)"
+    timeout "$t" "$node" bin/deltastn.js tune $shape --dataset fashion-mnist --data-dir /tmp/deltastn-fashion --method delta-stn-linearized --epochs 1 --warmup 0 --backend webgpu --out "$out/tune" 2>&1 || echo "(tune: failed or timed out after $t s)"
   fi
 else
   echo "(no Fashion-MNIST in .device/fashion: skipped)"
