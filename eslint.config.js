@@ -13,6 +13,20 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // The house's direction (README, Architecture): cli → experiments · tune → report; experiments · tune → engines
+  // (bilevel, nn) → theory → linalg. An import against it fails the lint.
+  {
+    files: ['src/bilevel/**/*.ts', 'src/nn/**/*.ts', 'src/theory/**/*.ts', 'src/linalg/**/*.ts', 'src/data/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../cli/*', '../../cli/*', '../tune/*', '../../tune/*', '../report/*', '../../report/*', '../experiments/*', '../../experiments/*'], message: 'An engine or the kernel imports no study, experiment, report or CLI module (design: direction of dependency).' }] }],
+    },
+  },
+  {
+    files: ['src/tune/**/*.ts', 'src/experiments/**/*.ts', 'src/report/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../cli/*', '../../cli/*'], message: 'Nothing below the CLI imports it (design: direction of dependency).' }] }],
+    },
+  },
   {
     files: ['src/**/*.ts'],
     ignores: ['src/cli/**'],

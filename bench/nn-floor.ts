@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
-import { buildModel } from '../src/cli/tune.js';
+import { buildModel } from '../src/tune/factory.js';
 import { createDataset } from '../src/data/dataset.js';
 import { NATIVE_ENV_DEFAULTS, formatBackendInfo, initBackend, type BackendName } from '../src/nn/backend.js';
 import { Trainer } from '../src/nn/trainer.js';

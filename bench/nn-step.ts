@@ -14,7 +14,7 @@ import { Rng } from '../src/rng.js';
 import { createDataset } from '../src/data/dataset.js';
 import { NATIVE_ENV_DEFAULTS, formatBackendInfo, initBackend, type BackendName } from '../src/nn/backend.js';
 import { needsAsyncReads } from '../src/nn/reading.js';
-import { buildModel } from '../src/cli/tune.js';
+import { buildModel } from '../src/tune/factory.js';
 import { Trainer, type NnMethod } from '../src/nn/trainer.js';
 
 for (const [k, v] of Object.entries(NATIVE_ENV_DEFAULTS)) process.env[k] ??= v;

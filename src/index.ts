@@ -36,12 +36,12 @@ export * from './bilevel/expectation.js';
 export * from './bilevel/objectives.js';
 export * from './bilevel/methods.js';
 export * from './bilevel/driver.js';
-export * from './bilevel/experiments/ridge.js';
-export * from './bilevel/experiments/interaction.js';
-export * from './bilevel/experiments/plots.js';
-export * from './bilevel/experiments/jacobian.js';
-export * from './bilevel/experiments/conditioning.js';
-export * from './bilevel/experiments/nas.js';
+export * from './experiments/ridge.js';
+export * from './experiments/interaction.js';
+export * from './experiments/plots.js';
+export * from './experiments/jacobian.js';
+export * from './experiments/conditioning.js';
+export * from './experiments/nas.js';
 
 // report
 export * from './report/plot.js';

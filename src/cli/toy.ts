@@ -7,12 +7,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 import type { RegressionData } from '../bilevel/families.js';
-import { conditioningExperiment, plotConditioningExperiment } from '../bilevel/experiments/conditioning.js';
-import { interactionExperiment } from '../bilevel/experiments/interaction.js';
-import { nasExperiment, plotNasExperiment } from '../bilevel/experiments/nas.js';
-import { JACOBIAN_METHODS, jacobianExperiment, plotJacobianExperiment } from '../bilevel/experiments/jacobian.js';
-import { plotInteractionExperiment, plotRidgeExperiment } from '../bilevel/experiments/plots.js';
-import { RIDGE_METHODS, ridgeExperiment, type RidgeMethodName } from '../bilevel/experiments/ridge.js';
+import { conditioningExperiment, plotConditioningExperiment } from '../experiments/conditioning.js';
+import { interactionExperiment } from '../experiments/interaction.js';
+import { nasExperiment, plotNasExperiment } from '../experiments/nas.js';
+import { JACOBIAN_METHODS, jacobianExperiment, plotJacobianExperiment } from '../experiments/jacobian.js';
+import { plotInteractionExperiment, plotRidgeExperiment } from '../experiments/plots.js';
+import { RIDGE_METHODS, ridgeExperiment, type RidgeMethodName } from '../experiments/ridge.js';
 import { asObject, readJsonInput } from './io.js';
 import { renderTable } from './table.js';
 

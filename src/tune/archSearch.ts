@@ -39,7 +39,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 import { Rng } from '../rng.js';
-import { loadData } from '../cli/tune.js';
+import { loadData } from './factory.js';
 import { initBackend, type BackendName } from '../nn/backend.js';
 import { CELL_SPACES, cellSearchSpace, deriveGenotype, genotypeNetwork, genotypeText, randomGenotype, spaceOps, type CellSpaceKind, type Genotype } from '../nn/cells.js';
 import { Trainer, type EpochLog, type NnMethod } from '../nn/trainer.js';

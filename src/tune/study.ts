@@ -40,7 +40,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 import { Rng } from '../rng.js';
-import { buildModel, loadData, type TuneConfig } from '../cli/tune.js';
+import { buildModel, loadData, type TuneConfig } from './factory.js';
 import { initBackend, type BackendName } from '../nn/backend.js';
 import { HyperSpace, type HyperSpaceJSON } from '../nn/hyper.js';
 import { Trainer, type Evaluation, type NnMethod, type TrainerData } from '../nn/trainer.js';

@@ -19,7 +19,7 @@ import { dimsArb, sigmaArb, spdArb } from '../../src/theory/generators.js';
 import { cubicToy, sinToy, tanhToy } from '../../src/theory/scalarToys.js';
 import { EPS, FINITE_DIFFERENCE_REL_TOL, QUADRATURE_TOL, closedFormRelTol, relativeError } from '../../src/tolerance.js';
 import { CholeskyDecomposition, Matrix, inverse } from 'ml-matrix';
-import { SPEC_RIDGE_DATA } from '../../src/bilevel/experiments/ridge.js';
+import { SPEC_RIDGE_DATA } from '../../src/experiments/ridge.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers

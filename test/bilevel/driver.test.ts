@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { runDriver, softplus, inverseSoftplus, type DriverOptions } from '../../src/bilevel/driver.js';
 import { quadraticProblem, ridgeProblem } from '../../src/bilevel/families.js';
 import { hypernetwork } from '../../src/bilevel/methods.js';
-import { SPEC_RIDGE_DATA, hyperDescent } from '../../src/bilevel/experiments/ridge.js';
+import { SPEC_RIDGE_DATA, hyperDescent } from '../../src/experiments/ridge.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 
 const ridge = ridgeProblem(SPEC_RIDGE_DATA);

@@ -1,6 +1,6 @@
 /**
- * The Jacobian-accuracy experiment (src/bilevel/experiments/jacobian.ts) and the conditioning experiment
- * (src/bilevel/experiments/conditioning.ts), checked against the spec: §4.3 Prop. L (PT-10, PT-11), §4.2 and
+ * The Jacobian-accuracy experiment (src/experiments/jacobian.ts) and the conditioning experiment
+ * (src/experiments/conditioning.ts), checked against the spec: §4.3 Prop. L (PT-10, PT-11), §4.2 and
  * PT-6 (ridge), §4.1 Prop. C and PT-4/PT-5 (conditioning). Iteration counts are never ranked (PT-4).
  */
 import { DOMParser } from 'linkedom';
@@ -12,7 +12,7 @@ import {
   plotConditioningExperiment,
   predictedIterationBound,
   type ConditioningExperimentResult,
-} from '../../src/bilevel/experiments/conditioning.js';
+} from '../../src/experiments/conditioning.js';
 import {
   JACOBIAN_METHODS,
   PT6_RIDGE_DATA,
@@ -25,7 +25,7 @@ import {
   type JacobianExperimentResult,
   type JacobianProblemResult,
   type JacobianRow,
-} from '../../src/bilevel/experiments/jacobian.js';
+} from '../../src/experiments/jacobian.js';
 import { quadraticProblem, ridgeProblem, scalarToyProblem } from '../../src/bilevel/families.js';
 import type { HypernetworkVariant } from '../../src/bilevel/methods.js';
 import { InvalidArgumentError, NonFiniteError, ShapeMismatchError } from '../../src/errors.js';

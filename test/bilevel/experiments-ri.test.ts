@@ -1,10 +1,10 @@
-/** The ridge and interaction toys (src/bilevel/experiments/{ridge,interaction}.ts). */
+/** The ridge and interaction toys (src/experiments/{ridge,interaction}.ts). */
 import { describe, expect, test } from 'vitest';
 import { ridgeProblem } from '../../src/bilevel/families.js';
 import { ift } from '../../src/bilevel/methods.js';
-import { SPEC_RIDGE_DATA, findBestHyperparameter, hyperDescent, ridgeExperiment } from '../../src/bilevel/experiments/ridge.js';
-import { interactionExperiment } from '../../src/bilevel/experiments/interaction.js';
-import { plotInteractionExperiment, plotRidgeExperiment } from '../../src/bilevel/experiments/plots.js';
+import { SPEC_RIDGE_DATA, findBestHyperparameter, hyperDescent, ridgeExperiment } from '../../src/experiments/ridge.js';
+import { interactionExperiment } from '../../src/experiments/interaction.js';
+import { plotInteractionExperiment, plotRidgeExperiment } from '../../src/experiments/plots.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 
 describe('ridge toy', () => {

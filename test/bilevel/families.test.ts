@@ -15,7 +15,7 @@ import { toNumberMatrix } from '../../src/linalg/exact.js';
 import { spdArb } from '../../src/theory/generators.js';
 import { cubicToy, sinToy, tanhToy } from '../../src/theory/scalarToys.js';
 import { FINITE_DIFFERENCE_REL_TOL, closedFormRelTol, finiteDifferenceStep, relativeErrorVec } from '../../src/tolerance.js';
-import { SPEC_RIDGE_DATA } from '../../src/bilevel/experiments/ridge.js';
+import { SPEC_RIDGE_DATA } from '../../src/experiments/ridge.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers

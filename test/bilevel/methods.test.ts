@@ -17,7 +17,7 @@ import { gaussianExpectation } from '../../src/linalg/gaussHermite.js';
 import { sinToy, tanhToy } from '../../src/theory/scalarToys.js';
 import { EPS, FINITE_DIFFERENCE_REL_TOL, QUADRATURE_TOL, closedFormRelTol, finiteDifferenceStep, monteCarloTol, relativeErrorVec } from '../../src/tolerance.js';
 import { CholeskyDecomposition, Matrix, inverse } from 'ml-matrix';
-import { SPEC_RIDGE_DATA } from '../../src/bilevel/experiments/ridge.js';
+import { SPEC_RIDGE_DATA } from '../../src/experiments/ridge.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers

@@ -5,7 +5,7 @@ import { checkDerivatives } from '../../src/bilevel/derivatives.js';
 import { hypernetwork, ift, solveInner } from '../../src/bilevel/methods.js';
 import type { BilevelProblem } from '../../src/bilevel/problem.js';
 import { darts, dartsHypergradient, exactMixedProduct, finiteDifferenceHypergradient, finiteDifferenceMixedProduct, nasProblem, softmax, type NasData } from '../../src/bilevel/nas.js';
-import { exactNasSolution, NAS_TOY_DATA, nasExperiment, type NasExperimentResult } from '../../src/bilevel/experiments/nas.js';
+import { exactNasSolution, NAS_TOY_DATA, nasExperiment, type NasExperimentResult } from '../../src/experiments/nas.js';
 import { FINITE_DIFFERENCE_REL_TOL, closedFormRelTol, relativeErrorVec } from '../../src/tolerance.js';
 
 /** Three candidates on ℝ³ inputs of different widths (p = 1, 2, 1), so blocks and the softmax chain rule are exercised. */

@@ -18,16 +18,16 @@
  * @see spec §3.1–§3.3, §4.2, §4.3, §6 PT-6, PT-8, PT-10, PT-11
  */
 import { SPEC_RIDGE_DATA } from './ridge.js';
-import { InvalidArgumentError, NonFiniteError, NotPositiveDefiniteError, ShapeMismatchError } from '../../errors.js';
-import { choleskySolve } from '../../linalg/dense.js';
-import { lineChart, type SeriesSpec } from '../../report/plot.js';
-import { closedFormRelTol } from '../../tolerance.js';
-import { PT11_DATA } from '../../theory/lin.js';
-import { cubicToy, tanhToy } from '../../theory/scalarToys.js';
-import { perturbations } from '../expectation.js';
-import { ridgeProblem, scalarToyProblem, type RegressionData } from '../families.js';
-import { fitHypernetwork, ift, type HypernetworkVariant } from '../methods.js';
-import type { BilevelProblem } from '../problem.js';
+import { InvalidArgumentError, NonFiniteError, NotPositiveDefiniteError, ShapeMismatchError } from '../errors.js';
+import { choleskySolve } from '../linalg/dense.js';
+import { lineChart, type SeriesSpec } from '../report/plot.js';
+import { closedFormRelTol } from '../tolerance.js';
+import { PT11_DATA } from '../theory/lin.js';
+import { cubicToy, tanhToy } from '../theory/scalarToys.js';
+import { perturbations } from '../bilevel/expectation.js';
+import { ridgeProblem, scalarToyProblem, type RegressionData } from '../bilevel/families.js';
+import { fitHypernetwork, ift, type HypernetworkVariant } from '../bilevel/methods.js';
+import type { BilevelProblem } from '../bilevel/problem.js';
 
 /** The problems of the experiment. */
 export type JacobianProblemName = 'cubic' | 'tanh' | 'ridge';

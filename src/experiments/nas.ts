@@ -8,11 +8,11 @@
  * runs hyper-descent α ← α − η·g(α) with the inner problem solved exactly at every α (w = w*(α)), so its limit
  * is the method's own fixed point, not an artefact of an inner optimizer.
  */
-import { InvalidArgumentError } from '../../errors.js';
-import { lineChart } from '../../report/plot.js';
-import { darts, nasProblem, type NasData } from '../nas.js';
-import { hypernetwork, ift, solveInner, type HypergradientMethod } from '../methods.js';
-import type { BilevelProblem } from '../problem.js';
+import { InvalidArgumentError } from '../errors.js';
+import { lineChart } from '../report/plot.js';
+import { darts, nasProblem, type NasData } from '../bilevel/nas.js';
+import { hypernetwork, ift, solveInner, type HypergradientMethod } from '../bilevel/methods.js';
+import type { BilevelProblem } from '../bilevel/problem.js';
 
 /**
  * The toy's data: two inputs, candidate k reads feature k (A_0 = e_0, A_1 = e_1), ρ = 0.1. Training and

@@ -19,14 +19,14 @@
  *
  * @see spec §4.1, §6 PT-2, PT-4, PT-5; proofs/OBS-1.md
  */
-import { InvalidArgumentError, NonFiniteError } from '../../errors.js';
-import { symmetricEigenvalues } from '../../linalg/dense.js';
-import { SERIES_COLORS, lineChart } from '../../report/plot.js';
-import { QUADRATURE_TOL, relativeErrorVec } from '../../tolerance.js';
-import { perturbations, type PerturbationSet } from '../expectation.js';
-import { quadraticProblem } from '../families.js';
-import { fitHypernetwork } from '../methods.js';
-import type { BilevelProblem } from '../problem.js';
+import { InvalidArgumentError, NonFiniteError } from '../errors.js';
+import { symmetricEigenvalues } from '../linalg/dense.js';
+import { SERIES_COLORS, lineChart } from '../report/plot.js';
+import { QUADRATURE_TOL, relativeErrorVec } from '../tolerance.js';
+import { perturbations, type PerturbationSet } from '../bilevel/expectation.js';
+import { quadraticProblem } from '../bilevel/families.js';
+import { fitHypernetwork } from '../bilevel/methods.js';
+import type { BilevelProblem } from '../bilevel/problem.js';
 import { PT6_RIDGE_DATA } from './jacobian.js';
 
 /** Default ratios r = |λ₀|/σ. */

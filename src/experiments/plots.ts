@@ -1,5 +1,5 @@
 /** SVG plots of the ridge and interaction experiments (the Jacobian and conditioning ones live with their experiments). */
-import { lineChart } from '../../report/plot.js';
+import { lineChart } from '../report/plot.js';
 import type { InteractionResult } from './interaction.js';
 import type { RidgeExperimentResult } from './ridge.js';
 

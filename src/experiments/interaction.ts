@@ -11,11 +11,11 @@
  *
  * Whether λ "spikes" is an empirical question on each problem; the result records the numbers either way.
  */
-import { InvalidArgumentError } from '../../errors.js';
-import { symmetricEigenvalues } from '../../linalg/dense.js';
-import { runDriver, type DriverRecord } from '../driver.js';
-import { ridgeProblem, type RegressionData } from '../families.js';
-import { solveInner } from '../methods.js';
+import { InvalidArgumentError } from '../errors.js';
+import { symmetricEigenvalues } from '../linalg/dense.js';
+import { runDriver, type DriverRecord } from '../bilevel/driver.js';
+import { ridgeProblem, type RegressionData } from '../bilevel/families.js';
+import { solveInner } from '../bilevel/methods.js';
 import { SPEC_RIDGE_DATA, findBestHyperparameter } from './ridge.js';
 
 /** Options for {@link interactionExperiment}. */

@@ -9,12 +9,12 @@
  *   point λ̂ (PT-15); Δ-STN at small σ lands within O(σ²) of λ*, STN at large σ elsewhere.
  * - **online**: the alternating algorithm of ./../driver.ts (gradient steps on w0, Θ and λ).
  */
-import { InvalidArgumentError } from '../../errors.js';
-import { symmetricEigenvalues } from '../../linalg/dense.js';
-import { runDriver } from '../driver.js';
-import { ridgeProblem, type RegressionData } from '../families.js';
-import { hypernetwork, ift, solveInner, unrolled, type HypergradientMethod, type HypernetworkVariant } from '../methods.js';
-import type { BilevelProblem } from '../problem.js';
+import { InvalidArgumentError } from '../errors.js';
+import { symmetricEigenvalues } from '../linalg/dense.js';
+import { runDriver } from '../bilevel/driver.js';
+import { ridgeProblem, type RegressionData } from '../bilevel/families.js';
+import { hypernetwork, ift, solveInner, unrolled, type HypergradientMethod, type HypernetworkVariant } from '../bilevel/methods.js';
+import type { BilevelProblem } from '../bilevel/problem.js';
 
 /** The spec's ridge data (PT-6 training set, PT-8 validation set). */
 export const SPEC_RIDGE_DATA: RegressionData = {
