@@ -224,7 +224,10 @@ function obtainLibrary() {
   if (libraryComplete(dir)) {
     say(`library: ${relative(ROOT, dir)} (already there)`);
   } else {
-    extractWheel(obtainWheel(), dir);
+    const wheel = obtainWheel();
+    extractWheel(wheel, dir);
+    // A wheel pip fetched into .native/wheels is not needed once cut (274 MB); one the user gave is theirs.
+    if (wheel.startsWith(join(ROOT, '.native/wheels'))) rmSync(wheel, { force: true });
     say(`library: ${relative(ROOT, dir)}`);
   }
   return dir;
