@@ -118,9 +118,14 @@ export function isBackendName(name: unknown): name is BackendName {
  * - `'wasm'` (default of the CLI through `'auto'` on a machine without native packages): works offline.
  * - `'cpu'`: the plain JavaScript backend.
  * - `'tensorflow'` / `'tensorflow-gpu'`: imports `@tensorflow/tfjs-node` / `@tensorflow/tfjs-node-gpu`; throws
- *   {@link BackendUnavailableError} with the `npm install` line when the package is missing or fails to load.
- * - `'auto'`: tensorflow-gpu if it loads, else tensorflow if it loads, else wasm (else cpu, if even the wasm
- *   module fails, e.g. in a browser that cannot fetch it). Never throws for a missing package.
+ *   {@link BackendUnavailableError} with the setup line when the package is missing or fails to load, and for
+ *   `'tensorflow-gpu'` also when TensorFlow sees no GPU. Apply {@link NATIVE_ENV_DEFAULTS} before the first call.
+ * - `'webgpu'`: Dawn for Node (or the browser's `navigator.gpu`) on the first adapter, software ones included
+ *   (SwiftShader through `VK_ICD_FILENAMES`); {@link BackendUnavailableError} when there is no adapter. In Node it
+ *   reads only asynchronously: drive the trainer through its `…Async` methods there (src/nn/reading.ts).
+ * - `'auto'`: tensorflow-gpu on a GPU, else webgpu on a hardware adapter (tried only where a GPU device exists),
+ *   else tensorflow, else wasm (else cpu, if even the wasm module fails, e.g. in a browser that cannot fetch it);
+ *   `skipped` says why each was passed over. Never throws for a missing package.
  *
  * Idempotent and safe to call repeatedly or concurrently: calls are serialised, a backend that is already
  * set is kept (no re-initialisation, tensors stay where they are), and Node caches the native import.
