@@ -153,12 +153,19 @@ async function main(): Promise<void> {
     const gradW1 = (opts: { inputIsConstant?: boolean }) => (): void =>
       void tf.grad((w: tf.Tensor) => tf.sum(tf.mul(conv2d(x1, w as tf.Tensor4D, 1, 2, opts), dy1)))(w1);
     const convCases: Case[] = [
-      { name: 'layer 1 forward, tf.conv2d', run: () => void tf.conv2d(x1, w1, 1, 2) },
+      { name: 'layer 1 forward, tf.conv2d', run: () => void tf.conv2d(x1, w1, 1, 'same') },
       { name: 'layer 1 forward + W̄ (ours, input constant)', run: gradW1({ inputIsConstant: true }) },
       { name: 'layer 1 forward + W̄ + x̄ (ours)', run: gradW1({}) },
-      { name: 'layer 2 forward, tf.conv2d', run: () => void tf.conv2d(x2, w2, 1, 2) },
-      { name: 'layer 2 x̄, tf.conv2dTranspose (Conv2DBackpropInput)', run: () => void tf.conv2dTranspose(dy2, w2, [128, 14, 14, 16], 1, 2) },
+      { name: 'layer 2 forward, tf.conv2d', run: () => void tf.conv2d(x2, w2, 1, 'same') },
+      { name: 'layer 2 x̄, tf.conv2dTranspose (Conv2DBackpropInput)', run: () => void tf.conv2dTranspose(dy2, w2, [128, 14, 14, 16], 1, 'same') },
       { name: 'layer 2 forward + W̄ + x̄ (ours)', run: () => void tf.grads((a: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(conv2d(a as tf.Tensor4D, w as tf.Tensor4D, 1, 2), dy2)))([x2, w2]) },
+      // tfjs's own gradient (Conv2DBackpropFilter/Input): absent on wasm, native kernels on tensorflow.
+      ...(tf.getBackend() === 'wasm'
+        ? []
+        : [
+            { name: 'layer 1 forward + W̄ (tfjs built-in)', run: () => void tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x1, w as tf.Tensor4D, 1, 'same'), dy1)))(w1) },
+            { name: 'layer 2 forward + W̄ + x̄ (tfjs built-in)', run: () => void tf.grads((a: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), dy2)))([x2, w2]) },
+          ]),
     ];
     table(
       'SimpleCNN convolutions (batch 128; layer 1: 1→16, 5×5, pad 2, 28×28; layer 2: 16→32, 5×5, pad 2, 14×14)',
