@@ -382,7 +382,7 @@ function rawFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, g: Conv2dGeometry): tf.T
 /**
  * Backends whose native convolution-gradient kernels beat the forward-convolution forms above (measured on
  * tensorflow, SimpleCNN shapes, batch 128: Conv2DBackpropFilter of the 1→16-channel 5×5 layer at 28×28 takes
- * 2.0 ms; with it, that layer's forward + W̄ went from 33.5 to 25.0 ms in one sitting). Their kernels accept
+ * 2.0 ms; that layer's forward + W̄ measured 33.5 ms before the switch and 25.0 ms after, two runs minutes apart). Their kernels accept
  * only TensorFlow's 'same' and 'valid' paddings, so another explicit padding keeps the forward-convolution form.
  */
 const NATIVE_CONV_GRAD_BACKENDS = new Set(['tensorflow', 'webgpu']);
