@@ -18,6 +18,7 @@
  * Idempotent: each step is skipped when its result is already there, and a working install is left alone
  * (`--force` rebuilds). Nothing here is needed for `npm ci && npm start` (wasm stays the default).
  *
+ * `--libtensorflow DIR` builds against a libtensorflow you already have instead of the wheel's.
  * GPU: `--gpu --libtensorflow DIR` builds `@tensorflow/tfjs-node-gpu` the same way against a CUDA-enabled
  * libtensorflow you already have (DIR holds `lib/libtensorflow.so.2` or `lib/libtensorflow_cc.so.2`, and
  * `include/tensorflow/c/c_api.h`). No such library can be had offline here: the CUDA `tensorflow` wheel is
@@ -47,21 +48,31 @@ const WHEEL_MEMBERS = [
   'tensorflow/include/xla/tsl/c/',
 ];
 
-const { values: opts } = parseArgs({
-  options: {
-    gpu: { type: 'boolean', default: false },
-    libtensorflow: { type: 'string' },
-    wheel: { type: 'string' },
-    force: { type: 'boolean', default: false },
-    check: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
+const USAGE = 'usage: node bin/setup-native.js [--gpu] [--libtensorflow DIR] [--wheel FILE] [--force] [--check] [--help]';
+let opts;
+try {
+  ({ values: opts } = parseArgs({
+    options: {
+      gpu: { type: 'boolean', default: false },
+      libtensorflow: { type: 'string' },
+      wheel: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (e) {
+  // An unknown option or a missing value: one line and the usage, exit 2 (no stack trace).
+  console.error(`setup:native: ${e.message}\n${USAGE}`);
+  process.exit(2);
+}
 
 if (opts.help) {
+  // The usage and option notes of this file's header comment.
   console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith(' * Usage') || l.startsWith(' *   --')).map((l) => l.slice(3)).join('\n'));
   process.exit(0);
 }
+
 
 const PKG = opts.gpu ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
 const OTHER = opts.gpu ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu';
