@@ -40,7 +40,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { loadData } from './factory.js';
-import { initBackend, type BackendName } from '../nn/backend.js';
+import { formatBackendInfo, initBackend, type BackendName } from '../nn/backend.js';
 import { CELL_SPACES, cellSearchSpace, deriveGenotype, genotypeNetwork, genotypeText, randomGenotype, spaceOps, type CellSpaceKind, type Genotype } from '../nn/cells.js';
 import { Trainer, type EpochLog, type NnMethod } from '../nn/trainer.js';
 import { lineChart, SERIES_COLORS, type SeriesSpec } from '../report/plot.js';
@@ -300,6 +300,7 @@ export async function runArchSearch(config: ArchSearchConfig, dir: string, optio
   // The main thread's backend is initialised even when workers run the jobs: a backend that cannot start is
   // reported before anything is written.
   const info = await initBackend(config.backend);
+  options.log?.(`backend: ${formatBackendInfo(info)}`);
   mkdirSync(dir, { recursive: true });
   const configPath = join(dir, 'config.json');
   if (existsSync(configPath)) {

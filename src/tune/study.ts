@@ -41,7 +41,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { buildModel, loadData, type TuneConfig } from './factory.js';
-import { initBackend, type BackendName } from '../nn/backend.js';
+import { formatBackendInfo, initBackend, type BackendName } from '../nn/backend.js';
 import { HyperSpace, type HyperSpaceJSON } from '../nn/hyper.js';
 import { Trainer, type Evaluation, type NnMethod, type TrainerData } from '../nn/trainer.js';
 import { lineChart, SERIES_COLORS, type SeriesSpec, type RuleSpec } from '../report/plot.js';
@@ -493,7 +493,7 @@ export async function runStudy(config: StudyConfig, dir: string, options: StudyO
   } else {
     const info = await initBackend(config.backend);
     backend = info.name;
-    if (jobs.length > 0) options.log?.(`running ${jobs.length} job(s) in-process (backend ${backend})`);
+    if (jobs.length > 0) options.log?.(`running ${jobs.length} job(s) in-process (backend ${formatBackendInfo(info)})`);
     for (const job of jobs) {
       if (ran >= limit) break;
       await executeJob(config, job, record, { shouldContinue: () => ran < limit, backend });
