@@ -9,6 +9,7 @@
  * is the method's own fixed point, not an artefact of an inner optimizer.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { goldenBracket } from './bracket.js';
 import { lineChart } from '../report/plot.js';
 import { darts, nasProblem, type NasData } from '../bilevel/nas.js';
 import { hypernetwork, ift, solveInner, type HypergradientMethod } from '../bilevel/methods.js';
@@ -59,21 +60,7 @@ export interface NasExactSolution {
  */
 export function exactNasSolution(problem: BilevelProblem, lo = -8, hi = 8, gridPoints = 321): NasExactSolution {
   if (problem.hyperDim !== 2) throw new InvalidArgumentError('problem', 'a NAS problem with K = 2', `h = ${problem.hyperDim}`);
-  const grid = Array.from({ length: gridPoints }, (_, i) => lo + ((hi - lo) * i) / (gridPoints - 1));
-  const values = grid.map((d) => bilevelValue(problem, d));
-  let best = 0;
-  values.forEach((v, i) => {
-    if (v < values[best]) best = i;
-  });
-  let a = grid[Math.max(0, best - 1)];
-  let b = grid[Math.min(gridPoints - 1, best + 1)];
-  const phi = (Math.sqrt(5) - 1) / 2;
-  for (let i = 0; i < 100 && b - a > 1e-10; i++) {
-    const c = b - phi * (b - a);
-    const d = a + phi * (b - a);
-    if (bilevelValue(problem, c) < bilevelValue(problem, d)) b = d;
-    else a = c;
-  }
+  const { a, b } = goldenBracket((d) => bilevelValue(problem, d), lo, hi, gridPoints, 1e-10, 100);
   // dL/dδ = (g_0 − g_1)/2 with g the α-hypergradient.
   const exact = ift();
   const slope = (d: number): number => {

@@ -10,6 +10,7 @@
  * - **online**: the alternating algorithm of ./../driver.ts (gradient steps on w0, Θ and λ).
  */
 import { InvalidArgumentError } from '../errors.js';
+import { goldenBracket } from './bracket.js';
 import { symmetricEigenvalues } from '../linalg/dense.js';
 import { runDriver } from '../bilevel/driver.js';
 import { ridgeProblem, type RegressionData } from '../bilevel/families.js';
@@ -60,34 +61,7 @@ export function findBestHyperparameter(problem: BilevelProblem, options: BestHyp
   const n = options.gridPoints ?? 401;
   if (!(lo < hi) || !Number.isInteger(n) || n < 3) throw new InvalidArgumentError('options', 'lo < hi and gridPoints ≥ 3', JSON.stringify(options));
   const f = (l: number): number => problem.valLoss([l], solveInner(problem, [l]));
-  const grid = Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
-  const values = grid.map(f);
-  let best = 0;
-  values.forEach((v, i) => {
-    if (v < values[best]) best = i;
-  });
-  let a = grid[Math.max(0, best - 1)];
-  let b = grid[Math.min(n - 1, best + 1)];
-  const phi = (Math.sqrt(5) - 1) / 2;
-  let c = b - phi * (b - a);
-  let d = a + phi * (b - a);
-  let fc = f(c);
-  let fd = f(d);
-  for (let i = 0; i < 80 && b - a > 1e-12; i++) {
-    if (fc < fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - phi * (b - a);
-      fc = f(c);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + phi * (b - a);
-      fd = f(d);
-    }
-  }
+  const { a, b, atEdge } = goldenBracket(f, lo, hi, n, 1e-12, 80);
   const exact = ift();
   const hg = (l: number): number => exact.hypergradient(problem, [l]).hypergradient[0];
   // Widen the bracket slightly and bisect on the hypergradient's sign when it changes sign there.
@@ -115,7 +89,7 @@ export function findBestHyperparameter(problem: BilevelProblem, options: BestHyp
     lambdaStar,
     valLoss: f(lambdaStar),
     hypergradient: hg(lambdaStar),
-    onBoundary: best === 0 || best === n - 1,
+    onBoundary: atEdge,
   };
 }
 
