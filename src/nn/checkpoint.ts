@@ -1,32 +1,288 @@
 /**
- * Checkpoints of a {@link TrainerState} on disk (Node only): `<dir>/checkpoint.json` holds the scalars, λ, s,
- * the optimizers' states and the layout of the float32 arrays, which go to `<dir>/checkpoint.bin`. Both are
- * written to temporary names and renamed, so a run killed mid-write keeps its previous checkpoint.
+ * State files on disk (Node only): checkpoints of a {@link TrainerState}, and the small file primitives every
+ * state file of the library goes through (output directories, atomic writes, JSONL appends, typed reads).
+ *
+ * @remarks
+ * **Checkpoint format (version 2).** `<dir>/checkpoint.json` holds the scalars, λ, s, the optimizers' states,
+ * the caller's `meta` (for `deltastn tune`: the run's configuration) and the layout of the float32 arrays,
+ * which go to `<dir>/checkpoint.bin`. `digest` is SHA-256 over the whole checkpoint:
+ * digest = SHA-256(JSON.stringify({version, meta, state, layout}) ‖ 0x00 ‖ bytes of checkpoint.bin), so an edited
+ * λ, epoch or meta is detected as surely as a flipped bit in the arrays. Version 1 (the previous release) had a
+ * checksum of checkpoint.bin only; it is still read, with the same schema checks, and the next save writes
+ * version 2.
+ *
+ * **Atomicity.** Both files are written completely (and fsync'ed) under fixed temporary names
+ * (`checkpoint.bin.tmp`, `checkpoint.json.tmp`), then renamed, the bin first. A kill at any point leaves either
+ * the previous checkpoint, or the new bin beside the previous json and the complete new json under its temporary
+ * name: {@link loadCheckpoint} then finds that the digest of checkpoint.json fails, that of
+ * checkpoint.json.tmp holds, and finishes the save (rolls forward). Any other mismatch is a
+ * {@link CheckpointError}.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DeltaStnError } from '../errors.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync, appendFileSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { OutputPathError, StateFileError } from './checkpointErrors.js';
 import type { TrainerState } from './trainer.js';
 
-/** A checkpoint that cannot be read (missing, corrupt, or from another model). */
-export class CheckpointError extends DeltaStnError {}
+export { OutputPathError, StateFileError } from './checkpointErrors.js';
+
+/** A checkpoint that cannot be read (missing, corrupt, edited, or from another model); names `--resume`. */
+export class CheckpointError extends StateFileError {
+  constructor(argument: string, message: string, file = 'checkpoint') {
+    super(argument, file, message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// File primitives: every state file and output path goes through these
+// ---------------------------------------------------------------------------------------------------------
+
+/** The system error code of `e` (`ENOENT`, `EISDIR`, …) or, failing that, its message. */
+export function reasonOf(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (typeof code === 'string') return code;
+  const msg = (e as Error)?.message ?? String(e);
+  return msg.length > 160 ? msg.slice(0, 159) + '…' : msg;
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw e;
+  }
+}
+
+function checkPathText(path: unknown, argument: string, expected: string): asserts path is string {
+  if (typeof path !== 'string' || path.length === 0) throw new OutputPathError(argument, String(path), expected, 'an empty path');
+  if (path.includes('\0')) throw new OutputPathError(argument, path, expected, 'the path holds a NUL character');
+}
+
+/**
+ * The components of `dir` that do not exist yet, outermost first, after checking that the deepest existing
+ * one is a directory. Bounded by the number of components (no retry loop).
+ */
+function missingComponents(dir: string, argument: string): string[] {
+  const abs = resolve(dir);
+  const missing: string[] = [];
+  let cur = abs;
+  for (;;) {
+    let st: Stats | null;
+    try {
+      st = statOrNull(cur);
+    } catch (e) {
+      throw new OutputPathError(argument, dir, 'a directory that can be created and written', `${cur}: ${reasonOf(e)}`);
+    }
+    if (st === null) {
+      const parent = dirname(cur);
+      if (parent === cur) throw new OutputPathError(argument, dir, 'a directory that can be created and written', 'no existing ancestor');
+      missing.unshift(cur);
+      cur = parent;
+      continue;
+    }
+    if (!st.isDirectory()) {
+      throw new OutputPathError(argument, dir, 'a directory path', cur === abs ? 'an existing file, not a directory' : `${cur} is a file, not a directory`);
+    }
+    return missing;
+  }
+}
+
+/**
+ * Checks, without leaving anything on disk, that `dir` can serve as an output directory: every existing
+ * component is a directory and the first missing one can be created (or, if `dir` exists, a file can be
+ * created in it). The check creates and removes one probe (a directory or an empty file), because only the
+ * file system knows whether `/proc/x` or a read-only mount accepts it.
+ * @throws OutputPathError naming `argument` (`--out`, …) with the system's reason (EEXIST, EPERM, ENOENT, EROFS, …).
+ */
+export function checkOutputDirectory(dir: string, argument: string): void {
+  checkPathText(dir, argument, 'a directory path');
+  const missing = missingComponents(dir, argument);
+  try {
+    if (missing.length > 0) {
+      mkdirSync(missing[0]);
+      rmdirSync(missing[0]);
+    } else {
+      const probe = join(resolve(dir), `.deltastn-probe-${randomBytes(6).toString('hex')}`);
+      writeFileSync(probe, '');
+      unlinkSync(probe);
+    }
+  } catch (e) {
+    throw new OutputPathError(argument, dir, 'a directory that can be created and written', reasonOf(e));
+  }
+}
+
+/**
+ * Creates `dir` and its missing parents one component at a time with non-recursive mkdir, so it cannot loop
+ * (Node's recursive mkdir retries forever on `/proc/x`); an existing directory is fine.
+ * @throws OutputPathError naming `argument`.
+ */
+export function createOutputDirectory(dir: string, argument: string): void {
+  checkPathText(dir, argument, 'a directory path');
+  for (const p of missingComponents(dir, argument)) {
+    try {
+      mkdirSync(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && statOrNull(p)?.isDirectory()) continue;
+      throw new OutputPathError(argument, dir, 'a directory that can be created and written', `${p}: ${reasonOf(e)}`);
+    }
+  }
+}
+
+/**
+ * Checks that `path` can be written as a file (`--log`): not a directory, its parent an existing directory,
+ * writable. Leaves an existing file's content alone and creates nothing (a probe file is removed).
+ * @throws OutputPathError naming `argument`.
+ */
+export function checkOutputFile(path: string, argument: string): void {
+  checkPathText(path, argument, 'a file path');
+  let st: Stats | null;
+  try {
+    st = statOrNull(path);
+  } catch (e) {
+    throw new OutputPathError(argument, path, 'a writable file path', reasonOf(e));
+  }
+  if (st?.isDirectory()) throw new OutputPathError(argument, path, 'a file path', 'a directory');
+  const parent = statOrNull(dirname(resolve(path)));
+  if (!parent?.isDirectory()) throw new OutputPathError(argument, path, 'a file in an existing directory', `${dirname(path)} is not a directory`);
+  try {
+    closeSync(openSync(path, st ? 'a' : 'wx'));
+    if (!st) unlinkSync(path);
+  } catch (e) {
+    throw new OutputPathError(argument, path, 'a writable file path', reasonOf(e));
+  }
+}
+
+/** Writes `data` to `path` completely and flushes it to the disk (open, write, fsync, close). */
+function writeDurable(path: string, data: string | Uint8Array): void {
+  const fd = openSync(path, 'w');
+  try {
+    writeFileSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Replaces the file `path` atomically: the data go to a temporary file in the same directory
+ * (`.<name>.<random>.tmp`, fsync'ed), which is then renamed over `path`. A reader (or a process killed at any
+ * moment) sees the old content or the new, never a mix; a failed write leaves no temporary file.
+ * @throws OutputPathError naming `argument` (ENOSPC, EACCES, …).
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, argument = '--out'): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    writeDurable(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing to clean up
+    }
+    throw new OutputPathError(argument, path, 'a writable file', reasonOf(e));
+  }
+}
+
+/**
+ * Appends one line (a JSONL record) with one write. A kill can tear at most this last line; the JSONL
+ * readers drop a torn (unparseable) line and the writers rewrite the file without it before appending.
+ * @throws OutputPathError naming `argument`.
+ */
+export function appendLine(path: string, line: string, argument = '--out'): void {
+  try {
+    appendFileSync(path, line.endsWith('\n') ? line : line + '\n');
+  } catch (e) {
+    throw new OutputPathError(argument, path, 'a writable file', reasonOf(e));
+  }
+}
+
+/** Whether `path` is an existing regular file (a directory in its place is not). */
+export function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The text of the state file `path`.
+ * @throws StateFileError naming `argument` and the file when it is missing, a directory or unreadable.
+ */
+export function readStateText(path: string, argument: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new StateFileError(argument, path, `cannot be read (${reasonOf(e)})`);
+  }
+}
+
+/**
+ * The parsed JSON of the state file `path`.
+ * @throws StateFileError naming `argument` and the file when it cannot be read or is not JSON.
+ */
+export function readJsonStateFile(path: string, argument: string): unknown {
+  const text = readStateText(path, argument);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new StateFileError(argument, path, `not valid JSON (${reasonOf(e)})`);
+  }
+}
+
+/**
+ * The JSON records of a JSONL state file, one per non-empty line, each passed through `accept`; lines that are
+ * not JSON or that `accept` rejects are counted in `bad` (a torn last line, a foreign or edited line) and left
+ * out. `clean` is the text of the file without them (what the writers rewrite before appending).
+ */
+export function readJsonLines<T>(path: string, argument: string, accept: (value: unknown) => value is T): { records: T[]; bad: number; clean: string; text: string } {
+  const text = readStateText(path, argument);
+  const records: T[] = [];
+  let bad = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim().length === 0) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      bad++;
+      continue;
+    }
+    if (accept(value)) records.push(value);
+    else bad++;
+  }
+  return { records, bad, clean: records.map((r) => JSON.stringify(r) + '\n').join(''), text };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Checkpoints
+// ---------------------------------------------------------------------------------------------------------
 
 interface Manifest {
-  version: 1;
+  version: 1 | 2;
   meta: unknown;
   state: Omit<TrainerState, 'weights' | 'generalMomentum' | 'responseMomentum'>;
   layout: { weights: number[]; generalMomentum: number[]; responseMomentum: number[] };
-  /**
-   * SHA-256 (hex) of checkpoint.bin. FIX (tests): without it a flipped bit, or a crash between the two renames
-   * of {@link saveCheckpoint} (a new bin beside the previous json: same layout, other numbers), loaded silently.
-   * Optional when reading, for checkpoints written before it existed.
-   */
+  /** Version 1: SHA-256 (hex) of checkpoint.bin only. */
   checksum?: string;
+  /** Version 2: SHA-256 (hex) of the whole checkpoint (see the module remarks). */
+  digest?: string;
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+const STATE_KEYS = ['epoch', 'trainSteps', 'hyperSteps', 'lambda', 'rawScale', 'lambdaOptimizer', 'scaleOptimizer', 'bestVal', 'epochsSinceBest', 'learningRate'] as const;
+
+function sha256(...parts: (string | Uint8Array)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+}
+
+/** The version-2 digest: JSON of everything but the arrays, a zero byte, the arrays' bytes. */
+function digestOf(m: Pick<Manifest, 'meta' | 'state' | 'layout'>, bin: Uint8Array): string {
+  return sha256(JSON.stringify({ version: 2, meta: m.meta, state: m.state, layout: m.layout }), new Uint8Array([0]), bin);
 }
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -34,17 +290,19 @@ const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isI
 const isNumberArray = (x: unknown, finite: boolean): x is number[] => Array.isArray(x) && x.every((v) => typeof v === 'number' && (!finite || Number.isFinite(v)));
 
 /**
- * FIX (tests): a json that parses but has the wrong layout (`{"version": 1}`, `null`, a string in `layout`, a
- * non-array λ) threw a TypeError/RangeError or loaded a state that only failed later, inside the trainer.
- * Every field is now checked here and a bad one is a CheckpointError naming it.
+ * Checks every field of a parsed checkpoint.json; a bad one is a CheckpointError naming it. The arrays of the
+ * state agree with each other: λ, s and both optimizers' moments have one entry per hyperparameter; no field
+ * outside the schema is accepted (an edited file is not a checkpoint).
  */
-function checkManifest(m: unknown, dir: string): asserts m is Manifest {
+function checkManifest(m: unknown, file: string): asserts m is Manifest {
   const bad = (field: string, expected: string): never => {
-    throw new CheckpointError('--resume', `checkpoint.json in ${dir}: ${field} should be ${expected}`);
+    throw new CheckpointError('--resume', `${field} should be ${expected}`, file);
   };
   if (!isRecord(m)) bad('the top level', 'an object');
   const o = m as Record<string, unknown>;
-  if (o.version !== 1) throw new CheckpointError('--resume', `unknown checkpoint version ${String(o.version)}`);
+  if (o.version !== 1 && o.version !== 2) throw new CheckpointError('--resume', `unknown checkpoint version ${JSON.stringify(o.version) ?? 'undefined'} (this deltastn reads 1 and 2)`, file);
+  const allowed = o.version === 2 ? ['version', 'meta', 'state', 'layout', 'digest'] : ['version', 'meta', 'state', 'layout', 'checksum'];
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) bad(`field ${JSON.stringify(k)}`, `absent (a version-${o.version} checkpoint has ${allowed.join(', ')})`);
   if (!isRecord(o.layout)) bad('layout', 'an object');
   const layout = o.layout as Record<string, unknown>;
   for (const k of ['weights', 'generalMomentum', 'responseMomentum']) {
@@ -52,20 +310,30 @@ function checkManifest(m: unknown, dir: string): asserts m is Manifest {
   }
   if (!isRecord(o.state)) bad('state', 'an object');
   const st = o.state as Record<string, unknown>;
+  for (const k of Object.keys(st)) if (!(STATE_KEYS as readonly string[]).includes(k)) bad(`state.${k}`, 'absent (not a field of a trainer state)');
   for (const k of ['epoch', 'trainSteps', 'hyperSteps', 'epochsSinceBest']) if (!isCount(st[k])) bad(`state.${k}`, 'an integer ≥ 0');
   for (const k of ['lambda', 'rawScale']) if (!isNumberArray(st[k], true)) bad(`state.${k}`, 'an array of finite numbers');
+  const h = (st.lambda as number[]).length;
+  if ((st.rawScale as number[]).length !== h) bad('state.rawScale', `an array of ${h} numbers (one per hyperparameter, as state.lambda)`);
   if (typeof st.learningRate !== 'number' || !(st.learningRate > 0) || !Number.isFinite(st.learningRate)) bad('state.learningRate', 'a finite number > 0');
   if (typeof st.bestVal !== 'number' || Number.isNaN(st.bestVal)) bad('state.bestVal', 'a number');
   for (const k of ['lambdaOptimizer', 'scaleOptimizer']) {
     const v = st[k];
-    if (!isRecord(v) || !isCount(v.step) || !isNumberArray(v.first, false) || !isNumberArray(v.second, false)) bad(`state.${k}`, '{ step, first, second }');
+    if (!isRecord(v) || !isCount(v.step) || !isNumberArray(v.first, true) || !isNumberArray(v.second, true)) bad(`state.${k}`, '{ step, first, second } with finite moments');
+    const opt = v as { first: number[]; second: number[] };
+    if ((opt.first.length !== 0 && opt.first.length !== h) || (opt.second.length !== 0 && opt.second.length !== h)) bad(`state.${k}`, `moments of length ${h} (one per hyperparameter) or empty`);
   }
-  if (o.checksum !== undefined && typeof o.checksum !== 'string') bad('checksum', 'a string');
+  if (o.version === 2 && (typeof o.digest !== 'string' || !/^[0-9a-f]{64}$/.test(o.digest))) bad('digest', 'a SHA-256 hex string');
+  if (o.version === 1 && (typeof o.checksum !== 'string' || !/^[0-9a-f]{64}$/.test(o.checksum))) bad('checksum', 'a SHA-256 hex string (an unchecked version-1 checkpoint is not read)');
 }
 
-/** Writes `state` (and any JSON `meta`, e.g. the run's configuration) to `dir`. */
+/**
+ * Writes `state` (and any JSON `meta`, e.g. the run's configuration) to `dir` (see the module remarks:
+ * version 2, one digest over everything, atomic with roll-forward). `dir` must exist or be creatable.
+ * @throws OutputPathError naming `--out` when a file cannot be written.
+ */
 export function saveCheckpoint(dir: string, state: TrainerState, meta: unknown = null): void {
-  mkdirSync(dir, { recursive: true });
+  createOutputDirectory(dir, '--out');
   const arrays = [...state.weights, ...state.generalMomentum, ...state.responseMomentum];
   const total = arrays.reduce((a, x) => a + x.length, 0);
   const bin = new Float32Array(total);
@@ -76,44 +344,111 @@ export function saveCheckpoint(dir: string, state: TrainerState, meta: unknown =
   }
   const { weights, generalMomentum, responseMomentum, ...rest } = state;
   const bytes = new Uint8Array(bin.buffer);
-  const manifest: Manifest = {
-    version: 1,
-    meta,
-    state: { ...rest, bestVal: Number.isFinite(rest.bestVal) ? rest.bestVal : 1e308 },
-    layout: { weights: weights.map((a) => a.length), generalMomentum: generalMomentum.map((a) => a.length), responseMomentum: responseMomentum.map((a) => a.length) },
-    checksum: sha256(bytes),
-  };
-  writeFileSync(join(dir, 'checkpoint.bin.tmp'), bytes);
-  writeFileSync(join(dir, 'checkpoint.json.tmp'), JSON.stringify(manifest));
-  renameSync(join(dir, 'checkpoint.bin.tmp'), join(dir, 'checkpoint.bin'));
-  renameSync(join(dir, 'checkpoint.json.tmp'), join(dir, 'checkpoint.json'));
-}
-
-/** True when `dir` holds a checkpoint. */
-export function hasCheckpoint(dir: string): boolean {
-  return existsSync(join(dir, 'checkpoint.json')) && existsSync(join(dir, 'checkpoint.bin'));
-}
-
-/** Reads a checkpoint written by {@link saveCheckpoint}: the state and the `meta` saved with it. */
-export function loadCheckpoint(dir: string): { state: TrainerState; meta: unknown } {
-  if (!hasCheckpoint(dir)) throw new CheckpointError('--resume', `no checkpoint (checkpoint.json + checkpoint.bin) in ${dir}`);
-  let manifest: unknown;
+  // Through JSON once, so that the digest is computed over exactly what a reader parses back.
+  const stored = JSON.parse(
+    JSON.stringify({
+      meta: meta === undefined ? null : meta,
+      state: { ...rest, bestVal: Number.isFinite(rest.bestVal) ? rest.bestVal : 1e308 },
+      layout: { weights: weights.map((a) => a.length), generalMomentum: generalMomentum.map((a) => a.length), responseMomentum: responseMomentum.map((a) => a.length) },
+    }),
+  ) as Pick<Manifest, 'meta' | 'state' | 'layout'>;
+  const manifest: Manifest = { version: 2, ...stored, digest: digestOf(stored, bytes) };
+  const path = (f: string): string => join(dir, f);
   try {
-    manifest = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8'));
+    writeDurable(path('checkpoint.bin.tmp'), bytes);
+    writeDurable(path('checkpoint.json.tmp'), JSON.stringify(manifest));
+    renameSync(path('checkpoint.bin.tmp'), path('checkpoint.bin'));
+    renameSync(path('checkpoint.json.tmp'), path('checkpoint.json'));
   } catch (e) {
-    throw new CheckpointError('--resume', `unreadable checkpoint.json in ${dir}: ${(e as Error).message}`);
+    throw new OutputPathError('--out', dir, 'a directory where the checkpoint can be written', reasonOf(e));
   }
-  checkManifest(manifest, dir);
-  const raw = readFileSync(join(dir, 'checkpoint.bin'));
-  // FIX (tests): a length that is not a multiple of 4 made `new Float32Array` throw a RangeError.
-  if (raw.byteLength % 4 !== 0) throw new CheckpointError('--resume', `checkpoint.bin in ${dir} holds ${raw.byteLength} bytes, not a whole number of float32 values`);
-  if (manifest.checksum !== undefined && sha256(raw) !== manifest.checksum) {
-    throw new CheckpointError('--resume', `checkpoint.bin in ${dir} does not match the checksum in checkpoint.json (corrupt, or written by another save)`);
+}
+
+/** True when `dir` holds a checkpoint (checkpoint.json and checkpoint.bin, both regular files). */
+export function hasCheckpoint(dir: string): boolean {
+  return isFile(join(dir, 'checkpoint.json')) && isFile(join(dir, 'checkpoint.bin'));
+}
+
+function parseManifest(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CheckpointError('--resume', `cannot be read (${reasonOf(e)})`, path);
   }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new CheckpointError('--resume', `not valid JSON (${reasonOf(e)})`, path);
+  }
+}
+
+/** Whether manifest `m` describes exactly the bytes `raw` (the digest, or version 1's checksum of the bin). */
+function matches(m: Manifest, raw: Uint8Array): boolean {
+  return m.version === 2 ? digestOf(m, raw) === m.digest : sha256(raw) === m.checksum;
+}
+
+/**
+ * Reads a checkpoint written by {@link saveCheckpoint}: the state and the `meta` saved with it. Every field is
+ * checked against the schema and the digest covers all of it (module remarks); `meta` is returned as stored:
+ * the caller checks it against its own schema.
+ * @throws CheckpointError naming `--resume` and the file: missing, a directory in place of a file, not JSON,
+ *   a field of the wrong type, a digest that does not match (a flipped bit, an edited field, a bin from
+ *   another save).
+ */
+export function loadCheckpoint(dir: string): { state: TrainerState; meta: unknown } {
+  const jsonPath = join(dir, 'checkpoint.json');
+  const binPath = join(dir, 'checkpoint.bin');
+  for (const p of [jsonPath, binPath]) {
+    let st: Stats | null = null;
+    try {
+      st = statOrNull(p);
+    } catch (e) {
+      throw new CheckpointError('--resume', `cannot be read (${reasonOf(e)})`, p);
+    }
+    if (st === null) throw new CheckpointError('--resume', `no checkpoint (checkpoint.json + checkpoint.bin) in ${dir}`, dir);
+    if (!st.isFile()) throw new CheckpointError('--resume', 'should be a regular file (found a directory or a device)', p);
+  }
+  const parsed = parseManifest(jsonPath);
+  checkManifest(parsed, jsonPath);
+  let manifest: Manifest = parsed;
+  let raw: Buffer;
+  try {
+    raw = readFileSync(binPath);
+  } catch (e) {
+    throw new CheckpointError('--resume', `cannot be read (${reasonOf(e)})`, binPath);
+  }
+  if (!matches(manifest, raw)) {
+    // A save killed between its two renames: the new bin is in place, its json still under the temporary name.
+    const tmpPath = join(dir, 'checkpoint.json.tmp');
+    let rolled = false;
+    if (isFile(tmpPath)) {
+      try {
+        const next = parseManifest(tmpPath);
+        checkManifest(next, tmpPath);
+        if (matches(next, raw)) {
+          renameSync(tmpPath, jsonPath);
+          manifest = next;
+          rolled = true;
+        }
+      } catch {
+        // not a finished save: fall through to the error below
+      }
+    }
+    if (!rolled) {
+      throw new CheckpointError(
+        '--resume',
+        `does not match checkpoint.bin: the ${manifest.version === 2 ? 'digest over the whole checkpoint' : 'checksum of checkpoint.bin'} fails (a corrupt or edited file, or a bin from another save)`,
+        jsonPath,
+      );
+    }
+  }
+  // A length that is not a multiple of 4 would make `new Float32Array` throw a RangeError.
+  if (raw.byteLength % 4 !== 0) throw new CheckpointError('--resume', `holds ${raw.byteLength} bytes, not a whole number of float32 values`, binPath);
   const bin = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
   const { layout } = manifest;
   const expected = [...layout.weights, ...layout.generalMomentum, ...layout.responseMomentum].reduce((a, b) => a + b, 0);
-  if (bin.length !== expected) throw new CheckpointError('--resume', `checkpoint.bin holds ${bin.length} floats, the manifest says ${expected}`);
+  if (bin.length !== expected) throw new CheckpointError('--resume', `holds ${bin.length} floats, checkpoint.json's layout says ${expected}`, binPath);
   let offset = 0;
   const take = (sizes: number[]): Float32Array[] =>
     sizes.map((n) => {

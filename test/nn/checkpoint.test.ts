@@ -4,7 +4,8 @@
  * replaces it and leaves no temporary files; missing, truncated, corrupt, mixed (a bin from another save)
  * or ill-formed checkpoints throw CheckpointError — never a RangeError/TypeError, never a silent load.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -129,21 +130,97 @@ describe('bad checkpoints throw CheckpointError', () => {
     expectCheckpointError(b, /no checkpoint/);
   });
 
-  test('truncated bin: by a whole float and by one byte (not a multiple of 4), with and without a checksum', () => {
-    for (const withChecksum of [true, false]) {
-      for (const cut of [4, 1, 3]) {
-        const dir = saved();
-        if (!withChecksum) {
-          // A checkpoint without the checksum field (written before it existed) still loads when intact.
-          const manifest = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as Record<string, unknown>;
-          delete manifest.checksum;
-          writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify(manifest));
-          expectSameState(loadCheckpoint(dir).state, sampleState(5));
-        }
-        const bin = readFileSync(join(dir, 'checkpoint.bin'));
-        writeFileSync(join(dir, 'checkpoint.bin'), bin.subarray(0, bin.length - cut));
-        expectCheckpointError(dir, /checkpoint\.bin/);
-      }
+  test('truncated bin: by a whole float and by one byte (not a multiple of 4)', () => {
+    for (const cut of [4, 1, 3]) {
+      const dir = saved();
+      const bin = readFileSync(join(dir, 'checkpoint.bin'));
+      writeFileSync(join(dir, 'checkpoint.bin'), bin.subarray(0, bin.length - cut));
+      expectCheckpointError(dir, /checkpoint\.(bin|json)/);
+    }
+  });
+
+  test('a version-1 checkpoint (checksum of the bin only, the previous release) still loads; without its checksum, or a version 2 without its digest, it does not', () => {
+    const dir = saved();
+    const manifest = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as Record<string, unknown>;
+    const bin = readFileSync(join(dir, 'checkpoint.bin'));
+    const { digest: _digest, ...rest } = manifest;
+    const v1 = { ...rest, version: 1, checksum: createHash('sha256').update(bin).digest('hex') };
+    writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify(v1));
+    expectSameState(loadCheckpoint(dir).state, sampleState(5));
+    expect(loadCheckpoint(dir).meta).toStrictEqual({ k: 1 });
+    const { checksum: _checksum, ...unchecked } = v1;
+    writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify(unchecked));
+    expectCheckpointError(dir, /checksum/);
+    writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify(rest));
+    expectCheckpointError(dir, /digest/);
+  });
+
+  test('an edited field of checkpoint.json (λ, the epoch, meta) fails the digest: the digest covers the whole checkpoint', () => {
+    for (const edit of [
+      (m: { state: Record<string, unknown>; meta: unknown }) => {
+        (m.state.lambda as number[])[0] += 1e-12;
+      },
+      (m: { state: Record<string, unknown>; meta: unknown }) => {
+        m.state.epoch = 99;
+      },
+      (m: { state: Record<string, unknown>; meta: unknown }) => {
+        m.meta = { k: 2 };
+      },
+      (m: { state: Record<string, unknown>; meta: unknown }) => {
+        m.meta = null;
+      },
+    ]) {
+      const dir = saved();
+      const manifest = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as { state: Record<string, unknown>; meta: unknown };
+      edit(manifest);
+      writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify(manifest));
+      expectCheckpointError(dir, /digest/);
+    }
+  });
+
+  test('a directory in place of checkpoint.bin or checkpoint.json is a CheckpointError, not EISDIR', () => {
+    for (const f of ['checkpoint.bin', 'checkpoint.json']) {
+      const dir = saved();
+      rmSync(join(dir, f));
+      mkdirSync(join(dir, f));
+      expect(hasCheckpoint(dir)).toBe(false);
+      expectCheckpointError(dir, /regular file/);
+    }
+  });
+
+  test('a save killed between its two renames rolls forward: the new bin with the complete new json left under its temporary name', () => {
+    const dir = saved();
+    const later = { ...sampleState(8), epoch: 6 };
+    const other = freshDir();
+    saveCheckpoint(other, later, { k: 2 });
+    // What the kill leaves: the new bin renamed into place, the new json still checkpoint.json.tmp.
+    writeFileSync(join(dir, 'checkpoint.bin'), readFileSync(join(other, 'checkpoint.bin')));
+    writeFileSync(join(dir, 'checkpoint.json.tmp'), readFileSync(join(other, 'checkpoint.json')));
+    const back = loadCheckpoint(dir);
+    expectSameState(back.state, later);
+    expect(back.meta).toStrictEqual({ k: 2 });
+    expect(readdirSync(dir).sort()).toEqual(['checkpoint.bin', 'checkpoint.json']);
+    // A json.tmp that does not match the bin is not used.
+    const d2 = saved();
+    writeFileSync(join(d2, 'checkpoint.bin'), readFileSync(join(other, 'checkpoint.bin')));
+    writeFileSync(join(d2, 'checkpoint.json.tmp'), readFileSync(join(d2, 'checkpoint.json')));
+    expectCheckpointError(d2, /digest/);
+  });
+
+  test('fields outside the schema, and moments of the wrong length, are rejected by name', () => {
+    const dir = saved();
+    const manifest = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as Record<string, unknown> & { state: Record<string, unknown> };
+    const cases: [(m: typeof manifest) => void, RegExp][] = [
+      [(m) => (m.extra = 1), /extra/],
+      [(m) => (m.state.surprise = 1), /state\.surprise/],
+      [(m) => (m.state.rawScale = [1]), /state\.rawScale/],
+      [(m) => (m.state.scaleOptimizer = { step: 1, first: [1], second: [1, 2, 3] }), /state\.scaleOptimizer/],
+    ];
+    for (const [edit, pattern] of cases) {
+      const copy = structuredClone(manifest);
+      edit(copy);
+      writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify(copy));
+      expectCheckpointError(dir, pattern);
     }
   });
 
@@ -152,7 +229,7 @@ describe('bad checkpoints throw CheckpointError', () => {
       ['{"version": 1, "state": ', /checkpoint\.json/],
       ['null', /./],
       ['{}', /version/],
-      ['{"version": 2}', /version/],
+      ['{"version": 3}', /version/],
       ['{"version": 1}', /./],
       ['{"version": 1, "state": {}, "layout": {"weights": [1, "x"], "generalMomentum": [], "responseMomentum": []}}', /./],
       ['{"version": 1, "state": {}, "layout": {"weights": [-4, 4], "generalMomentum": [], "responseMomentum": []}}', /./],
@@ -187,14 +264,14 @@ describe('bad checkpoints throw CheckpointError', () => {
     const bin = readFileSync(join(dir, 'checkpoint.bin'));
     bin[17] ^= 0x10;
     writeFileSync(join(dir, 'checkpoint.bin'), bin);
-    expectCheckpointError(dir, /checksum/);
+    expectCheckpointError(dir, /digest/);
     // Same layout, different numbers: what a crash between the two renames of saveCheckpoint would leave.
     const a = freshDir();
     const b = freshDir();
     saveCheckpoint(a, sampleState(6));
     saveCheckpoint(b, { ...sampleState(7), epoch: 9 });
     writeFileSync(join(a, 'checkpoint.bin'), readFileSync(join(b, 'checkpoint.bin')));
-    expectCheckpointError(a, /checksum/);
+    expectCheckpointError(a, /digest/);
     expect(existsSync(join(a, 'checkpoint.json'))).toBe(true);
   });
 });
