@@ -114,3 +114,31 @@ export class Rng {
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
+
+/*
+ * Seed derivation, written once. A study, a search or a run is given one seed S; every generator in it is built
+ * from a seed derived here, so that each stream is a pure function of (S, what it is for):
+ * - {@link deriveSeed}(S, stream, i): the seed of run/trial i of `stream` (a method name, or a purpose such as
+ *   "search:trainer", "retrain", "m:suggest"). FNV-1a of the text `"S|stream|i"`, kept to 31 bits.
+ * - {@link epochSeeds}(s, e): inside a trainer with seed s, epoch e draws its batch order, perturbations and masks
+ *   from `new Rng(train)` and its validation batches and hyper-step noise from `new Rng(val)`. A resumed run
+ *   therefore repeats the uninterrupted one exactly. Derived seeds are < 2³¹ so that s·1 000 003 + e stays a safe
+ *   integer.
+ */
+
+/** The seed of run/trial `index` of `stream` under the seed `seed` (see the remarks above). Pure. */
+export function deriveSeed(seed: number, stream: string, index: number): number {
+  let h = 0x811c9dc5;
+  const text = `${seed}|${stream}|${index}`;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h & 0x7fffffff;
+}
+
+/** The two seeds of epoch `epoch` of a trainer seeded `seed`: training stream and validation stream (remarks above). */
+export function epochSeeds(seed: number, epoch: number): { train: number; val: number } {
+  const train = seed * 1_000_003 + epoch;
+  return { train, val: train + 500_000 };
+}

@@ -472,6 +472,25 @@ export class HyperSpace {
   }
 
   /**
+   * The engine's one noise sampler: standard normal rows n_1 … n_B ∈ ℝ^h (`batch` = B), drawn row by row and
+   * within a row coordinate by coordinate. A coordinate with `perturb: 'minibatch'` takes one draw (at row 0)
+   * shared by every row, unless `perExample` (the hyper step's rows, which sample the validation objective's
+   * expectation per example for every coordinate). The order is fixed, so a seed gives the same rows.
+   */
+  sampleNoise(batch: number, rng: Rng, options: { perExample?: boolean } = {}): number[][] {
+    if (!Number.isInteger(batch) || batch < 1) throw new InvalidArgumentError('batch', 'an integer ≥ 1', batch);
+    const h = this.h;
+    const shared = this.specs.map((s) => !options.perExample && s.perturb === 'minibatch');
+    const noise: number[][] = [];
+    for (let i = 0; i < batch; i++) {
+      const row = new Array<number>(h);
+      for (let k = 0; k < h; k++) row[k] = i > 0 && shared[k] ? noise[0][k] : rng.normal();
+      noise.push(row);
+    }
+    return noise;
+  }
+
+  /**
    * Draw one perturbed minibatch: ε_i = σ ⊙ n_i, n_i ~ N(0, I), for i = 1..B (spec §1.4).
    *
    * @remarks
@@ -484,17 +503,11 @@ export class HyperSpace {
     this.checkVector(lambda, 'lambda');
     const sigma = this.scale(rawScale);
     if (!Number.isInteger(batch) || batch < 1) throw new InvalidArgumentError('batch', 'an integer ≥ 1', batch);
-    const h = this.h;
-    const noise: number[][] = [];
-    for (let i = 0; i < batch; i++) {
-      const row = new Array<number>(h);
-      for (let k = 0; k < h; k++) row[k] = i > 0 && this.specs[k].perturb === 'minibatch' ? noise[0][k] : rng.normal();
-      noise.push(row);
-    }
+    const noise = this.sampleNoise(batch, rng);
     const perturbation = noise.map((row) => row.map((n, k) => sigma[k] * n));
     const perturbed = perturbation.map((row) => row.map((e, k) => lambda[k] + e));
     const hyperValues = perturbed.map((row) => row.map((x, k) => this.hyperValue(k, x)));
-    return { batch, h, noise, perturbation, perturbed, hyperValues };
+    return { batch, h: this.h, noise, perturbation, perturbed, hyperValues };
   }
 
   /** ℍ[N(0, diag σ²)] = Σ_k log(σ_k √(2πe)), σ = softplus(s) (spec §1.4); 1.4189385332 per coordinate at σ = 1. */

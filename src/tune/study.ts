@@ -39,7 +39,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
-import { Rng } from '../rng.js';
+import { Rng, deriveSeed } from '../rng.js';
 import { buildModel, loadData, type TuneConfig } from './factory.js';
 import { formatBackendInfo, initBackend, type BackendName } from '../nn/backend.js';
 import { HyperSpace, type HyperSpaceJSON } from '../nn/hyper.js';
@@ -126,20 +126,8 @@ export function validateStudyConfig(config: StudyConfig): void {
   }
 }
 
-/**
- * A seed for run/trial `trial` of `method` under study seed `seed`: FNV-1a (32-bit) of the text
- * `"seed|method|trial"`, kept to 31 bits (the trainer multiplies its seed by 1 000 003 and must stay a safe
- * integer). Pure: the same triple gives the same seed in every process and worker.
- */
-export function deriveSeed(seed: number, method: string, trial: number): number {
-  let h = 0x811c9dc5;
-  const text = `${seed}|${method}|${trial}`;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h & 0x7fffffff;
-}
+/** The seed of run/trial `trial` of `method` under the study seed (src/rng.ts: the library's one seed derivation). */
+export { deriveSeed };
 
 /** The planned runs of one method and seed: trial index and its epochs (one run of B for a hypernetwork method). */
 export function planTrials(config: Pick<StudyConfig, 'budgetEpochs' | 'trialEpochs'>, method: StudyMethod): { trial: number; epochs: number }[] {

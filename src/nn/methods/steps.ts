@@ -1,0 +1,134 @@
+/**
+ * The steps the network methods are made of, written once (docs/math.md#s2-3, #s3-5):
+ * - {@link unperturbedStep}: min over w0 of CE(f(x; w0, masks at T(λ))), x augmented at λ — the fixed method's
+ *   only step, DARTS's weight step and Δ-STN's general step;
+ * - {@link perturbedStep}: CE(f(x̃; w0 + Θ h_net, masks at T(λ + ε_i))) with x̃ augmented per example at λ + ε_i,
+ *   over w0 and Θ jointly (STN) or over Θ alone (Δ-STN, optionally through the linearized network);
+ * - {@link responseHyperStep}: the STN-family hyper step (docs/math.md#s3-4).
+ * B examples, ε_i = σ ⊙ n_i with n_i ∼ N(0, I) drawn by the space's one noise sampler (`HyperSpace.sampleNoise`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../../rng.js';
+import { sigmoid } from '../hyper.js';
+import type { Masks } from '../models.js';
+import { oneHotCrossEntropy } from '../ops.js';
+import { read, readRows, type Reading } from '../reading.js';
+import type { MomentumSgd } from '../optimizers.js';
+import type { StepContext } from './context.js';
+
+/** Mean cross-entropy of integer labels (src/nn/ops.ts: stable log-softmax, no tf.gather, float one-hot). */
+export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  // The labels come from a Dataset, which checked them when it was made; WebGPU cannot read them back synchronously.
+  return oneHotCrossEntropy(logits, labels, 'mean', { labelsChecked: tf.getBackend() === 'webgpu' });
+}
+
+function disposeMasks(masks: Masks): void {
+  for (const m of masks.values()) m.dispose();
+}
+
+/** The unperturbed weight step on w0 (module remarks); returns its training loss. */
+export function* unperturbedStep(ctx: StepContext, x0: tf.Tensor, y: tf.Tensor1D, rng: Rng): Reading<number> {
+  const B = y.shape[0];
+  const values = Array.from({ length: B }, () => ctx.space.hyperValues(ctx.state.lambda));
+  const x = ctx.augmentInputs(x0, values, rng);
+  const masks = ctx.model.sampleMasks(values, rng);
+  const hyper = ctx.hyperRows();
+  const general = [...ctx.general];
+  const { value, grads } = tf.variableGrads(() => crossEntropy(ctx.model.forward(x, { hnet: null, masks, hyper }), y), general);
+  hyper?.dispose();
+  const loss = (yield* read(value))[0];
+  ctx.optGeneral.step(general.map((v) => grads[v.name]));
+  value.dispose();
+  tf.dispose(grads);
+  disposeMasks(masks);
+  if (x !== x0) x.dispose();
+  return loss;
+}
+
+/** How a {@link perturbedStep} runs. */
+export interface PerturbedStepOptions {
+  /** h_net = ε (true) or λ + ε (false). */
+  centered: boolean;
+  /** The variables to train and their optimizer: w0 and Θ jointly (STN) or Θ alone (Δ-STN). */
+  variables: readonly tf.Variable[];
+  optimizer: MomentumSgd;
+  /** Train Θ through the network linearized in w around w0: f(x̃; w0) + J_w f · Θ h_net (Δ-STN linearized). */
+  linearized: boolean;
+}
+
+/** The perturbed step (module remarks); returns its training loss. */
+export function* perturbedStep(ctx: StepContext, x0: tf.Tensor, y: tf.Tensor1D, rng: Rng, options: PerturbedStepOptions): Reading<number> {
+  const B = y.shape[0];
+  const h = ctx.space.h;
+  const p = ctx.space.samplePerturbed(ctx.state.lambda, ctx.state.rawScale, B, rng);
+  const x = ctx.augmentInputs(x0, p.hyperValues, rng);
+  const masks = ctx.model.sampleMasks(p.hyperValues, rng);
+  const hnet = tf.tensor2d(options.centered ? p.perturbation : p.perturbed, [B, h], 'float32');
+  const hyper = ctx.hyperRows(p.perturbed);
+  const vars = [...options.variables];
+  const { value, grads } = tf.variableGrads(() => {
+    if (options.linearized) {
+      // Only Θ is trained here: the tangent skips the products that would carry gradients to w0 and x.
+      const [f0, df] = ctx.model.tangent(x, masks, hnet, hyper, { responseOnly: true });
+      return crossEntropy(tf.add(f0, df) as tf.Tensor2D, y);
+    }
+    return crossEntropy(ctx.model.forward(x, { hnet, masks, hyper }), y);
+  }, vars);
+  hyper?.dispose();
+  const loss = (yield* read(value))[0];
+  options.optimizer.step(vars.map((v) => grads[v.name] ?? tf.zerosLike(v)));
+  value.dispose();
+  tf.dispose(grads);
+  hnet.dispose();
+  disposeMasks(masks);
+  if (x !== x0) x.dispose();
+  return loss;
+}
+
+/**
+ * The STN-family hyper step on a validation batch (evaluation mode: no masks, no augmentation): rows
+ * h_net,i = (0 if centered, else λ) + σ ⊙ n_i with n_i ∼ N(0, I) when σ is tuned (else n_i = 0); the loss is
+ * CE − τℍ(σ), so ∂/∂λ = Σ_i ∂CE/∂h_net,i and ∂/∂s_k = sigmoid(s_k)(Σ_i n_ik ∂CE/∂h_net,ik − τ/σ_k)
+ * (docs/math.md#s3-4). A model whose blocks read hyperparameters directly (a DARTS cell's α) also gets the rows
+ * λ + σ ⊙ n_i, and its direct term ∂L_V/∂α is added to the response term at the same rows.
+ */
+export function* responseHyperStep(ctx: StepContext, indices: Int32Array, rng: Rng, centered: boolean): Reading<number> {
+  const ds = ctx.data.val;
+  const B = indices.length;
+  const h = ctx.space.h;
+  const lambda = ctx.state.lambda;
+  const sigma = ctx.space.scale(ctx.state.rawScale);
+  const noise = ctx.settings.tuneScales ? ctx.space.sampleNoise(B, rng, { perExample: true }) : Array.from({ length: B }, () => new Array<number>(h).fill(0));
+  const rows = noise.map((n) => n.map((nk, k) => (centered ? 0 : lambda[k]) + sigma[k] * nk));
+  const x = ctx.images(ds, indices);
+  const y = ctx.labels(ds, indices);
+  const hnet = tf.tensor2d(rows, [B, h], 'float32');
+  const empty: Masks = new Map();
+  let g: number[][];
+  let loss: number;
+  if (ctx.model.readsHyper) {
+    // Direct term: the cells read the perturbed rows λ + σ⊙n themselves. ∂/∂λ and ∂/∂(σ⊙n) of the loss are
+    // then the sums of the gradients w.r.t. h_net (response) and w.r.t. the rows (direct).
+    const rowsT = tf.tensor2d(noise.map((n) => n.map((nk, k) => lambda[k] + sigma[k] * nk)), [B, h], 'float32');
+    const { value, grads } = tf.valueAndGrads((hn: tf.Tensor, a: tf.Tensor) => crossEntropy(ctx.model.forward(x, { hnet: hn as tf.Tensor2D, masks: empty, hyper: a as tf.Tensor2D }), y))([hnet, rowsT]);
+    const total = tf.add(grads[0], grads[1]);
+    g = yield* readRows(total as tf.Tensor2D);
+    loss = (yield* read(value))[0];
+    tf.dispose([rowsT, value, total, ...grads]);
+  } else {
+    const { value, grad } = tf.valueAndGrad((hn: tf.Tensor) => crossEntropy(ctx.model.forward(x, { hnet: hn as tf.Tensor2D, masks: empty }), y))(hnet);
+    g = yield* readRows(grad as tf.Tensor2D);
+    loss = (yield* read(value))[0];
+    tf.dispose([value, grad]);
+  }
+  tf.dispose([x, y, hnet]);
+  const gLambda = Array.from({ length: h }, (_, k) => g.reduce((acc, row) => acc + row[k], 0));
+  ctx.state.lambda = ctx.optLambda.step(ctx.state.lambda, gLambda);
+  if (ctx.settings.tuneScales) {
+    const tau = ctx.settings.entropyWeight;
+    const gScale = ctx.state.rawScale.map((s, k) => sigmoid(s) * (g.reduce((acc, row, i) => acc + row[k] * noise[i][k], 0) - tau / sigma[k]));
+    ctx.state.rawScale = ctx.optScale.step(ctx.state.rawScale, gScale);
+  }
+  ctx.state.hyperSteps++;
+  return loss;
+}
