@@ -12,7 +12,8 @@ import { createDataset } from '../src/data/dataset.js';
 import { NATIVE_ENV_DEFAULTS, initBackend, type BackendName } from '../src/nn/backend.js';
 
 for (const [k, v] of Object.entries(NATIVE_ENV_DEFAULTS)) process.env[k] ??= v;
-import { cellSearchSpace, genotypeNetwork, randomGenotype, type CellSpaceKind } from '../src/nn/cells.js';
+import { cellSearchSpace, genotypeNetwork } from '../src/nn/cellNetworks.js';
+import { randomGenotype, type CellSpaceKind } from '../src/nn/cells.js';
 import { Trainer, type NnMethod } from '../src/nn/trainer.js';
 
 const { values } = parseArgs({ options: { backend: { type: 'string', default: 'wasm' }, reps: { type: 'string', default: '15' }, spaces: { type: 'string', default: 'mlp-cell,cnn-cell' } } });

@@ -69,6 +69,7 @@ export * from './nn/regularizers.js';
 export * from './nn/layers.js';
 export * from './nn/models.js';
 export * from './nn/cells.js';
+export * from './nn/cellNetworks.js';
 export * from './nn/optimizers.js';
 export * from './nn/trainer.js';
 

@@ -47,12 +47,10 @@ import {
   MLP_OPS,
   MixedCell,
   cellEdges,
-  cellSearchSpace,
   cellSpaceSpecs,
   deriveGenotype,
   edgeName,
   edgeWeights,
-  genotypeNetwork,
   makeCandidate,
   maxPool3x3Same,
   randomGenotype,
@@ -62,6 +60,7 @@ import {
   type MixedEdge,
   type OpName,
 } from '../../src/nn/cells.js';
+import { cellSearchSpace, genotypeNetwork } from '../../src/nn/cellNetworks.js';
 import { HyperSpace, architectureSpecs, dropoutSpec, weightDecaySpec, type HyperparameterSpec } from '../../src/nn/hyper.js';
 import type { StnNetwork } from '../../src/nn/models.js';
 import { maxPool2x2, maxPool2x2Mask, oneHotCrossEntropy } from '../../src/nn/ops.js';
