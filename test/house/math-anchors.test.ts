@@ -1,14 +1,15 @@
 /**
  * Links into the project's mathematical reference, docs/math.md (issue 12), cannot break.
  *
- * Three rules, each checked on the files as they are now:
+ * Four rules, each checked on the files as they are now:
  * 1. every `docs/math.md#<id>` written anywhere under src/, proofs/, test/, notebooks/, bench/, bin/ or in README.md
  *    names an anchor that exists in docs/math.md (an `id="<id>"`);
  * 2. every spec section the code still cites as "spec §X.Y" has its anchor `sX-Y` (the numbering of
  *    docs/math.md#s0 is the spec's), so the planned mechanical rewrite "spec §X.Y" → "docs/math.md#sX-Y" cannot
  *    produce a broken link. The section number ends at the last digit: "spec §3.4." cites 3.4, and a list or range
  *    on the same line ("spec §3.1–§3.3, §4.2") cites every section in it;
- * 3. docs/math.md itself is whole: the fixed anchor scheme (every numbered spec section, pt-1 … pt-15, the five
+ * 3. every property test named anywhere as "PT-N" has its anchor `pt-N` (so "§6 PT-N" can become docs/math.md#pt-N);
+ * 4. docs/math.md itself is whole: the fixed anchor scheme (every numbered spec section, pt-1 … pt-15, the five
  *    claims) is present, no id is defined twice, its own `](#id)` links resolve and its table of contents lists
  *    every anchor.
  *
@@ -89,6 +90,11 @@ export function strictSpecCitations(text: string): string[] {
   return [...text.matchAll(/spec §(\d+(?:\.\d+)*)/g)].map((m) => m[1]);
 }
 
+/** The property tests a text names ("PT-7", "PT-1..PT-4", "PT-1 … PT-4"): each becomes docs/math.md#pt-N. */
+export function propertyTestIds(text: string): string[] {
+  return [...text.matchAll(/\bPT-(\d+)\b/g)].map((m) => `pt-${m[1]}`);
+}
+
 /** For each item, the places (file:line) where it is missing from `ids`. */
 export function missing(found: Map<string, string[]>, ids: ReadonlySet<string>): string[] {
   const bad: string[] = [];
@@ -153,6 +159,7 @@ describe('the scanners (on made-up text)', () => {
     expect(strictSpecCitations('spec §3.4. and spec §10 and spec §4')).toEqual(['3.4', '10', '4']);
     expect(sectionAnchor('8.5')).toBe('s8-5');
     expect(sectionAnchor('0')).toBe('s0');
+    expect(propertyTestIds('spec §6 PT-1..PT-4, PT-10 and PT-16')).toEqual(['pt-1', 'pt-4', 'pt-10', 'pt-16']);
   });
 });
 
@@ -191,6 +198,12 @@ describe('citations in the repository resolve', () => {
 
   test('every "spec §X.Y" cited today has its anchor sX-Y (strict form of the mechanical rewrite)', () => {
     const found = collect(strictSpecCitations, sectionAnchor);
+    expect(found.size).toBeGreaterThan(0);
+    expect(missing(found, ids)).toEqual([]);
+  });
+
+  test('every property test named anywhere (PT-N) has its anchor pt-N', () => {
+    const found = collect(propertyTestIds);
     expect(found.size).toBeGreaterThan(0);
     expect(missing(found, ids)).toEqual([]);
   });
