@@ -4,31 +4,8 @@
  * under src/ is an edge; Tarjan's algorithm finds the strongly connected components, and every one must be a
  * single module.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-
-type Graph = Map<string, string[]>;
-
-function sourceGraph(root: string): Graph {
-  const files: string[] = [];
-  const walk = (d: string): void => {
-    for (const f of readdirSync(d)) {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (p.endsWith('.ts')) files.push(relative('.', p));
-    }
-  };
-  walk(root);
-  const known = new Set(files);
-  const graph: Graph = new Map();
-  for (const f of files) {
-    const text = readFileSync(f, 'utf8');
-    const deps = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/g)].map((m) => relative('.', resolve(dirname(f), m[1].replace(/\.js$/, '.ts'))));
-    graph.set(f, [...new Set(deps.filter((d) => known.has(d)))]);
-  }
-  return graph;
-}
+import { sourceGraph, type Graph } from './graph.js';
 
 /** The strongly connected components with more than one module (or a module importing itself). */
 function cycles(graph: Graph): string[][] {
