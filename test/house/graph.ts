@@ -41,6 +41,12 @@ export function packageImports(root: string): Map<string, string[]> {
 export function reachable(graph: Graph, start: string): Set<string> {
   const seen = new Set<string>([start]);
   const todo = [start];
-  while (todo.length > 0) for (const w of graph.get(todo.pop()!) ?? []) if (!seen.has(w)) seen.add(w), todo.push(w);
+  while (todo.length > 0) {
+    for (const w of graph.get(todo.pop()!) ?? []) {
+      if (seen.has(w)) continue;
+      seen.add(w);
+      todo.push(w);
+    }
+  }
   return seen;
 }
