@@ -2,19 +2,23 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, ParseError } from '../errors.js';
 
-/** Reads and parses JSON from `path` (or stdin when `path` is "-"); errors name `--input`. */
-export function readJsonInput(path: string | undefined): unknown {
-  if (path === undefined) throw new InvalidArgumentError('--input', 'a JSON file path or - for standard input', 'nothing');
+/**
+ * Reads and parses JSON from `path` (or stdin when `path` is "-"); errors name `flag` (default `--input`;
+ * `toy` passes `--data`).
+ */
+export function readJsonInput(path: string | undefined, flag = '--input'): unknown {
+  if (path === undefined) throw new InvalidArgumentError(flag, 'a JSON file path or - for standard input', 'nothing');
   let text: string;
   try {
     text = path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
   } catch (e) {
-    throw new InvalidArgumentError('--input', 'a readable file', `${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InvalidArgumentError(flag, 'a readable file', `${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new ParseError('--input', `expected valid JSON (${(e as Error).message})`);
+    const msg = (e as Error).message;
+    throw new ParseError(flag, `expected valid JSON (${msg.length > 200 ? msg.slice(0, 199) + '…' : msg})`);
   }
 }
 

@@ -2,10 +2,16 @@
  * The `deltastn` command. Subcommands:
  * - `verify [--claim ID…] [--runs N] [--seed S] [--json] [--log FILE]`
  * - `theory <best-response|conditioning|thm3> --input FILE.json|-`
- * - `compare …` and `report DIR` (src/cli/compare.ts)
+ * - `toy …` (src/cli/toy.ts), `tune …` (src/cli/tune.ts), `compare …` and `report DIR` (src/cli/compare.ts),
+ *   `search …` (src/cli/search.ts)
  *
- * Exit codes: 0 success; 1 a claim failed or an unexpected error; 2 bad input (a typed error naming the
- * argument or JSON field, printed to stderr; nothing is printed to stdout).
+ * Exit codes (the same for every subcommand): {@link EXIT_OK} success; {@link EXIT_FAILED} a claim failed
+ * (`verify`) or an unexpected error (a bug: the stack trace is printed); {@link EXIT_BAD_INPUT} bad input — a
+ * flag, an input file, an output path that cannot be created or written, a state file (checkpoint, log,
+ * records, config) that is corrupt or foreign — with a one-line message on stderr naming the flag, file or
+ * field, nothing on stdout, and nothing created on disk when it is detected before the run starts;
+ * {@link EXIT_STOPPED} (`tune`) training stopped early on a non-finite loss (the reason on stderr; the
+ * directory keeps the last good state).
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,9 +20,21 @@ import { verifyCommand } from './verify.js';
 import { theoryCommand, theoryRoutines } from './theory.js';
 import { toyCommand, toys } from './toy.js';
 import { resumeConfig, runTune, parseHparams, type TuneConfig } from './tune.js';
+import { TUNE_DATASETS, TUNE_FLAGS, TUNE_METHODS, TUNE_MODELS } from '../tune/factory.js';
 import { BACKEND_NAMES, isBackendName } from '../nn/backend.js';
 import { compareCommand, reportCommand } from './compare.js';
 import { searchCommand } from './search.js';
+import { STUDY_METHODS } from '../tune/study.js';
+import { ARCH_METHODS } from '../tune/archSummary.js';
+
+/** Exit code: success. */
+export const EXIT_OK = 0;
+/** Exit code: a claim failed (`verify`), or an unexpected error (printed with its stack trace). */
+export const EXIT_FAILED = 1;
+/** Exit code: bad input (a flag, an input or state file, an output path); a one-line message names it. */
+export const EXIT_BAD_INPUT = 2;
+/** Exit code of `tune`: training stopped early on a non-finite loss (the reason on stderr). */
+export const EXIT_STOPPED = 3;
 
 const HELP = `deltastn — bilevel optimization of hyperparameters (STN, Δ-STN) with an exact theory kernel
 
@@ -30,20 +48,23 @@ Usage:
   deltastn toy <${Object.keys(toys).join('|')}> [--data FILE.json] [--method M]... [--sigma S] [--seed S] [--out DIR] [--json]
       Run a toy experiment of the small bilevel engine; writes DIR/<toy>.json and SVG plots (default DIR: out).
       --data takes {Xtrain, ytrain, Xval, yval} (ridge, interaction).
-  deltastn tune --model mlp|cnn|alexnet --dataset mnist|fashion-mnist|cifar10 --method delta-stn|delta-stn-linearized|stn|centered-stn|fixed
+  deltastn tune --model ${TUNE_MODELS.join('|')} --dataset ${TUNE_DATASETS.join('|')} --method ${TUNE_METHODS.join('|')}
                [--epochs N] [--hparams name=value,...] [--seed S] [--out DIR] [--resume DIR] [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu|webgpu]
                [--data-dir PATH] [--batch-size B] [--train-size N] [--width W] [--warmup N] [--lr X] [--lr-hyper X] [--dropconnect]
                [--lr-milestones E1,E2,... --lr-gamma G] [--patience N]
       Train a network while tuning its hyperparameters (TensorFlow.js); writes DIR/log.jsonl, a checkpoint per epoch
-      and DIR/summary.json. MNIST is embedded; Fashion-MNIST from Debian's dataset-fashion-mnist or --data-dir.
-  deltastn compare --model mlp|cnn --dataset mnist|fashion-mnist [--methods delta-stn,delta-stn-linearized,stn,centered-stn,random,bayes]
+      and DIR/summary.json (the whole run). MNIST is embedded; Fashion-MNIST from Debian's dataset-fashion-mnist or --data-dir.
+      --resume DIR continues from DIR's checkpoint with its saved settings; it honours --epochs (to train further),
+      --backend and --data-dir; any other flag must repeat the saved value (else exit 2). Exit code 3: training
+      stopped early on a non-finite loss (the reason on stderr; DIR keeps the last good state).
+  deltastn compare --model ${TUNE_MODELS.join('|')} --dataset ${TUNE_DATASETS.join('|')} [--methods ${STUDY_METHODS.join(',')}]
                [--seeds N] [--seed S] [--budget-epochs N] [--trial-epochs E] [--train-size N] [--width W] [--workers N]
                [--out DIR] [--backend B] [--data-dir PATH] [--batch-size B] [--warmup N] [--lr X] [--lr-hyper X]
       Compare the methods at an equal budget of training epochs per seed (search: trials of E epochs; defaults:
       the five methods without delta-stn-linearized, 3 seeds, 10 epochs, E = budget/5). Runs or resumes the study
       in DIR (default out/compare-<model>-<dataset>): DIR/trials.jsonl, summary.json, table.md, SVG plots.
       --workers N runs trials on N worker threads (needs the compiled dist/).
-  deltastn search --space mlp-cell|cnn-cell --dataset mnist|fashion-mnist [--method darts1,darts2,delta-stn,delta-stn-linearized,stn,random]
+  deltastn search --space mlp-cell|cnn-cell --dataset mnist|fashion-mnist [--method ${ARCH_METHODS.join(',')}]
                [--seeds N] [--seed S] [--search-epochs S] [--retrain-epochs E] [--nodes N] [--width W] [--train-size N]
                [--batch-size B] [--lr X] [--lr-hyper X] [--train-steps T] [--darts-scale R0] [--darts-xi ξ] [--workers N] [--out DIR]
                [--backend B] [--data-dir PATH]
@@ -56,7 +77,8 @@ Usage:
       Write DIR/report.html, one self-contained offline page, for a compare, search or tune directory.
   deltastn --help | --version
 
-Bad input exits with code 2 and a message naming the field.`;
+Exit codes: 0 success; 1 a claim failed (verify) or an unexpected error; 2 bad input (a flag, an input or state
+file, an output path), with one line on stderr naming it; 3 tune stopped early on a non-finite loss.`;
 
 /** Entry point; returns the process exit code. `out`/`err` default to stdout/stderr. */
 export async function main(
@@ -91,20 +113,26 @@ export async function main(
         out('deltastn 0.1.0');
         return 0;
       default:
-        throw new InvalidArgumentError('command', 'verify, theory, toy, tune, compare, search or report (see --help)', command);
+        throw new InvalidArgumentError('command', 'verify, theory, toy, tune, compare, search or report (see --help)', command.length > 60 ? command.slice(0, 59) + '…' : command);
     }
   } catch (e) {
     if (e instanceof DeltaStnError) {
-      err(`deltastn: ${e.name}: ${e.message}`);
-      return 2;
+      err(`deltastn: ${e.name}: ${oneLine(e.message)}`);
+      return EXIT_BAD_INPUT;
     }
     if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      err(`deltastn: ${e.message}`);
-      return 2;
+      err(`deltastn: ${oneLine(e.message)}`);
+      return EXIT_BAD_INPUT;
     }
-    err(`deltastn: unexpected error: ${(e as Error).stack ?? String(e)}`);
-    return 1;
+    err(`deltastn: unexpected error: ${(e as Error)?.stack ?? String(e)}`);
+    return EXIT_FAILED;
   }
+}
+
+/** A message on one line, at most 600 characters (a hostile value can be long or hold newlines). */
+function oneLine(message: string): string {
+  const flat = message.replace(/[\r\n]+/g, ' ');
+  return flat.length > 600 ? flat.slice(0, 599) + '…' : flat;
 }
 
 function integerOption(value: string | undefined, name: string, fallback: number, min: number): number {
@@ -213,7 +241,7 @@ async function runTuneCommand(args: readonly string[], out: (s: string) => void,
       warmup: { type: 'string' },
       lr: { type: 'string' },
       'lr-hyper': { type: 'string' },
-      dropconnect: { type: 'boolean', default: false },
+      dropconnect: { type: 'boolean' },
       'lr-milestones': { type: 'string' },
       'lr-gamma': { type: 'string' },
       patience: { type: 'string' },
@@ -221,50 +249,103 @@ async function runTuneCommand(args: readonly string[], out: (s: string) => void,
     strict: true,
     allowPositionals: false,
   });
-  let config: TuneConfig;
-  if (values.resume) {
-    config = resumeConfig(values.resume);
-    if (values.epochs) config = { ...config, epochs: integerOption(values.epochs, '--epochs', config.epochs, 1) };
-  } else {
-    const model = values.model ?? 'mlp';
-    if (!['mlp', 'cnn', 'alexnet'].includes(model)) throw new InvalidArgumentError('--model', 'mlp, cnn or alexnet', model);
-    const dataset = values.dataset ?? (model === 'cnn' ? 'fashion-mnist' : model === 'alexnet' ? 'cifar10' : 'mnist');
-    if (!['mnist', 'fashion-mnist', 'cifar10'].includes(dataset)) throw new InvalidArgumentError('--dataset', 'mnist, fashion-mnist or cifar10', dataset);
-    const backend = values.backend ?? 'auto';
-    if (!isBackendName(backend)) throw new InvalidArgumentError('--backend', BACKEND_NAMES.join(', '), backend);
-    config = {
-      model: model as TuneConfig['model'],
-      dataset: dataset as TuneConfig['dataset'],
-      method: (values.method ?? 'delta-stn') as TuneConfig['method'],
-      epochs: integerOption(values.epochs, '--epochs', 3, 1),
-      seed: integerOption(values.seed, '--seed', 0, 0),
-      batchSize: integerOption(values['batch-size'], '--batch-size', 128, 1),
-      trainSize: integerOption(values['train-size'], '--train-size', 0, 0),
-      width: numberOption(values.width, '--width', 1),
-      warmupEpochs: integerOption(values.warmup, '--warmup', 0, 0),
-      lrWeights: numberOption(values.lr, '--lr', 1e-2),
-      lrHyper: numberOption(values['lr-hyper'], '--lr-hyper', 1e-2),
-      hparams: parseHparams(values.hparams),
-      dropConnect: values.dropconnect ?? false,
-      lrMilestones: parseMilestones(values['lr-milestones']),
-      lrGamma: values['lr-gamma'] === undefined ? undefined : numberOption(values['lr-gamma'], '--lr-gamma', 0.2),
-      patience: values.patience === undefined ? undefined : integerOption(values.patience, '--patience', 0, 1),
-      dataDir: values['data-dir'],
-      backend,
-    };
+  // The fields the user gave, parsed and checked one by one (each error names its flag).
+  const given: Partial<TuneConfig> = {};
+  if (values.model !== undefined) {
+    if (!(TUNE_MODELS as readonly string[]).includes(values.model)) throw new InvalidArgumentError('--model', TUNE_MODELS.join(', '), values.model);
+    given.model = values.model as TuneConfig['model'];
   }
-  const dir = values.resume ?? values.out ?? join('out', `tune-${config.model}-${config.dataset}-${config.method}`);
-  const result = await runTune(config, dir, { resume: Boolean(values.resume), progress: process.stderr.isTTY === true, log: err });
+  if (values.dataset !== undefined) {
+    if (!(TUNE_DATASETS as readonly string[]).includes(values.dataset)) throw new InvalidArgumentError('--dataset', TUNE_DATASETS.join(', '), values.dataset);
+    given.dataset = values.dataset as TuneConfig['dataset'];
+  }
+  if (values.method !== undefined) {
+    if (!(TUNE_METHODS as readonly string[]).includes(values.method)) throw new InvalidArgumentError('--method', `${TUNE_METHODS.join(', ')} (DARTS needs architecture weights: deltastn search)`, values.method);
+    given.method = values.method as TuneConfig['method'];
+  }
+  if (values.backend !== undefined) {
+    if (!isBackendName(values.backend)) throw new InvalidArgumentError('--backend', BACKEND_NAMES.join(', '), values.backend);
+    given.backend = values.backend;
+  }
+  if (values.epochs !== undefined) given.epochs = integerOption(values.epochs, '--epochs', 3, 1);
+  if (values.seed !== undefined) given.seed = integerOption(values.seed, '--seed', 0, 0);
+  if (values['batch-size'] !== undefined) given.batchSize = integerOption(values['batch-size'], '--batch-size', 128, 1);
+  if (values['train-size'] !== undefined) given.trainSize = integerOption(values['train-size'], '--train-size', 0, 0);
+  if (values.width !== undefined) given.width = numberOption(values.width, '--width', 1);
+  if (values.warmup !== undefined) given.warmupEpochs = integerOption(values.warmup, '--warmup', 0, 0);
+  if (values.lr !== undefined) given.lrWeights = numberOption(values.lr, '--lr', 1e-2);
+  if (values['lr-hyper'] !== undefined) given.lrHyper = numberOption(values['lr-hyper'], '--lr-hyper', 1e-2);
+  if (values.hparams !== undefined) given.hparams = parseHparams(values.hparams);
+  if (values.dropconnect !== undefined) given.dropConnect = values.dropconnect;
+  if (values['lr-milestones'] !== undefined) given.lrMilestones = parseMilestones(values['lr-milestones']);
+  if (values['lr-gamma'] !== undefined) given.lrGamma = numberOption(values['lr-gamma'], '--lr-gamma', 0.2);
+  if (values.patience !== undefined) given.patience = integerOption(values.patience, '--patience', 0, 1);
+  if (values['data-dir'] !== undefined) {
+    if (values['data-dir'].length === 0) throw new InvalidArgumentError('--data-dir', 'a directory path', values['data-dir']);
+    given.dataDir = values['data-dir'];
+  }
+  let config: TuneConfig;
+  let dir: string;
+  if (values.resume !== undefined) {
+    if (values.resume.length === 0) throw new InvalidArgumentError('--resume', 'a run directory', values.resume);
+    if (values.out !== undefined && values.out !== values.resume) throw new InvalidArgumentError('--out', `nothing, or the --resume directory (${values.resume}): a resumed run writes where it ran`, values.out);
+    const saved = resumeConfig(values.resume);
+    // A resume honours --epochs (to train further), --backend and --data-dir; any other flag must repeat the
+    // saved value (so the original command line plus --resume works), else it is an error, never ignored.
+    for (const [field, value] of Object.entries(given) as [keyof TuneConfig, unknown][]) {
+      if (RESUME_HONOURS.includes(field)) continue;
+      if (JSON.stringify(value) !== JSON.stringify(saved[field] ?? (field === 'dropConnect' ? false : field === 'hparams' ? {} : undefined))) {
+        throw new InvalidArgumentError(TUNE_FLAGS[field], `the run's saved value ${JSON.stringify(saved[field]) ?? 'unset'} (a resume keeps the saved settings; it honours only --epochs, --backend and --data-dir; start a new run with --out to change it)`, JSON.stringify(value));
+      }
+    }
+    config = { ...saved };
+    if (given.epochs !== undefined) config.epochs = given.epochs;
+    if (given.backend !== undefined) config.backend = given.backend;
+    if (given.dataDir !== undefined) config.dataDir = given.dataDir;
+    dir = values.resume;
+  } else {
+    const model = given.model ?? 'mlp';
+    config = {
+      model,
+      dataset: given.dataset ?? (model === 'cnn' ? 'fashion-mnist' : model === 'alexnet' ? 'cifar10' : 'mnist'),
+      method: given.method ?? 'delta-stn',
+      epochs: given.epochs ?? 3,
+      seed: given.seed ?? 0,
+      batchSize: given.batchSize ?? 128,
+      trainSize: given.trainSize ?? 0,
+      width: given.width ?? 1,
+      warmupEpochs: given.warmupEpochs ?? 0,
+      lrWeights: given.lrWeights ?? 1e-2,
+      lrHyper: given.lrHyper ?? 1e-2,
+      hparams: given.hparams ?? {},
+      dropConnect: given.dropConnect ?? false,
+      lrMilestones: given.lrMilestones,
+      lrGamma: given.lrGamma,
+      patience: given.patience,
+      dataDir: given.dataDir,
+      backend: given.backend ?? 'auto',
+    };
+    if (config.dropConnect && config.model !== 'mlp') throw new InvalidArgumentError('--dropconnect', 'the mlp model (DropConnect is on its dense hidden-to-hidden weights)', config.model);
+    dir = values.out ?? join('out', `tune-${config.model}-${config.dataset}-${config.method}`);
+  }
+  const result = await runTune(config, dir, { resume: values.resume !== undefined, progress: process.stderr.isTTY === true, log: err });
   const last = result.epochs[result.epochs.length - 1];
   out(
     JSON.stringify(
-      { out: dir, backend: result.backend, epochs: result.epochs.length, stopped: result.stopped ?? null, final: last ? { val: last.val, test: last.test, hyper: last.hyper } : null },
+      { out: dir, backend: result.backend, epochs: result.epochs.length, ran: result.ran, stopped: result.stopped ?? null, final: last ? { val: last.val, test: last.test, hyper: last.hyper } : null },
       null,
       2,
     ),
   );
-  return result.stopped ? 1 : 0;
+  if (result.stopped) {
+    err(`deltastn: training stopped early (exit code ${EXIT_STOPPED}): ${result.stopped}. ${dir} holds the last good state (checkpoint) and summary.json; resuming repeats the same steps, so start a new run with a smaller --lr or --lr-hyper.`);
+    return EXIT_STOPPED;
+  }
+  return 0;
 }
+
+/** The settings a `tune --resume` takes from the command line; every other flag must match the saved run. */
+const RESUME_HONOURS: readonly (keyof TuneConfig)[] = ['epochs', 'backend', 'dataDir'];
 
 /** `--lr-milestones 60,120,180`: epochs (integers ≥ 1) at which the weights' learning rate is multiplied by --lr-gamma. */
 function parseMilestones(text: string | undefined): number[] | undefined {

@@ -3,9 +3,9 @@
  * [--seed S] [--out DIR] [--json]`: runs one toy experiment, writes `<out>/<toy>.json` and its SVG plot(s),
  * and prints a short table (or the JSON with --json).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
+import { checkOutputDirectory, createOutputDirectory, writeFileAtomic } from '../nn/checkpoint.js';
 import type { RegressionData } from '../bilevel/families.js';
 import { conditioningExperiment, plotConditioningExperiment } from '../experiments/conditioning.js';
 import { interactionExperiment } from '../experiments/interaction.js';
@@ -35,11 +35,20 @@ export interface ToyOutput {
 
 type Toy = (o: ToyOptions) => ToyOutput;
 
-/** Reads {Xtrain, ytrain, Xval, yval} from --data; the family's own checks name bad fields. */
+/** The options each toy reads (besides --seed, --out and --json); any other option given is an error, never ignored. */
+export const TOY_OPTIONS: Record<string, readonly ('data' | 'method' | 'sigma')[]> = {
+  ridge: ['data', 'method', 'sigma'],
+  jacobian: ['method', 'sigma'],
+  conditioning: ['sigma'],
+  interaction: ['data', 'sigma'],
+  nas: ['sigma'],
+};
+
+/** Reads {Xtrain, ytrain, Xval, yval} from --data; errors name `--data` (and the field); the family's own checks name bad values. */
 export function readRegressionData(path: string): RegressionData {
-  const raw = asObject(readJsonInput(path), '--data');
+  const raw = asObject(readJsonInput(path, '--data'), '--data');
   for (const key of ['Xtrain', 'ytrain', 'Xval', 'yval']) {
-    if (!(key in raw)) throw new InvalidArgumentError(key, `a field "${key}" in the --data file`, 'nothing');
+    if (!(key in raw)) throw new InvalidArgumentError(`--data.${key}`, `a field "${key}" in the --data file`, 'nothing');
   }
   return raw as unknown as RegressionData;
 }
@@ -112,14 +121,29 @@ export const toys: Record<string, Toy> = {
   nas: nasToy,
 };
 
-/** Runs toy `name`, writes its files under `o.out`, and returns what to print. */
+/**
+ * Runs toy `name`, writes its files under `o.out`, and returns what to print. The options and the output
+ * directory are checked before the toy runs; files are written (atomically) only once it has succeeded.
+ * @throws InvalidArgumentError naming `toy`, or `--data` / `--method` / `--sigma` when the toy does not read it;
+ *   OutputPathError naming `--out`.
+ */
 export function toyCommand(name: string, o: ToyOptions): { text: string; files: string[] } {
-  const toy = toys[name];
-  if (!toy) throw new InvalidArgumentError('toy', `one of ${Object.keys(toys).join(', ')}`, name);
+  const toy = Object.hasOwn(toys, name) ? toys[name] : undefined;
+  if (!toy) throw new InvalidArgumentError('toy', `one of ${Object.keys(toys).join(', ')}`, name.length > 60 ? name.slice(0, 59) + '…' : name);
+  const accepts = TOY_OPTIONS[name];
+  const given: ['data' | 'method' | 'sigma', boolean][] = [
+    ['data', o.data !== undefined],
+    ['method', o.methods.length > 0],
+    ['sigma', o.sigma !== undefined],
+  ];
+  for (const [opt, present] of given) {
+    if (present && !accepts.includes(opt)) throw new InvalidArgumentError(`--${opt}`, `no --${opt} for toy ${name} (it reads ${accepts.map((a) => `--${a}`).join(', ')})`, opt === 'data' ? o.data : opt === 'method' ? o.methods.join(',') : o.sigma);
+  }
+  checkOutputDirectory(o.out, '--out');
   const output = toy(o);
-  mkdirSync(o.out, { recursive: true });
+  createOutputDirectory(o.out, '--out');
   const files = [join(o.out, `${name}.json`), ...output.plots.map((p) => join(o.out, p.name))];
-  writeFileSync(files[0], JSON.stringify(output.data, null, 2) + '\n');
-  output.plots.forEach((p, i) => writeFileSync(files[i + 1], p.svg));
+  writeFileAtomic(files[0], JSON.stringify(output.data, null, 2) + '\n', '--out');
+  output.plots.forEach((p, i) => writeFileAtomic(files[i + 1], p.svg, '--out'));
   return { text: o.json ? JSON.stringify(output.data, null, 2) : `${output.table}\n\nwrote ${files.join(', ')}`, files };
 }

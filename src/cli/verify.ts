@@ -3,9 +3,9 @@
  * on N seeded random cases plus its reference values and prints a table (claim, statement, cases, worst
  * error vs tolerance, verdict) or JSON. Exit code 0 only if every claim holds.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { InvalidArgumentError } from '../errors.js';
+import { appendLine, checkOutputFile, truncateFile } from '../nn/checkpoint.js';
 import { claims, claimIds, findClaim } from '../theory/registry.js';
 import { runClaim, type ClaimReport, type CheckSummary } from '../theory/runner.js';
 import type { AnyClaim } from '../theory/claim.js';
@@ -44,7 +44,12 @@ function describeWorst(s: CheckSummary | undefined): string {
 /** Runs the selected claims and writes the table or JSON to `out`; returns the exit code. */
 export function verifyCommand(options: VerifyOptions, out: (s: string) => void, err: (s: string) => void): number {
   const selected = selectClaims(options.claims);
-  if (options.log) writeFileSync(options.log, '');
+  // The log path is checked before any claim runs (a directory, /proc/x, a missing parent: exit 2, nothing written);
+  // a write that fails later (a full disk, /dev/full) is the same typed error naming --log.
+  if (options.log !== undefined) {
+    checkOutputFile(options.log, '--log');
+    truncateFile(options.log, '--log');
+  }
   const reports: ClaimReport[] = [];
   const t0 = performance.now();
   for (const claim of selected) {
@@ -56,7 +61,7 @@ export function verifyCommand(options: VerifyOptions, out: (s: string) => void, 
     const report = runClaim(claim, { runs: options.runs, seed: options.seed, onCase: bar ? (done) => bar.update(done) : undefined });
     bar?.stop();
     reports.push(report);
-    if (options.log) appendFileSync(options.log, JSON.stringify({ time: new Date().toISOString(), seed: options.seed, ...report }) + '\n');
+    if (options.log !== undefined) appendLine(options.log, JSON.stringify({ time: new Date().toISOString(), seed: options.seed, ...report }), '--log');
   }
   const allHold = reports.every((r) => r.holds);
   const seconds = (performance.now() - t0) / 1000;

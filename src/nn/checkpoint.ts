@@ -172,6 +172,14 @@ function writeDurable(path: string, data: string | Uint8Array): void {
  * @throws OutputPathError naming `argument` (ENOSPC, EACCES, …).
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, argument = '--out'): void {
+  let st: Stats | null = null;
+  try {
+    st = statOrNull(path);
+  } catch (e) {
+    throw new OutputPathError(argument, path, 'a writable file', reasonOf(e));
+  }
+  // A rename over a directory fails, and over a device (/dev/full) would replace the device: refuse both.
+  if (st && !st.isFile()) throw new OutputPathError(argument, path, 'a regular file (or a new one)', st.isDirectory() ? 'a directory' : 'not a regular file');
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     writeDurable(tmp, data);
@@ -194,6 +202,19 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, argumen
 export function appendLine(path: string, line: string, argument = '--out'): void {
   try {
     appendFileSync(path, line.endsWith('\n') ? line : line + '\n');
+  } catch (e) {
+    throw new OutputPathError(argument, path, 'a writable file', reasonOf(e));
+  }
+}
+
+/**
+ * Empties (or creates) the file `path` in place — for a log the user names (`--log`), which may be a device
+ * such as /dev/null; not atomic, and not for state files (see {@link writeFileAtomic}).
+ * @throws OutputPathError naming `argument`.
+ */
+export function truncateFile(path: string, argument: string): void {
+  try {
+    writeFileSync(path, '');
   } catch (e) {
     throw new OutputPathError(argument, path, 'a writable file', reasonOf(e));
   }
@@ -236,10 +257,18 @@ export function readJsonStateFile(path: string, argument: string): unknown {
 /**
  * The JSON records of a JSONL state file, one per non-empty line, each passed through `accept`; lines that are
  * not JSON or that `accept` rejects are counted in `bad` (a torn last line, a foreign or edited line) and left
- * out. `clean` is the text of the file without them (what the writers rewrite before appending).
+ * out. `clean` is the text of the file without them (what the writers rewrite before appending). With
+ * `missingIsEmpty`, a file that does not exist reads as empty (a study that has not finished a record yet).
+ * @throws StateFileError naming `argument` when the file cannot be read (a directory in its place, …).
  */
-export function readJsonLines<T>(path: string, argument: string, accept: (value: unknown) => value is T): { records: T[]; bad: number; clean: string; text: string } {
-  const text = readStateText(path, argument);
+export function readJsonLines<T>(path: string, argument: string, accept: (value: unknown) => value is T, options: { missingIsEmpty?: boolean } = {}): { records: T[]; bad: number; clean: string; text: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if (!(options.missingIsEmpty && (e as NodeJS.ErrnoException).code === 'ENOENT')) throw new StateFileError(argument, path, `cannot be read (${reasonOf(e)})`);
+    text = '';
+  }
   const records: T[] = [];
   let bad = 0;
   for (const line of text.split('\n')) {

@@ -10,12 +10,13 @@
  * `<svg>` in the SVG namespace by itself, so the page contains no `http(s)://` at all. Every text is
  * HTML-escaped; a newline inside a table cell becomes a line break.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeltaStnError, InvalidArgumentError } from '../errors.js';
-import type { EpochLog } from '../nn/trainer.js';
-import { ARCH_METHODS, archSearchTableRows, archWeightPlots, randomTrials, readArchRecords, summarizeArchSearch, validateArchSearchConfig, type ArchRecord, type ArchSearchConfig } from '../tune/archSearch.js';
-import { isSearchMethod, readTrials, studyPlots, studyTable, summarizeStudy, type StudyConfig } from '../tune/study.js';
+import { InvalidArgumentError } from '../errors.js';
+import { StateFileError, isFile, readJsonLines, readJsonStateFile, writeFileAtomic } from '../nn/checkpoint.js';
+import { archSearchTableRows, archWeightPlots, randomTrials, readArchRecordFile, readArchSearchConfig, summarizeArchSearch, type ArchRecord } from '../tune/archSearch.js';
+import { isRunLogLine, type RunLogLine } from '../tune/factory.js';
+import { isSearchMethod, readStudyConfig, readTrials, studyPlots, studyTable, summarizeStudy } from '../tune/study.js';
 import { lineChart, SERIES_COLORS, type SeriesSpec } from './plot.js';
 
 /** One block of a report page. */
@@ -109,10 +110,15 @@ export function renderHtml(page: ReportPage): string {
 
 const fix = (x: number | null | undefined, d: number): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
 
-/** The page of a study directory (config.json + trials.jsonl). */
+/**
+ * The page of a study directory (config.json + trials.jsonl). Lines of trials.jsonl that are not trial records
+ * are left out and counted on the page.
+ * @throws StateFileError naming `DIR` and the file when config.json is not a valid study configuration or a file
+ *   cannot be read.
+ */
 export function studyPage(dir: string): ReportPage {
-  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as StudyConfig;
-  const { records, bad } = readTrials(join(dir, 'trials.jsonl'));
+  const config = readStudyConfig(join(dir, 'config.json'), 'DIR');
+  const { records, bad } = readTrials(join(dir, 'trials.jsonl'), 'DIR');
   const summary = summarizeStudy(config, records);
   const { header, rows, notes } = studyTable(summary);
   const backends = [...new Set(records.map((r) => r.backend))].join(', ') || '—';
@@ -122,7 +128,7 @@ export function studyPage(dir: string): ReportPage {
       text:
         `${config.model} on ${config.dataset}${config.trainSize > 0 ? ` (first ${config.trainSize} training examples)` : ''}, width ${config.width}, ` +
         `budget ${config.budgetEpochs} training epochs per method and seed, search trials of ${config.trialEpochs} epoch(s), seeds ${config.seeds.join(', ')}; ` +
-        `backend ${backends}; ${records.length} run(s)/trial(s) recorded${summary.complete ? ' (complete)' : ' (incomplete: resume with the same compare command)'}${bad ? `; ${bad} unreadable line(s) in trials.jsonl` : ''}.`,
+        `backend ${backends}; ${records.length} run(s)/trial(s) recorded${summary.complete ? ' (complete)' : ' (incomplete: resume with the same compare command)'}${bad ? `; ${bad} unreadable or foreign line(s) in trials.jsonl left out` : ''}.`,
     },
     { kind: 'heading', text: 'Results' },
     { kind: 'table', header, rows },
@@ -151,54 +157,45 @@ export function studyPage(dir: string): ReportPage {
   return { title: `Study: ${config.model} on ${config.dataset}, budget ${config.budgetEpochs} epochs`, blocks };
 }
 
-/** An architecture-search directory's config.json, or null when it is not one (missing, not JSON, no `space`/`searchEpochs`). */
-function readSearchConfig(dir: string): ArchSearchConfig | null {
-  const path = join(dir, 'config.json');
-  if (!existsSync(path) || !existsSync(join(dir, 'runs.jsonl'))) return null;
-  let value: unknown;
+/** Whether `path` exists (a file, a directory, anything). */
+function exists(path: string): boolean {
   try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
+    statSync(path);
+    return true;
   } catch {
-    return null;
+    return false;
   }
-  if (value === null || typeof value !== 'object') return null;
-  const c = value as Partial<ArchSearchConfig>;
-  return typeof c.space === 'string' && typeof c.searchEpochs === 'number' ? (c as ArchSearchConfig) : null;
 }
 
-/** Whether a parsed runs.jsonl line is an {@link ArchRecord} (a search run or a random trial). */
-function isArchRecord(r: unknown): r is ArchRecord {
-  if (r === null || typeof r !== 'object') return false;
-  const x = r as { kind?: unknown; method?: unknown; seed?: unknown; retrain?: unknown };
-  return (x.kind === 'search' || x.kind === 'random') && (ARCH_METHODS as readonly unknown[]).includes(x.method) && typeof x.seed === 'number' && x.retrain !== null && typeof x.retrain === 'object';
+/** Whether a parsed config.json looks like an architecture search's (it has the search's own fields). */
+function looksLikeSearchConfig(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'space' in value && 'searchEpochs' in value;
 }
 
 /**
- * Whether DIR holds an architecture search (`deltastn search`): config.json with the search's settings and a
- * runs.jsonl whose records are all search runs or random trials (an empty runs.jsonl counts: nothing finished yet).
+ * Whether DIR holds an architecture search (`deltastn search`): a runs.jsonl beside a config.json with the
+ * search's fields (`space`, `searchEpochs`). Nothing is validated here: {@link searchPage} does, naming the file.
  */
 export function isSearchDir(dir: string): boolean {
-  return readSearchConfig(dir) !== null && readArchRecords(join(dir, 'runs.jsonl')).every(isArchRecord);
+  if (!exists(join(dir, 'runs.jsonl')) || !isFile(join(dir, 'config.json'))) return false;
+  try {
+    return looksLikeSearchConfig(readJsonStateFile(join(dir, 'config.json'), 'DIR'));
+  } catch {
+    return false;
+  }
 }
 
 /**
  * The page of an architecture-search directory (config.json + runs.jsonl, from `deltastn search`). Everything
  * is computed from the records (the table through {@link summarizeArchSearch} and {@link archSearchTableRows},
- * the weight plots through {@link archWeightPlots}), not read from table.md or the SVG files.
- * @throws InvalidArgumentError naming `DIR` when config.json is not a valid search configuration.
+ * the weight plots through {@link archWeightPlots}), not read from table.md or the SVG files. Lines of runs.jsonl
+ * that are not records (torn, `null`, `{}`, `42`, edited) are left out and counted on the page.
+ * @throws StateFileError naming `DIR` and the file when config.json is not a valid search configuration or a
+ *   file cannot be read.
  */
 export function searchPage(dir: string): ReportPage {
-  const config = readSearchConfig(dir);
-  if (config === null) throw new InvalidArgumentError('DIR', 'a search directory (config.json and runs.jsonl, from `deltastn search`)', dir);
-  try {
-    validateArchSearchConfig(config);
-  } catch (e) {
-    if (e instanceof DeltaStnError) throw new InvalidArgumentError('DIR', `a search directory whose config.json is valid (${e.message})`, dir);
-    throw e;
-  }
-  const runsPath = join(dir, 'runs.jsonl');
-  const records = readArchRecords(runsPath).filter(isArchRecord);
-  const bad = readFileSync(runsPath, 'utf8').split('\n').filter((l) => l.trim().length > 0).length - records.length;
+  const config = readArchSearchConfig(join(dir, 'config.json'), 'DIR');
+  const { records, bad } = readArchRecordFile(join(dir, 'runs.jsonl'), 'DIR');
   const n = randomTrials(config);
   const gradient = config.methods.filter((m) => m !== 'random');
   const expected = config.seeds.length * (gradient.length + (config.methods.includes('random') ? n : 0));
@@ -215,7 +212,7 @@ export function searchPage(dir: string): ReportPage {
         `Space ${config.space} (${config.nodes} nodes, width ${config.width}) on ${config.dataset}${config.trainSize > 0 ? ` (first ${config.trainSize} training examples)` : ''}; ` +
         `methods ${config.methods.join(', ')}; seeds ${config.seeds.join(', ')}; S = ${config.searchEpochs} search epochs, E = ${config.retrainEpochs} retraining epochs; ` +
         `random search: n = ${n} architectures per seed; backend ${backends}; ${done} of ${expected} job(s) recorded${done >= expected ? ' (complete)' : ' (incomplete: resume with the same search command)'}` +
-        `${bad > 0 ? `; ${bad} unreadable line(s) in runs.jsonl` : ''}.`,
+        `${bad > 0 ? `; ${bad} unreadable or foreign line(s) in runs.jsonl left out` : ''}.`,
     },
     { kind: 'heading', text: 'Results' },
     summary.length > 0 ? { kind: 'table', header, rows } : { kind: 'paragraph', text: 'No method has finished a seed yet.' },
@@ -263,25 +260,36 @@ export function searchPage(dir: string): ReportPage {
   return { title: `Architecture search: ${config.space} on ${config.dataset}, S = ${config.searchEpochs}, E = ${config.retrainEpochs}`, blocks };
 }
 
-/** The page of a `tune` run directory (log.jsonl, and summary.json when the run finished). */
+/**
+ * The page of a `tune` run directory (log.jsonl, and summary.json once a call of the run has finished). Lines of
+ * log.jsonl that are not epoch records ({@link isRunLogLine}: `{}`, `42`, torn), or whose hyperparameters differ
+ * from the first epoch's, are left out and counted on the page.
+ * @throws StateFileError naming `DIR` and the file when summary.json is not JSON or not an object with a
+ *   `config` object, or a file cannot be read.
+ */
 export function runPage(dir: string): ReportPage {
-  const log = readFileSync(join(dir, 'log.jsonl'), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim().length > 0)
-    .flatMap((l): (EpochLog & { backend?: string })[] => {
-      try {
-        return [JSON.parse(l) as EpochLog & { backend?: string }];
-      } catch {
-        return [];
-      }
-    });
+  const read = readJsonLines(join(dir, 'log.jsonl'), 'DIR', isRunLogLine);
+  const names = read.records.length > 0 ? Object.keys(read.records[0].hyper).join('\n') : '';
+  const log: RunLogLine[] = read.records.filter((e) => Object.keys(e.hyper).join('\n') === names);
+  const bad = read.bad + read.records.length - log.length;
   const summaryPath = join(dir, 'summary.json');
-  const summary = existsSync(summaryPath) ? (JSON.parse(readFileSync(summaryPath, 'utf8')) as { config?: Record<string, unknown>; stopped?: string }) : null;
+  let summary: { config?: Record<string, unknown>; stopped?: string } | null = null;
+  if (exists(summaryPath)) {
+    const value = readJsonStateFile(summaryPath, 'DIR');
+    const v = value as { config?: unknown; stopped?: unknown } | null;
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || typeof v.config !== 'object' || v.config === null || Array.isArray(v.config) || (v.stopped !== undefined && v.stopped !== null && typeof v.stopped !== 'string')) {
+      throw new StateFileError('DIR', summaryPath, 'not a tune summary (an object with a "config" object)');
+    }
+    summary = value as { config?: Record<string, unknown>; stopped?: string };
+  }
   const cfg = summary?.config;
-  const method = log[0]?.method ?? String(cfg?.method ?? '?');
+  const method = typeof log[0]?.method === 'string' ? log[0].method : String(cfg?.method ?? '?');
   const title = `Run: ${method}${cfg ? ` — ${String(cfg.model)} on ${String(cfg.dataset)}` : ''}`;
   const blocks: ReportBlock[] = [
-    { kind: 'paragraph', text: `${log.length} epoch(s) in log.jsonl; backend ${log[0]?.backend ?? '—'}${summary ? '' : '; no summary.json (the run did not finish, or is still running)'}${summary?.stopped ? `; stopped: ${summary.stopped}` : ''}.` },
+    {
+      kind: 'paragraph',
+      text: `${log.length} epoch(s) in log.jsonl${bad > 0 ? ` (${bad} unreadable or foreign line(s) left out)` : ''}; backend ${log[0]?.backend ?? '—'}${summary ? '' : '; no summary.json (the run did not finish, or is still running)'}${summary?.stopped ? `; stopped: ${summary.stopped}` : ''}.`,
+    },
   ];
   if (log.length > 0) {
     const ep = (i: number): number => log[i].epoch + 1;
@@ -340,15 +348,22 @@ export function runPage(dir: string): ReportPage {
  * @throws InvalidArgumentError naming `DIR` when the directory holds none of them.
  */
 export function writeReport(dir: string): { path: string; kind: 'study' | 'search' | 'run' } {
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new InvalidArgumentError('DIR', 'an existing directory (from deltastn compare, search or tune)', dir);
   let page: ReportPage;
   let kind: 'study' | 'search' | 'run';
   if (isSearchDir(dir)) {
     page = searchPage(dir);
     kind = 'search';
-  } else if (existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'trials.jsonl'))) {
+  } else if (exists(join(dir, 'config.json')) && exists(join(dir, 'trials.jsonl'))) {
     page = studyPage(dir);
     kind = 'study';
-  } else if (existsSync(join(dir, 'log.jsonl'))) {
+  } else if (exists(join(dir, 'log.jsonl'))) {
     page = runPage(dir);
     kind = 'run';
   } else {
@@ -359,6 +374,6 @@ export function writeReport(dir: string): { path: string; kind: 'study' | 'searc
     );
   }
   const path = join(dir, 'report.html');
-  writeFileSync(path, renderHtml(page));
+  writeFileAtomic(path, renderHtml(page), 'DIR');
   return { path, kind };
 }

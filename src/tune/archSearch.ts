@@ -35,19 +35,20 @@
  * (vitest) there is none, and the study runs in-process, saying so. The worker count is not part of the
  * study's configuration (config.json).
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError } from '../errors.js';
+import { DeltaStnError, InvalidArgumentError } from '../errors.js';
+import { StateFileError, appendLine, checkOutputDirectory, createOutputDirectory, readJsonLines, readJsonStateFile, writeFileAtomic } from '../nn/checkpoint.js';
 import { Rng } from '../rng.js';
 import { loadData } from './factory.js';
-import { formatBackendInfo, initBackend, type BackendName } from '../nn/backend.js';
+import { BACKEND_NAMES, formatBackendInfo, initBackend, isBackendName, type BackendName } from '../nn/backend.js';
 import { cellSearchSpace, genotypeNetwork } from '../nn/cellNetworks.js';
 import { CELL_SPACES, deriveGenotype, genotypeText, randomGenotype, spaceOps, type CellSpaceKind, type Genotype } from '../nn/cells.js';
 import { Trainer, type EpochLog, type NnMethod } from '../nn/trainer.js';
 import { lineChart, SERIES_COLORS, type SeriesSpec } from '../report/plot.js';
 import { deriveSeed } from './study.js';
 import { compiledWorkerScript, runPool } from './pool.js';
-import { ARCH_METHODS, archSearchTable, edgeSoftmax, randomTrials, summarizeArchSearch, type ArchMethod, type ArchMethodSummary, type ArchRecord, type RetrainResult, type SearchEpoch } from './archSummary.js';
+import { ARCH_METHODS, archSearchTable, edgeSoftmax, isArchRecord, randomTrials, summarizeArchSearch, type ArchMethod, type ArchMethodSummary, type ArchRecord, type RetrainResult, type SearchEpoch } from './archSummary.js';
 
 // The record format, the methods, the summary and the table are browser-safe: they live in archSummary.ts.
 export * from './archSummary.js';
@@ -82,8 +83,15 @@ export interface ArchSearchConfig {
   backend: BackendName;
 }
 
+/** Every field of an {@link ArchSearchConfig} (a saved config.json with another field is not a search's). */
+const ARCH_CONFIG_FIELDS = ['space', 'dataset', 'methods', 'seeds', 'searchEpochs', 'retrainEpochs', 'nodes', 'width', 'trainSize', 'batchSize', 'lrWeights', 'lrHyper', 'trainSteps', 'dartsScale', 'dartsXi', 'dataDir', 'backend'] as const;
+
 /** Checks a configuration, naming the field at fault. */
 export function validateArchSearchConfig(c: ArchSearchConfig): void {
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new InvalidArgumentError('config', 'an object', c === null ? 'null' : typeof c);
+  for (const k of Object.keys(c)) if (!(ARCH_CONFIG_FIELDS as readonly string[]).includes(k)) throw new InvalidArgumentError(k, 'absent (not a field of a search configuration)', k);
+  if (!isBackendName(c.backend)) throw new InvalidArgumentError('--backend', BACKEND_NAMES.join(', '), String(c.backend));
+  if (c.dataDir !== undefined && (typeof c.dataDir !== 'string' || c.dataDir.length === 0)) throw new InvalidArgumentError('--data-dir', 'a directory path', String(c.dataDir));
   if (!CELL_SPACES.includes(c.space)) throw new InvalidArgumentError('--space', CELL_SPACES.join(' | '), c.space);
   if (c.dataset !== 'mnist' && c.dataset !== 'fashion-mnist') throw new InvalidArgumentError('--dataset', 'mnist or fashion-mnist', c.dataset);
   if (!Array.isArray(c.methods) || c.methods.length === 0) throw new InvalidArgumentError('--method', `one or more of ${ARCH_METHODS.join(', ')}`, c.methods);
@@ -200,19 +208,34 @@ export async function randomTrial(config: ArchSearchConfig, seed: number, trial:
   return { kind: 'random', method: 'random', seed, trial, retrain: result, backend };
 }
 
-/** Reads DIR/runs.jsonl (a torn last line is ignored). */
-export function readArchRecords(path: string): ArchRecord[] {
-  if (!existsSync(path)) return [];
-  const out: ArchRecord[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (line.trim().length === 0) continue;
-    try {
-      out.push(JSON.parse(line) as ArchRecord);
-    } catch {
-      // a line cut by a kill mid-write: the run is redone
-    }
+/**
+ * Reads DIR/runs.jsonl: the records ({@link isArchRecord}) in file order; a torn line (a kill mid-write) or a
+ * foreign one (`null`, `{}`, `42`, an edited record) is left out and counted in `bad`. A missing file reads as
+ * empty.
+ * @throws StateFileError naming `argument` when the path cannot be read (a directory in its place, …).
+ */
+export function readArchRecordFile(path: string, argument = '--out'): { records: ArchRecord[]; bad: number; clean: string; text: string } {
+  return readJsonLines(path, argument, isArchRecord, { missingIsEmpty: true });
+}
+
+/** The records of DIR/runs.jsonl (see {@link readArchRecordFile}; torn and foreign lines left out). */
+export function readArchRecords(path: string, argument = '--out'): ArchRecord[] {
+  return readArchRecordFile(path, argument).records;
+}
+
+/**
+ * Reads a search directory's `config.json` and checks it ({@link validateArchSearchConfig}).
+ * @throws StateFileError naming `argument` and the file, with the field at fault.
+ */
+export function readArchSearchConfig(path: string, argument: string): ArchSearchConfig {
+  const value = readJsonStateFile(path, argument);
+  try {
+    validateArchSearchConfig(value as ArchSearchConfig);
+  } catch (e) {
+    if (e instanceof DeltaStnError) throw new StateFileError(argument, path, `not a search configuration (${e.message})`);
+    throw e;
   }
-  return out;
+  return value as ArchSearchConfig;
 }
 
 /**
@@ -235,6 +258,16 @@ export function archWeightPlots(config: ArchSearchConfig, records: readonly Arch
     }
   }
   return out;
+}
+
+/** Whether anything (a file, a directory) is at `path`. */
+function existsPath(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** One job of an architecture search: the search run of a gradient method for a seed, or one random trial. */
@@ -300,24 +333,32 @@ export async function runArchSearch(config: ArchSearchConfig, dir: string, optio
   const t0 = performance.now();
   // The main thread's backend is initialised even when workers run the jobs: a backend that cannot start is
   // reported before anything is written.
-  const info = await initBackend(config.backend);
-  options.log?.(`backend: ${formatBackendInfo(info)}`);
-  mkdirSync(dir, { recursive: true });
+  // Everything is checked before anything is written: the directory, a saved configuration, the records, the
+  // backend and the data (a failed start leaves no config.json and no empty directory).
+  checkOutputDirectory(dir, '--out');
   const configPath = join(dir, 'config.json');
-  if (existsSync(configPath)) {
-    const saved = JSON.stringify({ ...(JSON.parse(readFileSync(configPath, 'utf8')) as ArchSearchConfig), methods: [], seeds: [] });
+  if (existsPath(configPath)) {
+    const saved = JSON.stringify({ ...readArchSearchConfig(configPath, '--out'), methods: [], seeds: [] });
     if (saved !== JSON.stringify({ ...config, methods: [], seeds: [] })) throw new InvalidArgumentError('--out', `a directory holding a study with the same settings (methods and seeds may grow); ${configPath} differs`, dir);
   }
-  writeFileSync(configPath, JSON.stringify(config, null, 2) + '\n');
   const path = join(dir, 'runs.jsonl');
-  const records = readArchRecords(path);
-  // FIX (tests): a torn last line (a kill mid-write) has no newline, so the next record was appended onto it
-  // and lost as well. Rewrite the file without it, so that new records start on a line of their own.
-  if (existsSync(path) && readFileSync(path, 'utf8') !== records.map((r) => JSON.stringify(r) + '\n').join('')) writeFileSync(path, records.map((r) => JSON.stringify(r) + '\n').join(''));
+  const file = readArchRecordFile(path);
+  const records = file.records;
+  const info = await initBackend(config.backend);
+  options.log?.(`backend: ${formatBackendInfo(info)}`);
+  loadData({ dataset: config.dataset, seed: config.seeds[0], trainSize: config.trainSize, dataDir: config.dataDir });
+  createOutputDirectory(dir, '--out');
+  writeFileAtomic(configPath, JSON.stringify(config, null, 2) + '\n');
+  // A torn last line (a kill mid-write) has no newline, so the next record would be appended onto it and lost as
+  // well; a foreign line would be kept and break the report. Rewrite the file without them (atomically).
+  if (file.text !== file.clean && file.text.length > 0) {
+    writeFileAtomic(path, file.clean);
+    if (file.bad > 0) options.log?.(`runs.jsonl: ${file.bad} unreadable or foreign line(s) dropped (an interrupted write, or not a search record)`);
+  }
   let ran = 0;
   let skipped = 0;
   const emit = (r: ArchRecord): void => {
-    appendFileSync(path, JSON.stringify(r) + '\n');
+    appendLine(path, JSON.stringify(r));
     records.push(r);
     ran++;
   };
@@ -350,8 +391,8 @@ export async function runArchSearch(config: ArchSearchConfig, dir: string, optio
   const sorted = canonicalOrder(config, records);
   const summary = summarizeArchSearch(config, sorted);
   const table = archSearchTable(config, summary);
-  writeFileSync(join(dir, 'summary.json'), JSON.stringify({ config, backend, methods: summary }, null, 2) + '\n');
-  writeFileSync(join(dir, 'table.md'), table + '\n');
-  for (const p of archWeightPlots(config, sorted)) writeFileSync(join(dir, p.name), p.svg);
+  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify({ config, backend, methods: summary }, null, 2) + '\n');
+  writeFileAtomic(join(dir, 'table.md'), table + '\n');
+  for (const p of archWeightPlots(config, sorted)) writeFileAtomic(join(dir, p.name), p.svg);
   return { summary, table, ran, skipped, backend, workers: used, seconds: (performance.now() - t0) / 1000 };
 }

@@ -180,3 +180,27 @@ export function archSearchTable(config: ArchSummaryConfig, summary: readonly Arc
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
   return lines.concat(['', ...notes]).join('\n');
 }
+
+const isNum = (x: unknown): x is number => typeof x === 'number';
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isEval = (x: unknown): boolean => isObj(x) && isNum(x.loss) && isNum(x.accuracy);
+
+/**
+ * Whether a parsed `runs.jsonl` line is an {@link ArchRecord}: a search run or a random trial with the fields
+ * the summary, the table, the plots and the report read, each of its type. `null`, `{}`, `42`, a line of
+ * another study or an edited line are not.
+ */
+export function isArchRecord(x: unknown): x is ArchRecord {
+  if (!isObj(x)) return false;
+  if (!(ARCH_METHODS as readonly unknown[]).includes(x.method) || !Number.isSafeInteger(x.seed) || (x.seed as number) < 0 || typeof x.backend !== 'string') return false;
+  const rt = x.retrain;
+  if (!isObj(rt) || typeof rt.text !== 'string' || !isObj(rt.genotype) || !isEval(rt.train) || !isEval(rt.val) || !isEval(rt.test) || !isNum(rt.seconds) || !isNum(rt.epochs)) return false;
+  if (rt.stopped !== undefined && typeof rt.stopped !== 'string') return false;
+  if (x.kind === 'random') return x.method === 'random' && Number.isSafeInteger(x.trial) && (x.trial as number) >= 0;
+  if (x.kind !== 'search' || x.method === 'random') return false;
+  if (!isNum(x.searchSeconds) || !Array.isArray(x.alpha) || !x.alpha.every(isNum) || (x.stopped !== undefined && typeof x.stopped !== 'string')) return false;
+  return (
+    Array.isArray(x.searchEpochs) &&
+    x.searchEpochs.every((e) => isObj(e) && isNum(e.epoch) && isEval(e.train) && isEval(e.val) && isNum(e.seconds) && isObj(e.weights) && Object.values(e.weights).every((w) => isObj(w) && Object.values(w).every(isNum)))
+  );
+}

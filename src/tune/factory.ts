@@ -4,16 +4,16 @@
  * the seeded train/validation/test sets for a dataset name ({@link loadData}, no downloads). `deltastn tune`, the
  * comparison study and the architecture search all build their runs through it (design: cli → studies → engines).
  */
-import { InvalidArgumentError } from '../errors.js';
+import { DeltaStnError, InvalidArgumentError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { loadCifar10 } from '../data/cifar10.js';
 import { splitDataset, subset, type Dataset } from '../data/dataset.js';
 import { loadFashionMnist } from '../data/fashionMnist.js';
 import { mnistSplit } from '../data/mnist.js';
-import type { BackendName } from '../nn/backend.js';
+import { BACKEND_NAMES, isBackendName, type BackendName } from '../nn/backend.js';
 import { HyperSpace, dropConnectSpec, channelDropoutSpec, cutoutHolesSpec, cutoutLengthSpec, dropoutSpec, inputDropoutSpec, type HyperparameterSpec } from '../nn/hyper.js';
 import { alexNet, mlp, simpleCnn, type StnNetwork } from '../nn/models.js';
-import type { NnMethod, TrainerData } from '../nn/trainer.js';
+import { NN_METHODS, isDarts, type EpochLog, type NnMethod, type TrainerData } from '../nn/trainer.js';
 
 /** The configuration of a `tune` run (saved in its checkpoints, so `--resume` needs nothing else). */
 export interface TuneConfig {
@@ -41,6 +41,79 @@ export interface TuneConfig {
   dropConnect?: boolean;
   dataDir?: string;
   backend: BackendName;
+}
+
+/** The methods a `tune` run can use: every network method except DARTS, which needs architecture weights (`search`). */
+export const TUNE_METHODS: readonly NnMethod[] = NN_METHODS.filter((m) => !isDarts(m));
+
+/** The models and datasets a `tune` run (and a `compare` study) can use. */
+export const TUNE_MODELS = ['mlp', 'cnn', 'alexnet'] as const;
+export const TUNE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
+
+/** The flag that sets each field of a {@link TuneConfig} (errors name the flag the user typed). */
+export const TUNE_FLAGS: Record<keyof TuneConfig, string> = {
+  model: '--model',
+  dataset: '--dataset',
+  method: '--method',
+  epochs: '--epochs',
+  seed: '--seed',
+  batchSize: '--batch-size',
+  trainSize: '--train-size',
+  width: '--width',
+  warmupEpochs: '--warmup',
+  lrMilestones: '--lr-milestones',
+  lrGamma: '--lr-gamma',
+  patience: '--patience',
+  lrWeights: '--lr',
+  lrHyper: '--lr-hyper',
+  hparams: '--hparams',
+  dropConnect: '--dropconnect',
+  dataDir: '--data-dir',
+  backend: '--backend',
+};
+
+/**
+ * Checks that `value` is a complete {@link TuneConfig} (every field of the right type and range, no field
+ * outside it) and returns it. `fail(field, expected, got)` reports a bad field (the CLI names the flag, a
+ * checkpoint reader names `meta.<field>`).
+ */
+export function validateTuneConfig(value: unknown, fail: (field: keyof TuneConfig | 'the configuration', expected: string, got: unknown) => never): TuneConfig {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('the configuration', 'an object', value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
+  const c = value as Record<string, unknown>;
+  for (const k of Object.keys(c)) if (!Object.hasOwn(TUNE_FLAGS, k)) fail(k as keyof TuneConfig, 'absent (not a field of a tune configuration)', c[k]);
+  const oneOf = (k: keyof TuneConfig, options: readonly string[]): void => {
+    if (typeof c[k] !== 'string' || !options.includes(c[k] as string)) fail(k, options.join(', '), c[k]);
+  };
+  const int = (k: keyof TuneConfig, min: number, optional = false): void => {
+    if (optional && c[k] === undefined) return;
+    if (typeof c[k] !== 'number' || !Number.isSafeInteger(c[k]) || (c[k] as number) < min) fail(k, `an integer ≥ ${min}`, c[k]);
+  };
+  const positive = (k: keyof TuneConfig, optional = false): void => {
+    if (optional && c[k] === undefined) return;
+    if (typeof c[k] !== 'number' || !Number.isFinite(c[k]) || !((c[k] as number) > 0)) fail(k, 'a finite number > 0', c[k]);
+  };
+  oneOf('model', TUNE_MODELS);
+  oneOf('dataset', TUNE_DATASETS);
+  oneOf('method', TUNE_METHODS);
+  oneOf('backend', BACKEND_NAMES);
+  int('epochs', 1);
+  int('seed', 0);
+  int('batchSize', 1);
+  int('trainSize', 0);
+  int('warmupEpochs', 0);
+  int('patience', 1, true);
+  positive('width');
+  positive('lrWeights');
+  positive('lrHyper');
+  positive('lrGamma', true);
+  if (c.lrMilestones !== undefined && (!Array.isArray(c.lrMilestones) || !c.lrMilestones.every((m) => Number.isSafeInteger(m) && m >= 1))) fail('lrMilestones', 'an array of epochs (integers ≥ 1)', c.lrMilestones);
+  const h = c.hparams;
+  if (typeof h !== 'object' || h === null || Array.isArray(h) || !Object.values(h).every((v) => typeof v === 'number' && Number.isFinite(v))) fail('hparams', 'an object of finite initial values by name', h);
+  if (c.dropConnect !== undefined && typeof c.dropConnect !== 'boolean') fail('dropConnect', 'true or false', c.dropConnect);
+  if (c.dropConnect === true && c.model !== 'mlp') fail('dropConnect', 'false unless the model is mlp', c.dropConnect);
+  if (c.dataDir !== undefined && (typeof c.dataDir !== 'string' || c.dataDir.length === 0)) fail('dataDir', 'a directory path', c.dataDir);
+  if (!isBackendName(c.backend)) fail('backend', BACKEND_NAMES.join(', '), c.backend);
+  return c as unknown as TuneConfig;
 }
 
 /** The hyperparameter space and network for a model (hyperparameters declared once, here). */
@@ -76,10 +149,21 @@ export function buildModel(config: Pick<TuneConfig, 'model' | 'width' | 'seed' |
   }
   // FIX (tests): the checks ran after the network was built, so an unknown name (or a bad initial value)
   // threw with the model's variables still registered: a leak, and its names were taken.
+  // The errors name the flag and the hyperparameter (`--hparams: dropout1 …`), not the spec's index.
   let space: HyperSpace;
   try {
-    space = new HyperSpace(specs);
-    for (const name of Object.keys(config.hparams)) space.index(name); // typed error for an unknown name
+    const names = specs.map((s) => s.name);
+    for (const name of Object.keys(config.hparams)) {
+      if (!names.includes(name)) throw new InvalidArgumentError('--hparams', `names of the ${config.model} model's hyperparameters (${names.join(', ')})`, name);
+    }
+    try {
+      space = new HyperSpace(specs);
+    } catch (e) {
+      const k = e instanceof DeltaStnError ? /^specs\[(\d+)\]\.init$/.exec(e.argument) : null;
+      if (!k) throw e;
+      const spec = specs[Number(k[1])];
+      throw new InvalidArgumentError('--hparams', `${spec.name} strictly inside (${spec.range[0]}, ${spec.range[1]})`, `${spec.name}=${config.hparams[spec.name]}`);
+    }
   } catch (e) {
     model.dispose();
     throw e;
@@ -106,4 +190,26 @@ export function loadData(config: Pick<TuneConfig, 'dataset' | 'seed' | 'trainSiz
     data = { train: keep(data.train, n), val: keep(data.val, Math.max(1, Math.ceil(n / 4))), test: data.test ? keep(data.test, Math.max(1, Math.ceil(n / 4))) : undefined };
   }
   return data;
+}
+
+/** One line of a `tune` run's `log.jsonl`: an {@link EpochLog} with the backend that ran it. */
+export type RunLogLine = EpochLog & { backend?: string; device?: string };
+
+const isEvaluation = (x: unknown): boolean => typeof x === 'object' && x !== null && typeof (x as { loss?: unknown }).loss === 'number' && typeof (x as { accuracy?: unknown }).accuracy === 'number';
+
+/**
+ * Whether a parsed `log.jsonl` line is an epoch record: `epoch` an integer ≥ 0, `train` and `val` (and `test`
+ * if present) `{loss, accuracy}` numbers, `hyper` an object of `{value, scale}` numbers, `lambda` an array of
+ * numbers with one entry per hyperparameter. A line `{}`, `42` or `null` is not.
+ */
+export function isRunLogLine(x: unknown): x is RunLogLine {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const e = x as Record<string, unknown>;
+  if (!Number.isSafeInteger(e.epoch) || (e.epoch as number) < 0) return false;
+  if (!isEvaluation(e.train) || !isEvaluation(e.val) || (e.test !== undefined && !isEvaluation(e.test))) return false;
+  if (typeof e.hyper !== 'object' || e.hyper === null || Array.isArray(e.hyper)) return false;
+  const hyper = Object.values(e.hyper as Record<string, unknown>);
+  if (!hyper.every((v) => typeof v === 'object' && v !== null && typeof (v as { value?: unknown }).value === 'number' && typeof (v as { scale?: unknown }).scale === 'number')) return false;
+  if (!Array.isArray(e.lambda) || e.lambda.length !== hyper.length || !e.lambda.every((v) => typeof v === 'number')) return false;
+  return e.seconds === undefined || typeof e.seconds === 'number';
 }

@@ -36,12 +36,13 @@
  * Running from the TypeScript sources (vitest) there is no compiled worker, and the study runs in-process,
  * saying so.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError } from '../errors.js';
+import { DeltaStnError, InvalidArgumentError } from '../errors.js';
 import { Rng, deriveSeed } from '../rng.js';
-import { buildModel, loadData, type TuneConfig } from './factory.js';
-import { formatBackendInfo, initBackend, type BackendName } from '../nn/backend.js';
+import { TUNE_DATASETS, TUNE_MODELS, buildModel, loadData, type TuneConfig } from './factory.js';
+import { BACKEND_NAMES, formatBackendInfo, initBackend, isBackendName, type BackendName } from '../nn/backend.js';
+import { StateFileError, appendLine, checkOutputDirectory, createOutputDirectory, readJsonLines, readJsonStateFile, writeFileAtomic } from '../nn/checkpoint.js';
 import { HyperSpace, type HyperSpaceJSON } from '../nn/hyper.js';
 import { Trainer, type Evaluation, type NnMethod, type TrainerData } from '../nn/trainer.js';
 import { lineChart, SERIES_COLORS, type SeriesSpec, type RuleSpec } from '../report/plot.js';
@@ -95,6 +96,9 @@ export interface StudyConfig {
   backend: BackendName;
 }
 
+/** Every field of a {@link StudyConfig} (a saved config.json with another field is not a study's). */
+const STUDY_CONFIG_FIELDS = ['model', 'dataset', 'methods', 'seeds', 'budgetEpochs', 'trialEpochs', 'batchSize', 'trainSize', 'width', 'warmupEpochs', 'lrWeights', 'lrHyper', 'dataDir', 'backend'] as const;
+
 /** The fields that decide what a trial computes: a study directory can only be resumed if they match. */
 const IDENTITY_FIELDS = ['model', 'dataset', 'budgetEpochs', 'trialEpochs', 'batchSize', 'trainSize', 'width', 'warmupEpochs', 'lrWeights', 'lrHyper'] as const;
 
@@ -103,6 +107,12 @@ const IDENTITY_FIELDS = ['model', 'dataset', 'budgetEpochs', 'trialEpochs', 'bat
  * @throws InvalidArgumentError naming `--methods`, `--seeds`, `--budget-epochs`, `--trial-epochs`, … .
  */
 export function validateStudyConfig(config: StudyConfig): void {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new InvalidArgumentError('config', 'an object', config === null ? 'null' : typeof config);
+  for (const k of Object.keys(config)) if (!(STUDY_CONFIG_FIELDS as readonly string[]).includes(k)) throw new InvalidArgumentError(k, 'absent (not a field of a study configuration)', k);
+  if (!(TUNE_MODELS as readonly unknown[]).includes(config.model)) throw new InvalidArgumentError('--model', TUNE_MODELS.join(', '), String(config.model));
+  if (!(TUNE_DATASETS as readonly unknown[]).includes(config.dataset)) throw new InvalidArgumentError('--dataset', TUNE_DATASETS.join(', '), String(config.dataset));
+  if (!isBackendName(config.backend)) throw new InvalidArgumentError('--backend', BACKEND_NAMES.join(', '), String(config.backend));
+  if (config.dataDir !== undefined && (typeof config.dataDir !== 'string' || config.dataDir.length === 0)) throw new InvalidArgumentError('--data-dir', 'a directory path', String(config.dataDir));
   if (!Array.isArray(config.methods) || config.methods.length === 0) throw new InvalidArgumentError('--methods', `a comma-separated list of ${STUDY_METHODS.join(', ')}`, String(config.methods));
   for (const m of config.methods) if (!isStudyMethod(m)) throw new InvalidArgumentError('--methods', `a comma-separated list of ${STUDY_METHODS.join(', ')}`, m);
   if (new Set(config.methods).size !== config.methods.length) throw new InvalidArgumentError('--methods', 'each method once', config.methods.join(','));
@@ -197,34 +207,62 @@ export interface TrialRecord {
 
 const key = (method: string, seed: number, trial: number): string => `${method}|${seed}|${trial}`;
 
+const isNum = (x: unknown): x is number => typeof x === 'number';
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isEval = (x: unknown): boolean => isObj(x) && isNum(x.loss) && isNum(x.accuracy);
+const isNumbers = (x: unknown): x is number[] => Array.isArray(x) && x.every(isNum);
+
 /**
- * Reads `trials.jsonl`: every parseable record line. A torn or foreign line (a kill mid-write) is skipped and
- * reported in `bad`; a repeated (method, seed, trial) keeps its first record.
+ * Whether a parsed `trials.jsonl` line is a {@link TrialRecord}: the fields the summary, the plots and the report
+ * read, each of its type (`{}`, `42`, `null` or an edited line are not).
  */
-export function readTrials(path: string): { records: TrialRecord[]; bad: number } {
-  if (!existsSync(path)) return { records: [], bad: 0 };
+export function isTrialRecord(x: unknown): x is TrialRecord {
+  if (!isObj(x)) return false;
+  const r = x;
+  if (r.format !== 'deltastn.trial' || !isStudyMethod(r.method) || !Number.isSafeInteger(r.seed) || (r.seed as number) < 0 || !Number.isSafeInteger(r.trial) || (r.trial as number) < 0) return false;
+  if (!Array.isArray(r.epochs) || !isObj(r.hyper) || !Object.values(r.hyper).every(isNum) || !isNum(r.wallSeconds)) return false;
+  if (!(r.bestVal === null || isNum(r.bestVal)) || (r.u !== undefined && !isNumbers(r.u)) || (r.stopped !== undefined && typeof r.stopped !== 'string')) return false;
+  if (!isObj(r.space) || !Array.isArray(r.space.specs)) return false;
+  const h = r.space.specs.length;
+  const pointOk = (p: unknown): boolean =>
+    isObj(p) && isNum(p.epoch) && isNum(p.cumEpochs) && isNum(p.seconds) && isNum(p.elapsed) && isEval(p.train) && isEval(p.val) && (p.test === undefined || isEval(p.test)) && isObj(p.hyper) && Object.values(p.hyper).every((v) => isObj(v) && isNum(v.value) && isNum(v.scale));
+  if (!r.epochs.every(pointOk)) return false;
+  if (r.trajectory !== undefined && !(Array.isArray(r.trajectory) && r.trajectory.every((q) => isObj(q) && isNum(q.t) && isNumbers(q.lambda) && q.lambda.length === h && isNumbers(q.rawScale) && q.rawScale.length === h))) return false;
+  return typeof r.backend === 'string';
+}
+
+/**
+ * Reads `trials.jsonl`: every record line. A torn line (a kill mid-write) or a foreign one (not a
+ * {@link isTrialRecord}) is skipped and counted in `bad`; a repeated (method, seed, trial) keeps its first record.
+ * @throws StateFileError naming `argument` when the file exists but cannot be read (a directory, …).
+ */
+export function readTrials(path: string, argument = '--out'): { records: TrialRecord[]; bad: number } {
+  const { records: all, bad } = readJsonLines(path, argument, isTrialRecord, { missingIsEmpty: true });
   const records: TrialRecord[] = [];
   const seen = new Set<string>();
-  let bad = 0;
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (line.trim().length === 0) continue;
-    let r: TrialRecord;
-    try {
-      r = JSON.parse(line) as TrialRecord;
-    } catch {
-      bad++;
-      continue;
-    }
-    if (r?.format !== 'deltastn.trial' || !isStudyMethod(r.method) || !Number.isInteger(r.seed) || !Number.isInteger(r.trial) || !Array.isArray(r.epochs)) {
-      bad++;
-      continue;
-    }
+  for (const r of all) {
     const k = key(r.method, r.seed, r.trial);
     if (seen.has(k)) continue;
     seen.add(k);
     records.push(r);
   }
   return { records, bad };
+}
+
+/**
+ * Reads a study directory's `config.json` and checks it (the same checks as a configuration given on the
+ * command line).
+ * @throws StateFileError naming `argument` and the file, with the field at fault.
+ */
+export function readStudyConfig(path: string, argument: string): StudyConfig {
+  const value = readJsonStateFile(path, argument);
+  try {
+    validateStudyConfig(value as StudyConfig);
+  } catch (e) {
+    if (e instanceof DeltaStnError) throw new StateFileError(argument, path, `not a study configuration (${e.message})`);
+    throw e;
+  }
+  return value as StudyConfig;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -397,6 +435,25 @@ export interface StudyResult {
   elapsedSeconds: number;
 }
 
+/** Whether anything (a file, a directory) is at `path`. */
+function existsPath(path: string): boolean {
+  try {
+    return statSync(path) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Builds the study's model once and loads the first seed's data (cached for an in-process run), so that a bad
+ * `--data-dir` or a missing dataset is reported before the directory is written.
+ */
+function checkModelAndData(config: StudyConfig): void {
+  const { model } = buildModel({ model: config.model, width: config.width, seed: 0, hparams: {} });
+  model.dispose();
+  dataFor(config, config.seeds[0]);
+}
+
 /** The compiled worker script next to this module, or null when running from TypeScript sources. */
 export function workerScript(): URL | null {
   return compiledWorkerScript('worker.js');
@@ -422,20 +479,25 @@ export async function runStudy(config: StudyConfig, dir: string, options: StudyO
   if (!Number.isInteger(workersWanted) || workersWanted < 1) throw new InvalidArgumentError('--workers', 'an integer ≥ 1', workersWanted);
   if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 0)) throw new InvalidArgumentError('limit', 'an integer ≥ 0', options.limit);
   const started = performance.now();
-  mkdirSync(dir, { recursive: true });
+  // Everything is checked before anything is written: the directory, a saved configuration, the records, the
+  // backend, the model and the data (a failed start leaves no config.json and no empty directory).
+  checkOutputDirectory(dir, '--out');
   const configPath = join(dir, 'config.json');
-  if (existsSync(configPath)) {
-    const old = JSON.parse(readFileSync(configPath, 'utf8')) as Partial<StudyConfig>;
+  if (existsPath(configPath)) {
+    const old = readStudyConfig(configPath, '--out');
     const diff = IDENTITY_FIELDS.filter((f) => old[f] !== config[f]);
     if (diff.length > 0) throw new InvalidArgumentError('--out', `a new directory, or one holding a study with the same ${diff.join(', ')}`, `${dir} (${diff.map((f) => `${f}=${String(old[f])}`).join(', ')})`);
   }
-  writeFileSync(configPath, JSON.stringify(config, null, 2) + '\n');
   const trialsPath = join(dir, 'trials.jsonl');
   const { records: found, bad } = readTrials(trialsPath);
+  const info = await initBackend(config.backend);
+  checkModelAndData(config);
+  createOutputDirectory(dir, '--out');
+  writeFileAtomic(configPath, JSON.stringify(config, null, 2) + '\n');
   if (bad > 0) {
-    // Rewrite without the torn line(s), so that new records start on a line of their own.
-    writeFileSync(trialsPath, found.map((r) => JSON.stringify(r) + '\n').join(''));
-    options.log?.(`trials.jsonl: ${bad} unreadable line(s) dropped (an interrupted write)`);
+    // Rewrite without the torn or foreign line(s), so that new records start on a line of their own.
+    writeFileAtomic(trialsPath, found.map((r) => JSON.stringify(r) + '\n').join(''));
+    options.log?.(`trials.jsonl: ${bad} unreadable or foreign line(s) dropped (an interrupted write, or not a trial record)`);
   }
   const done = new Map(found.map((r) => [key(r.method, r.seed, r.trial), r]));
 
@@ -459,7 +521,7 @@ export async function runStudy(config: StudyConfig, dir: string, options: StudyO
   let ran = 0;
   const limit = options.limit ?? Infinity;
   const record = (r: TrialRecord): void => {
-    appendFileSync(trialsPath, JSON.stringify(r) + '\n');
+    appendLine(trialsPath, JSON.stringify(r));
     done.set(key(r.method, r.seed, r.trial), r);
     ran++;
     const last = r.epochs[r.epochs.length - 1];
@@ -479,7 +541,6 @@ export async function runStudy(config: StudyConfig, dir: string, options: StudyO
     options.log?.(`running ${jobs.length} job(s) on ${used} worker threads`);
     backend = await runPool<StudyJob, TrialRecord>({ script, data: { config }, jobs, workers: used, onRecord: record, shouldContinue: () => ran < limit });
   } else {
-    const info = await initBackend(config.backend);
     backend = info.name;
     if (jobs.length > 0) options.log?.(`running ${jobs.length} job(s) in-process (backend ${formatBackendInfo(info)})`);
     for (const job of jobs) {
@@ -788,11 +849,11 @@ export function studyPlots(config: StudyConfig, records: readonly TrialRecord[])
   return plots;
 }
 
-/** Writes `summary.json`, `table.md` and the plots of {@link studyPlots} into `dir`. */
+/** Writes `summary.json`, `table.md` and the plots of {@link studyPlots} into `dir`, each atomically. */
 export function writeStudyOutputs(dir: string, config: StudyConfig, records: readonly TrialRecord[], summary: StudySummary = summarizeStudy(config, records)): StudyPlot[] {
-  writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  writeFileSync(join(dir, 'table.md'), studyTableMarkdown(summary));
+  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFileAtomic(join(dir, 'table.md'), studyTableMarkdown(summary));
   const plots = studyPlots(config, records);
-  for (const p of plots) writeFileSync(join(dir, p.file), p.svg + '\n');
+  for (const p of plots) writeFileAtomic(join(dir, p.file), p.svg + '\n');
   return plots;
 }
