@@ -7,6 +7,7 @@
  * - a tune run's `summary.json`: `{config, backend, epochs, final}`;
  * - a compare study's `trials.jsonl`: one `{format: "deltastn.trial", …}` record per line;
  * - a compare study's `summary.json`: `{format: "deltastn.study-summary", methods: […]}`;
+ * - a compare study's `config.json` (its `StudyConfig`: model, dataset, methods, seeds, budget and trial epochs);
  * - a search study's `runs.jsonl` (`deltastn search`): one `ArchRecord` per line, `kind` `"search"` (a gradient
  *   search run with its per-epoch softmax weights, and the retraining of its genotype) or `"random"` (one random
  *   architecture, retrained);
@@ -86,6 +87,19 @@ export interface StudyMethodRow {
   complete: boolean;
 }
 
+/** A compare study's `config.json`, as far as the notebook shows it. */
+export interface StudyConfigInfo {
+  /** The directory of the file ("" for a bare name). */
+  dir: string;
+  model: string;
+  dataset: string;
+  methods: string[];
+  seeds: number[];
+  budgetEpochs: number;
+  trialEpochs: number;
+  backend?: string;
+}
+
 /** One operation's softmax weight on one edge at the end of one search epoch (epoch 0: α = 0, the uniform mixture). */
 export interface WeightRow {
   method: string;
@@ -119,7 +133,10 @@ export interface SearchStudy {
   records: ArchRecord[];
   /** `summarizeArchSearch(config, records)`. */
   summary: ArchMethodSummary[];
-  /** `archSearchTableRows(config, summary)`: the cells of table.md (plain text; a cell of several seeds has one line per seed). */
+  /**
+   * `archSearchTableRows(config, summary)`: the cells of table.md (plain text; a cell of several seeds has one line
+   * per seed), the wall time with {@link formatWallSeconds}.
+   */
   table: { header: string[]; rows: string[][]; notes: string[] };
   /** Per method of the summary: its mean test accuracy as the table prints it (`formatAccuracy`). */
   testAccuracy: Record<string, string>;
@@ -137,6 +154,8 @@ export interface LoadedRuns {
   runs: RunInfo[];
   /** The compare study's summary, one row per method; null when no study summary was given. */
   study: StudyMethodRow[] | null;
+  /** Compare studies' `config.json` files, in the order read. */
+  studyConfigs: StudyConfigInfo[];
   /** Search studies, one per directory holding a search `runs.jsonl`, in the order first seen. */
   searches: SearchStudy[];
   warnings: string[];
@@ -226,6 +245,38 @@ export function isArchRecord(x: unknown): x is ArchRecord {
 
 const SPACES = ['mlp-cell', 'cnn-cell'] as const;
 
+/** A compare study's configuration from a `config.json` object; null if it is not one. */
+function readStudyConfig(dir: string, x: Json): StudyConfigInfo | null {
+  if (typeof x.model !== 'string' || typeof x.dataset !== 'string' || !Array.isArray(x.methods) || !Array.isArray(x.seeds)) return null;
+  if (!Number.isInteger(x.budgetEpochs) || !Number.isInteger(x.trialEpochs)) return null;
+  return {
+    dir,
+    model: x.model,
+    dataset: x.dataset,
+    methods: x.methods.map(String),
+    seeds: x.seeds.filter((v): v is number => Number.isInteger(v)),
+    budgetEpochs: x.budgetEpochs as number,
+    trialEpochs: x.trialEpochs as number,
+    ...(typeof x.backend === 'string' ? { backend: x.backend } : {}),
+  };
+}
+
+/**
+ * Wall seconds as the page prints them: two significant digits below 10 s, whole seconds above. The library's
+ * `archSearchTableRows` prints whole seconds (`toFixed(0)`), which reads "0" for a study of sub-second runs such
+ * as the bundled sample; the page replaces that one column with this.
+ */
+export function formatWallSeconds(seconds: number): string {
+  return seconds < 10 ? seconds.toPrecision(2) : seconds.toFixed(0);
+}
+
+/** The wall-time column of a search table ("wall (s) / seed"), rewritten with {@link formatWallSeconds}. */
+export function withWallSeconds(table: { header: string[]; rows: string[][]; notes: string[] }, summary: readonly ArchMethodSummary[]): { header: string[]; rows: string[][]; notes: string[] } {
+  const j = table.header.indexOf('wall (s) / seed');
+  if (j < 0) return table;
+  return { ...table, rows: table.rows.map((r, i) => r.map((cell, k) => (k === j ? formatWallSeconds(summary[i].seconds) : cell))) };
+}
+
 /** A search configuration from a `config.json` object (or a search `summary.json`'s `config`); null if it is not one. */
 function readSearchConfig(x: Json): ArchSummaryConfig | null {
   const space = SPACES.find((k) => k === x.space);
@@ -281,7 +332,7 @@ export function searchStudy(name: string, records: readonly ArchRecord[], fileCo
     randomTrials: randomTrials(config),
     records: [...records],
     summary,
-    table: archSearchTableRows(config, summary),
+    table: withWallSeconds(archSearchTableRows(config, summary), summary),
     testAccuracy: Object.fromEntries(summary.map((m) => [m.method, formatAccuracy(m.test)])),
     weights,
     oneShot,
@@ -295,7 +346,7 @@ export function searchStudy(name: string, records: readonly ArchRecord[], fileCo
  * none) and its method; a study trial by method, seed and trial.
  */
 export function parseRunFiles(files: readonly RunFile[]): LoadedRuns {
-  const out: LoadedRuns = { epochs: [], hypers: [], runs: [], study: null, searches: [], warnings: [] };
+  const out: LoadedRuns = { epochs: [], hypers: [], runs: [], study: null, studyConfigs: [], searches: [], warnings: [] };
   const summaries: { dir: string; x: Json }[] = [];
   // Search studies by directory: their records, and a configuration (config.json wins over a summary.json's).
   const searchRecords = new Map<string, { name: string; records: ArchRecord[] }>();
@@ -320,7 +371,11 @@ export function parseRunFiles(files: readonly RunFile[]): LoadedRuns {
         const config = (readSearchConfig(whole) ?? readSearchConfig(whole.config as Json)) as ArchSummaryConfig;
         const dir = dirname(file.name);
         if (fromConfigJson || !searchConfigs.get(dir)?.fromConfigJson) searchConfigs.set(dir, { config, fromConfigJson });
-      } else out.warnings.push(`${file.name}: not a tune or compare output (a JSON object without the expected fields)`);
+      } else {
+        const studyConfig = readStudyConfig(dirname(file.name), whole);
+        if (studyConfig) out.studyConfigs.push(studyConfig);
+        else out.warnings.push(`${file.name}: not a tune, compare or search output (a JSON object without the expected fields)`);
+      }
       continue;
     }
     // JSON lines: a tune log or a study's trials.

@@ -104,15 +104,20 @@ export function fmt(x: number, digits = 6): string {
   return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(digits))) : x.toExponential(digits - 1);
 }
 
-/** A plain table of rows; `columns` picks and orders the keys (default: the first row's). Numbers go through {@link fmt}. */
-export function table(rows: readonly Record<string, unknown>[], columns?: readonly string[]): HTMLTableElement {
+/**
+ * A plain table of rows; `columns` picks and orders the keys (default: the first row's). Numbers go through
+ * {@link fmt}. A cell never wraps (a number such as 3.55688e-12 stays on one line), except in the columns
+ * named in `options.lines`, whose text keeps its line breaks (one item per line).
+ */
+export function table(rows: readonly Record<string, unknown>[], columns?: readonly string[], options: { lines?: readonly string[] } = {}): HTMLTableElement {
   const cols = columns ?? Object.keys(rows[0] ?? {});
+  const lines = new Set(options.lines ?? []);
   const cell = (v: unknown): string => (typeof v === 'number' ? fmt(v) : v === null || v === undefined ? '—' : String(v));
   return el(
     'table',
     { class: 'nb-table' },
     el('thead', {}, el('tr', {}, ...cols.map((c) => el('th', {}, c)))),
-    el('tbody', {}, ...rows.map((r) => el('tr', {}, ...cols.map((c) => el('td', {}, cell(r[c])))))),
+    el('tbody', {}, ...rows.map((r) => el('tr', {}, ...cols.map((c) => el('td', lines.has(c) ? { class: 'nb-lines' } : {}, cell(r[c])))))),
   );
 }
 
@@ -135,6 +140,8 @@ const style = el(
 .nb-input output{font-variant-numeric:tabular-nums;min-width:5em}
 .nb-table,.nb-matrix{border-collapse:collapse;font:12px var(--monospace,monospace);margin:.5em 0}
 .nb-table th,.nb-table td{padding:.15em .6em;border-bottom:1px solid #ddd;text-align:right}
+.nb-table td{white-space:nowrap}
+.nb-table td.nb-lines{white-space:pre-line;text-align:left}
 .nb-table th{text-align:right;font-weight:600}
 .nb-matrix td{padding:.1em .5em;border-left:1px solid #999;border-right:1px solid #999;text-align:right}
 .nb-ok{color:#1a7f37;font-weight:600}.nb-bad{color:#cf222e;font-weight:600}

@@ -5,14 +5,21 @@
  *   and logs it with console.error; both are checked, and uncaught page errors too),
  * - the page makes no request outside 127.0.0.1 (no CDN at view time),
  * - every notebook except the index draws at least one chart (an `<svg>` from Plot),
+ * - no page loads TensorFlow.js (no script it loads contains tfjs's `tfjsflags`): none computes a network,
+ * - no table cell wraps (a number such as 3.55688e-12 stays on one line),
+ * - each line the page draws dashed carries its dash array in the SVG (Observable Plot ignores a function
+ *   `strokeDasharray`, so a page that passes one draws solid; see {@link DASHES}), and curves that coincide
+ *   are drawn once, named together (ridge, jacobian),
  * - each value the page exposes as `<output data-check="name" data-value="…">` equals the same value
  *   computed here by the library in Node (the page runs the same TypeScript sources, bundled by Vite): bit for
  *   bit where the arithmetic allows it, else to a relative 1e-12 (see {@link Expected}),
  * - an input moved in the page recomputes the value (OBS-1; NAS: ξ and σ), and the runs notebook reads files
- *   the reader picks (a tune log plus a compare summary; a search study's runs.jsonl, whose table, per-method
- *   test accuracy and softmax weights must equal the library's `summarizeArchSearch`/`archSearchTableRows` in
- *   Node).
- * Full-page screenshots go to notebooks/dist/screenshots/ (git-ignored).
+ *   the reader picks (a tune log plus a compare study's summary and config.json; a search study's runs.jsonl,
+ *   whose table, per-method test accuracy and softmax weights must equal the library's
+ *   `summarizeArchSearch`/`archSearchTableRows` in Node, wall time to two significant digits),
+ * - the OBS-1 heatmap labels its rows and columns with the coordinates of vec[w₀, Θ].
+ * Full-page screenshots go to notebooks/dist/screenshots/ (git-ignored); `node bin/screenshots.js` copies the
+ * ones the README shows into docs/.
  *
  * Where /usr/bin/chromium is absent (apt-get install chromium), the whole suite is skipped and its name says
  * why; CI installs it (.ci/run).
@@ -25,6 +32,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { serveDirectory, type Served } from '../../notebooks/serve.js';
+import { mergeCoincident } from '../../notebooks/lib/plotting.js';
+import { formatWallSeconds, withWallSeconds } from '../../notebooks/lib/runs.js';
 import {
   appE,
   archSearchTableRows,
@@ -36,6 +45,7 @@ import {
   logGrid,
   nasExperiment,
   obs2,
+  PLOT_ERROR_FLOOR,
   ridgeExperiment,
   formatAccuracy,
   scalarToys,
@@ -53,9 +63,18 @@ import type { StudySummary, TrialRecord } from '../../src/tune/study.js';
  * The DOM the page functions below use. They run in the page, not in Node; the project's tsconfig has no DOM
  * lib (and should not get one for this file alone), so the little they touch is declared here.
  */
+interface PageElement {
+  getAttribute(name: string): string | null;
+  parentNode: PageElement | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+  closest(selector: string): PageElement | null;
+  classList: { contains(name: string): boolean };
+  textContent: string | null;
+}
 declare const document: {
-  querySelector(selector: string): { getAttribute(name: string): string | null } | null;
-  querySelectorAll(selector: string): { length: number };
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+  createRange(): { selectNodeContents(node: PageElement): void; getClientRects(): ArrayLike<{ top: number; height: number }> };
 };
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -152,21 +171,32 @@ const EXPECTED: Record<string, Record<string, Expected>> = {
       return lin.linearizedResponse(toy, -1, scalarToys.bestResponseScalar(toy, -1, { start: 0 }), 0.5);
     }),
   },
+  // The lines drawn: curves that coincide within half a pixel are drawn once (notebooks/lib/plotting.ts), the
+  // same grouping computed here on the library's output. At the defaults: the four exact methods as one line,
+  // STN with centered STN, Δ-STN with its linearization (hyper-descent); in the online run, which methods
+  // coincide is whatever the grouping finds, and must match.
   ridge: {
     lambdaStar: close(() => ridgeExperiment({ scale: 0.05, lambda0: 0, online: false }).lambdaStar),
     deltaStnFixedPoint: close(() => ridgeExperiment({ scale: 0.05, lambda0: 0, methods: ['delta-stn'], online: false }).methods[0].finalLambda),
+    descentLines: exact(() => ridgeLines().descent),
+    onlineLines: exact(() => ridgeLines().online),
   },
   jacobian: {
     deltaStnResponseSmallestSigma: close(() => {
       const r = jacobianExperiment({ problems: ['tanh'], scales: logGrid(0.01, 2, 12) });
       return r.problems[0].rows.find((row) => row.scale === r.scales[0] && row.method === 'delta-stn')!.response[0][0];
     }),
+    jacobianLines: exact(() => {
+      const r = jacobianExperiment({ problems: ['tanh'], scales: logGrid(0.01, 2, 12) });
+      const rows = r.problems[0].rows.map((row) => ({ sigma: row.scale, method: row.method, error: Math.max(row.errorToExact, PLOT_ERROR_FLOOR) }));
+      return new Set(mergeCoincident(rows, 'method', 'sigma', 'error', { log: true, height: 280 }).rows.map((d) => d.method)).size;
+    }),
   },
   conditioning: {
     kappaUncenteredLast: close(() => conditioningExperiment({ scale: 1, ratios: [0, 0.5, 1, 2, 4, 8], maxIterations: 50000 }).rows[5].uncentered.conditionNumber),
   },
   interaction: {
-    stnFinalLambda: close(() => interactionExperiment({ starts: [-4], hyperRates: [2], scale: 0.5, cycles: 300 }).runs.find((r) => r.variant === 'stn')!.finalLambda),
+    stnFinalLambda: close(() => interactionExperiment({ starts: [1], hyperRates: [2], scale: 0.5, cycles: 300 }).runs.find((r) => r.variant === 'stn')!.finalLambda),
   },
   // softmax goes through Math.exp, so `close`; every value is the limit of a contracting hyper-descent (or a
   // bisection on the exact slope for δ*) from the same start, which damps last-bit differences.
@@ -192,9 +222,77 @@ const EXPECTED: Record<string, Record<string, Expected>> = {
 };
 const NOTEBOOKS = Object.keys(EXPECTED);
 
+/** The ridge page's drawn lines at its defaults (σ = 0.05, λ₀ = 0, 600 online cycles), as the page groups them. */
+let ridgeDefaults: { descent: number; online: number; merged: string[][] } | undefined;
+function ridgeLines(): NonNullable<typeof ridgeDefaults> {
+  if (ridgeDefaults) return ridgeDefaults;
+  const result = ridgeExperiment({ scale: 0.05, lambda0: 0, onlineCycles: 600 });
+  const descent = mergeCoincident(
+    result.methods.flatMap((m) => m.trajectory.filter(([t]) => t <= 200).map(([t, l]) => ({ t, d: Math.max(Math.abs(l - result.lambdaStar), 1e-16), method: m.method }))),
+    'method',
+    't',
+    'd',
+    { log: true, height: 260 },
+  );
+  const online = mergeCoincident(
+    result.online.flatMap((o) => o.trajectory.map(([c, l]) => ({ c, l, method: o.method }))),
+    'method',
+    'c',
+    'l',
+    { log: false, height: 260 },
+  );
+  const lines = (rows: { method: string }[]): number => new Set(rows.map((d) => d.method)).size;
+  return (ridgeDefaults = { descent: lines(descent.rows), online: lines(online.rows), merged: [...descent.merged, ...online.merged] });
+}
+
+/**
+ * Per notebook, the lines it draws dashed or solid, by the `ariaDescription` each line mark carries: the dash
+ * array the SVG must carry (null: solid, no `stroke-dasharray`), as the page's text promises.
+ */
+const DASHES: Record<string, Record<string, string | null>> = {
+  runs: { validation: null, training: '5,3', test: '1,3' },
+  thm3: { iterates: null, theory: '4,3' },
+  conditioning: { iterations: null, bound: '5,3' },
+};
+
+/** The line marks of the page's charts that carry a description: description, dash array, paths drawn. */
+async function lineMarks(page: Page): Promise<{ description: string; dash: string | null; paths: number }[]> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll('main svg g[aria-label="line"][aria-description]')).map((g) => ({
+      description: g.getAttribute('aria-description') ?? '',
+      dash: g.getAttribute('stroke-dasharray'),
+      paths: g.querySelectorAll('path').length,
+    })),
+  );
+}
+
+/** The text of every table cell that wraps onto more than one line (cells meant to hold several lines excepted). */
+async function wrappedCells(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll('main .nb-table td'))
+      .filter((td) => !td.classList.contains('nb-lines'))
+      .filter((td) => {
+        const range = document.createRange();
+        range.selectNodeContents(td);
+        const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.height > 0).map((r) => Math.round(r.top)));
+        return tops.size > 1;
+      })
+      .map((td) => td.textContent ?? ''),
+  );
+}
+
+/** The asset files of the build that carry TensorFlow.js (its URL-flag parser reads `tfjsflags`). */
+function loadsTensorflow(scriptUrls: readonly string[]): string[] {
+  return scriptUrls.filter((u) => {
+    const path = join(SITE, decodeURIComponent(new URL(u).pathname));
+    return existsSync(path) && readFileSync(path, 'utf8').includes('tfjsflags');
+  });
+}
+
 /** What went wrong on a page while it ran. */
 interface PageLog {
   external: string[];
+  scripts: string[];
   consoleErrors: string[];
   pageErrors: string[];
 }
@@ -206,9 +304,10 @@ function isLocal(url: string): boolean {
 
 async function open(context: BrowserContext, url: string): Promise<{ page: Page; log: PageLog }> {
   const page = await context.newPage();
-  const log: PageLog = { external: [], consoleErrors: [], pageErrors: [] };
+  const log: PageLog = { external: [], scripts: [], consoleErrors: [], pageErrors: [] };
   page.on('request', (r) => {
     if (!isLocal(r.url())) log.external.push(r.url());
+    else if (r.resourceType() === 'script' || new URL(r.url()).pathname.endsWith('.js')) log.scripts.push(r.url());
   });
   page.on('console', (m) => {
     if (m.type() === 'error') log.consoleErrors.push(m.text());
@@ -219,8 +318,8 @@ async function open(context: BrowserContext, url: string): Promise<{ page: Page;
 }
 
 /**
- * Opens `url`, runs `body`, then checks that the page showed no cell error, logged no console or page error and
- * made no request outside 127.0.0.1, and closes it.
+ * Opens `url`, runs `body`, then checks that the page showed no cell error, logged no console or page error,
+ * made no request outside 127.0.0.1 and loaded no script carrying TensorFlow.js, and closes it.
  */
 async function inPage(context: BrowserContext, url: string, body: (page: Page, log: PageLog) => Promise<void>): Promise<void> {
   const { page, log } = await open(context, url);
@@ -230,6 +329,8 @@ async function inPage(context: BrowserContext, url: string, body: (page: Page, l
     expect(log.consoleErrors).toEqual([]);
     expect(log.pageErrors).toEqual([]);
     expect(log.external).toEqual([]);
+    expect(log.scripts.length).toBeGreaterThan(0);
+    expect(loadsTensorflow(log.scripts)).toEqual([]);
   } finally {
     await page.close();
   }
@@ -301,6 +402,16 @@ describe.skipIf(!present)(present ? 'notebooks in headless Chromium' : 'notebook
         await settle(page, Object.keys(checks), charts);
         await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
         expect(await page.locator('main svg').count()).toBeGreaterThanOrEqual(charts);
+        expect(await wrappedCells(page), `${name}: table cells that wrap`).toEqual([]);
+        const marks = await lineMarks(page);
+        for (const [description, dash] of Object.entries(DASHES[name] ?? {})) {
+          const mark = marks.filter((m) => m.description === description);
+          expect(mark.length, `${name}: line marks described "${description}"`).toBeGreaterThan(0);
+          for (const m of mark) {
+            expect(m.dash, `${name}: dash array of "${description}"`).toBe(dash);
+            expect(m.paths, `${name}: lines drawn for "${description}"`).toBeGreaterThan(0);
+          }
+        }
         for (const [check, { value, relTol }] of Object.entries(checks)) {
           const got = await pageValue(page, check);
           const want = value();
@@ -332,6 +443,55 @@ describe.skipIf(!present)(present ? 'notebooks in headless Chromium' : 'notebook
         expect(before).not.toBe(expected);
     });
   });
+
+  test('ridge: coinciding curves are drawn once and named together in the legend; the online run has 600 cycles', async () => {
+    await inPage(context, `${served.url}ridge.html`, async (page) => {
+      await settle(page, ['descentLines', 'onlineLines'], 2);
+      const { merged } = ridgeLines();
+      // At the defaults the four exact methods coincide (they all reach λ* to rounding).
+      expect(merged).toContainEqual(['ift-dense', 'ift-cg', 'ift-neumann', 'unrolled']);
+      const legend = await page.$$eval('main [class$="-swatch"]', (els) => els.map((e) => (e.textContent ?? '').trim()));
+      for (const g of merged) expect(legend, g.join(' = ')).toContain(g.join(' = '));
+      expect(await page.textContent('main')).toContain('online final λ (600 cycles)');
+    });
+  });
+
+  test('obs1: the heatmap labels its rows and columns by the coordinates of vec[w₀, Θ]', async () => {
+    await inPage(context, `${served.url}obs1.html`, async (page) => {
+      await settle(page, ['kappaMUncentered'], 3);
+      const ticks = async (axis: string): Promise<string[]> =>
+        page.evaluate((a) => {
+          const svg = Array.from(document.querySelectorAll('main svg')).find((s) => s.querySelectorAll('g[aria-label="rect"]').length > 0);
+          return svg ? Array.from(svg.querySelectorAll(`g[aria-label="${a}-axis tick label"] text`)).map((t) => t.textContent ?? '') : [];
+        }, axis);
+      // h = 1 at the defaults: ψ = vec[w₀, Θ] has the 2 entries of w₀ and the 2 of Θ's one column.
+      const want = ['w₀,₁', 'w₀,₂', 'Θ₁₁', 'Θ₂₁'];
+      expect(await ticks('x')).toEqual(want);
+      expect(await ticks('y')).toEqual(want);
+    });
+  });
+
+  test('log axes print plain scientific ticks: no SI prefix, no comb of minor ticks', async () => {
+    for (const name of ['obs1', 'thm3', 'ridge', 'jacobian', 'conditioning', 'appE', 'lin']) {
+      await inPage(context, `${served.url}${name}.html`, async (page) => {
+        await settle(page, Object.keys(EXPECTED[name]), 1);
+        const axes = await page.evaluate(() =>
+          Array.from(document.querySelectorAll('main svg g[aria-label$="-axis tick"]')).map((g) => {
+            const labels = g.parentNode?.querySelectorAll(`g[aria-label="${g.getAttribute('aria-label')} label"] text`);
+            return { ticks: g.querySelectorAll('path').length, labels: labels ? Array.from(labels).map((t) => t.textContent ?? '') : [] };
+          }),
+        );
+        expect(axes.length, name).toBeGreaterThan(0);
+        for (const { ticks, labels } of axes) {
+          // Plot's default log axis draws a tick at every 1…9 × 10ᵉ (30 to 60 of them here); ours at most 8,
+          // and the linear axes about 9.
+          expect(ticks, `${name}: ${labels.join(' ')}`).toBeLessThanOrEqual(12);
+          // d3's SI format writes 10m, 100µ, 2k, 1M; a plain or scientific label never ends in one of these.
+          for (const l of labels) expect(l, `${name}: tick label`).not.toMatch(/\d[yzafpnµmkMGTPE]$/);
+        }
+      });
+    }
+  }, 120_000);
 
   test('nas: moving ξ and σ recomputes DARTS-2 and Δ-STN, and they still equal the library', async () => {
     await inPage(context, `${served.url}nas.html`, async (page) => {
@@ -430,9 +590,13 @@ describe.skipIf(!present)(present ? 'notebooks in headless Chromium' : 'notebook
           { name: 'log.jsonl', mimeType: 'application/jsonl', buffer: readFileSync(join(SAMPLE, 'tune-delta-stn/log.jsonl')) },
           { name: 'trials.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(trials) },
           { name: 'summary.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(summary)) },
+          // A compare study's config.json (its StudyConfig) is read too, not rejected.
+          { name: 'config.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(summary.config)) },
         ]);
         await page.waitForFunction(() => document.querySelector('[data-check="studyMethods"]') !== null, undefined, { timeout: 15_000 });
         expect(await pageValue(page, 'studyMethods')).toBe(2);
+        expect(await pageValue(page, 'studyBudgetEpochs')).toBe(summary.config.budgetEpochs);
+        expect(await page.textContent('main')).not.toContain('config.json: not a');
         expect(await pageValue(page, 'epochRows')).toBe(countLines(join(SAMPLE, 'tune-delta-stn/log.jsonl')) + 2 + 3);
         await page.screenshot({ path: join(SHOTS, 'runs-picked.png'), fullPage: true });
     });
@@ -454,7 +618,16 @@ describe.skipIf(!present)(present ? 'notebooks in headless Chromium' : 'notebook
           expect(await pageValue(page, `searchTest-${m.method}`), m.method).toBe(m.test.mean);
           expect(await page.textContent(`[data-check="searchTest-${m.method}"]`), m.method).toBe(`${formatAccuracy(m.test)} %`);
         }
-        const { header, rows } = archSearchTableRows(config, summary);
+        // The table.md cells, but wall seconds to two significant digits (the sample's runs take under a second,
+        // which whole seconds print as 0).
+        const { header, rows } = withWallSeconds(archSearchTableRows(config, summary), summary);
+        const wall = header.indexOf('wall (s) / seed');
+        expect(wall).toBeGreaterThan(0);
+        for (const [i, m] of summary.entries()) {
+          expect(m.seconds).toBeGreaterThan(0);
+          expect(rows[i][wall]).toBe(formatWallSeconds(m.seconds));
+          expect(Number(rows[i][wall]), m.method).toBeGreaterThan(0);
+        }
         expect(await page.$$eval('[data-name="searchTable"] thead th', (els) => els.map((e) => e.textContent))).toEqual(header);
         expect(await page.locator('[data-name="searchTable"] tbody tr').count()).toBe(rows.length);
         expect(await page.$$eval('[data-name="searchTable"] tbody td', (els) => els.map((e) => e.textContent))).toEqual(rows.flat());
