@@ -11,7 +11,10 @@
  * Δλ = −α Θᵀ∇_w L_V(w) moves them to ŵ_u(λ + Δλ) = w + ΘΔλ, so the training loss held at the pre-step λ
  * changes by −α ∇_w L_Tᵀ ΘΘᵀ ∇_w L_V + O(α²). Centered: ŵ_c(λ) = w₀ + Θ(λ − λ_c) with the centre λ_c moved
  * to the new λ, so the weights at the new centre are exactly w₀ — the outer step does not touch them.
- * Sign rule: the first-order change is a decrease iff ⟨Θᵀ∇L_T, Θᵀ∇L_V⟩ > 0; ⟨∇L_T, ∇L_V⟩ > 0 is not enough.
+ * Sign rule: the first-order change is a decrease iff ⟨Θᵀ∇L_T, Θᵀ∇L_V⟩ > 0. The raw ⟨∇L_T, ∇L_V⟩ has that sign for
+ * every pair of gradients iff ΘΘᵀ = cI with c > 0 (possible only for h ≥ m; for m = 1 iff Θ ≠ 0). Late in training
+ * (∇L_T = 0, Θ = J* = A⁻¹B) the uncentered step raises L_T at the pre-step λ by ½α²dᵀAd but lowers it, against the
+ * centered weights, by the same amount at the new λ (docs/math.md#obs-2).
  *
  * Two settings: a quadratic one in exact rational arithmetic, where every loss change is a polynomial of
  * degree ≤ 2 in α and all statements are checked as identities; and L2-regularised logistic regression in
@@ -19,13 +22,13 @@
  */
 import fc from 'fast-check';
 import { DeltaStnError, NotPositiveDefiniteError, NotSymmetricError, ShapeMismatchError } from '../errors.js';
-import { ZERO, isSymmetricQ, math, matVecQ, rationalMatrix, rationalVector, toRationalString, type Rational, type RationalLike, type RationalMatrix, addVecQ, subVecQ, dotQ } from '../linalg/exact.js';
+import { ZERO, cayleyTransformQ, isSymmetricQ, math, matVecQ, multiplyQ, rational, rationalMatrix, rationalVector, solveQ, solveVecQ, toRationalString, transposeQ, type Rational, type RationalLike, type RationalMatrix, addVecQ, subVecQ, dotQ } from '../linalg/exact.js';
 import { inertia } from '../linalg/inertia.js';
 import { dot, norm2 } from '../linalg/dense.js';
 import { Rng } from '../rng.js';
 import { FINITE_DIFFERENCE_REL_TOL, finiteDifferenceStep } from '../tolerance.js';
 import { exactCheck, tolCheck, type Check, type Claim } from './claim.js';
-import { dimsArb, lambdaArb, rationalMatrixArb, rationalVectorArb, spdArb } from './generators.js';
+import { dimsArb, lambdaArb, rationalArb, rationalMatrixArb, rationalVectorArb, spdArb } from './generators.js';
 import { parseQuadraticInner, quadraticTrainGrad, quadraticTrainLoss, type QuadraticInner, type RationalMatrixInput } from './thm3.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -202,6 +205,11 @@ export interface Obs2Prediction {
   lambdaSlope: Rational;
   /** ½ dᵀAd with d = ΘΘᵀ∇L_V: the α² coefficient of the held change. */
   heldCurvature: Rational;
+  /**
+   * ½ dᵀAd − dᵀBΘᵀ∇L_V: the α² coefficient of uncentered − centered at the new λ (exact for the quadratic).
+   * With ∇L_T = 0 and Θ = J* = A⁻¹B it is −½ dᵀAd (proofs/OBS-2.md, statement 6).
+   */
+  newLambdaCurvature: Rational;
 }
 
 /**
@@ -234,6 +242,7 @@ export function obs2Prediction(p: Obs2Quadratic): Obs2Prediction {
     heldSlope: projectedAlignment.neg(),
     lambdaSlope: dotQ(gL, pV).neg(),
     heldCurvature: dotQ(d, matVecQ(q.A, d)).div(2),
+    newLambdaCurvature: dotQ(d, matVecQ(q.A, d)).div(2).sub(dotQ(d, matVecQ(q.B, pV))),
   };
 }
 
@@ -286,6 +295,12 @@ function sgn(x: Rational): number {
   return x.n === 0n ? 0 : x.s > 0n ? 1 : -1;
 }
 
+/** What the raw alignment ⟨∇L_T, ∇L_V⟩ would predict, read as a sign rule. */
+function rawVerdict(rawAlignment: Rational): Obs2Verdict {
+  const s = sgn(rawAlignment);
+  return s > 0 ? 'helpful' : s < 0 ? 'harmful' : 'neutral';
+}
+
 /** Verdict of the first-order sign rule on the held training loss. */
 export type Obs2Verdict = 'helpful' | 'harmful' | 'neutral';
 
@@ -306,6 +321,112 @@ export function actualSmallStepVerdict(p: Obs2Quadratic, heldFit?: QuadraticFit)
   const alpha = fit.c2.n === 0n ? math.fraction(1) : fit.c1.abs().div(fit.c2.abs().mul(2));
   const change = heldChange(p, alpha);
   return { verdict: sgn(change) < 0 ? 'helpful' : sgn(change) > 0 ? 'harmful' : 'neutral', alpha };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// When raw alignment decides the sign, and late training (proofs/OBS-2.md, statements 5 and 6)
+// ---------------------------------------------------------------------------------------------------------
+
+/** P = ΘΘᵀ (m×m) for Θ = `response` (m×h). */
+export function responseGram(response: RationalMatrix): RationalMatrix {
+  return multiplyQ(response, transposeQ(response));
+}
+
+/** Result of {@link isotropicResponse}. */
+export interface IsotropyTest {
+  /** ΘΘᵀ = cI with c > 0, exactly. */
+  isotropic: boolean;
+  /** The common diagonal entry c of ΘΘᵀ when isotropic, else 0. */
+  c: Rational;
+}
+
+/**
+ * Whether ΘΘᵀ = cI for some c > 0 (Θ = `response`, m×h), decided exactly. Then ⟨Θᵀg_T, Θᵀg_V⟩ = c⟨g_T, g_V⟩ for
+ * every pair of gradients, so the raw alignment decides the sign rule. It needs rank Θ = m, hence h ≥ m; for m = 1 it
+ * means Θ ≠ 0 (docs/math.md#obs-2).
+ */
+export function isotropicResponse(response: RationalMatrix): IsotropyTest {
+  const p = responseGram(response);
+  const c = p[0][0];
+  const isotropic = c.s > 0n && c.n !== 0n && p.every((row, i) => row.every((x, j) => x.equals(i === j ? c : ZERO)));
+  return { isotropic, c: isotropic ? c : ZERO };
+}
+
+/** A pair of gradients (g_T, g_V) ∈ ℚ^m × ℚ^m. */
+export interface GradientPair {
+  trainGrad: Rational[];
+  valGrad: Rational[];
+}
+
+/**
+ * A rational pair (g_T, g_V) on which the raw alignment ⟨g_T, g_V⟩ and the projected one g_TᵀPg_V, P = ΘΘᵀ
+ * (Θ = `response`), have different signs; `null` exactly when P = cI with c > 0 (see {@link isotropicResponse}).
+ *
+ * @remarks
+ * Construction (proofs/OBS-2.md, step 5), e_i the unit vectors:
+ * - P = 0: g_T = g_V = e₁ (raw 1, projected 0);
+ * - some P_ij ≠ 0, i ≠ j, s = sign P_ij, δ = |P_ij|/(2P_ii) (P_ii > 0 as P ⪰ 0): g_T = e_i, g_V = e_j − sδe_i
+ *   (raw −sδ, projected s|P_ij|/2);
+ * - P diagonal with P_ii > P_jj ≥ 0, a = (1 + P_jj/P_ii)/2 ∈ [½, 1): g_T = e_i + e_j, g_V = −a e_i + e_j
+ *   (raw 1 − a > 0, projected (P_jj − P_ii)/2 < 0).
+ */
+export function misleadingGradients(response: RationalMatrix): GradientPair | null {
+  const p = responseGram(response);
+  const m = p.length;
+  const unit = (i: number, c: Rational = math.fraction(1)): Rational[] => p.map((_, k) => (k === i ? c : ZERO));
+  const add = (x: Rational[], y: Rational[]): Rational[] => x.map((v, k) => v.add(y[k]));
+  if (p.every((row) => row.every((x) => x.n === 0n))) return { trainGrad: unit(0), valGrad: unit(0) };
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < m; j++) {
+      if (i === j || p[i][j].n === 0n) continue;
+      const s = p[i][j].s > 0n ? 1 : -1;
+      const delta = p[i][j].abs().div(p[i][i].mul(2));
+      return { trainGrad: unit(i), valGrad: add(unit(j), unit(i, delta.mul(-s))) };
+    }
+  }
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < m; j++) {
+      if (p[i][i].compare(p[j][j]) <= 0) continue;
+      const a = p[j][j].div(p[i][i]).add(1).div(2);
+      return { trainGrad: add(unit(i), unit(j)), valGrad: add(unit(i, a.neg()), unit(j)) };
+    }
+  }
+  return null;
+}
+
+/**
+ * The same quadratic setting with b and v replaced so that, at w = ŵ_u(λ), ∇_w L_T(λ, w) = `trainGrad` and
+ * ∇_w L_V(w) = `valGrad`: b = Aw − Bλ − g_T and v = w − C⁻¹g_V. Every pair of gradients is realised this way.
+ * @throws ShapeMismatchError naming `trainGrad` or `valGrad` when its length is not m.
+ */
+export function withGradients(p: Obs2Quadratic, trainGrad: readonly Rational[], valGrad: readonly Rational[]): Obs2Quadratic {
+  const q = p.inner;
+  if (trainGrad.length !== q.m) throw new ShapeMismatchError('trainGrad', `length ${q.m}`, `length ${trainGrad.length}`);
+  if (valGrad.length !== q.m) throw new ShapeMismatchError('valGrad', `length ${q.m}`, `length ${valGrad.length}`);
+  const w = uncenteredWeights(p.general, p.response, q.lambda0);
+  const b = subVecQ(subVecQ(matVecQ(q.A, w), matVecQ(q.B, q.lambda0)), trainGrad);
+  const v = subVecQ(w, solveVecQ(p.C, [...valGrad], 'C'));
+  return { ...p, inner: { ...q, b }, v };
+}
+
+/** J* = A⁻¹B, the best-response Jacobian (of w*(λ) = A⁻¹(b + Bλ)) of the quadratic inner problem. */
+export function bestResponseJacobian(q: QuadraticInner): RationalMatrix {
+  return solveQ(q.A, q.B, 'A');
+}
+
+/**
+ * Late training (proofs/OBS-2.md, statement 6): the setting `p` with the weights w = ŵ_u(λ) kept, b chosen so that
+ * ∇_w L_T(λ, w) = 0 (w is the inner optimum at λ), and Θ = t·J* (`t`, default 1; J* = A⁻¹B), with w₀ = w − Θλ so
+ * that the uncentered hypernetwork still returns w at λ.
+ */
+export function lateTrainingCase(p: Obs2Quadratic, t: RationalLike = 1): Obs2Quadratic {
+  const q = p.inner;
+  const scale = rational(t, 't');
+  const w = uncenteredWeights(p.general, p.response, q.lambda0);
+  const response = bestResponseJacobian(q).map((row) => row.map((x) => x.mul(scale)));
+  const general = subVecQ(w, matVecQ(response, q.lambda0));
+  const b = subVecQ(matVecQ(q.A, w), matVecQ(q.B, q.lambda0));
+  return { ...p, inner: { ...q, b }, general, response };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -426,8 +547,6 @@ export interface LogisticObs2 {
   /** ⟨Θᵀg_T, Θᵀg_V⟩ and ⟨g_T, g_V⟩. */
   projectedAlignment: number;
   rawAlignment: number;
-  /** The centered weights at the new centre (must be w itself, bit for bit). */
-  centeredWeightsUnchanged: boolean;
 }
 
 /**
@@ -473,7 +592,6 @@ export function logisticObs2(inst: LogisticInstance): LogisticObs2 {
     return logisticTrainLoss(p, s.lam, s.wU) - logisticTrainLoss(p, s.lam, s.wC);
   };
   const chi = (a: number): number => logisticTrainLoss(p, step(a).lam, w);
-  const s1 = step(1);
   const loss = Math.abs(logisticTrainLoss(p, lambda, w));
   const heldScale = (loss * norm2(d)) / Math.max(1, norm2(w));
   const centeredScale = (loss * norm2(pV)) / Math.max(1, norm2(lambda));
@@ -488,7 +606,6 @@ export function logisticObs2(inst: LogisticInstance): LogisticObs2 {
     centeredScale,
     projectedAlignment: dot(pT, pV),
     rawAlignment: dot(gT, gV),
-    centeredWeightsUnchanged: s1.wC.every((x, i) => x === w[i]),
   };
 }
 
@@ -502,26 +619,63 @@ export interface Obs2Case {
   logistic: { seed: number; m: number; h: number };
 }
 
-const obs2Arbitrary: fc.Arbitrary<Obs2Case> = dimsArb.chain(({ h, m }) =>
-  fc
-    .record({
-      A: spdArb(m, 1e4),
-      B: rationalMatrixArb(m, h),
-      b: rationalVectorArb(m, 10, 4),
-      C: spdArb(m, 1e4),
-      v: rationalVectorArb(m, 10, 4),
-      general: rationalVectorArb(m, 10, 4),
-      response: rationalMatrixArb(m, h),
-      lambda: lambdaArb(h),
-      seed: fc.integer(),
-      logisticM: fc.integer({ min: 1, max: 4 }),
-    })
-    .map(
-      (r): Obs2Case => ({
-        quadratic: { inner: { A: r.A, B: r.B, b: r.b, lambda0: r.lambda, m, h }, C: r.C, v: r.v, general: r.general, response: r.response },
-        logistic: { seed: r.seed, m: Math.max(m, r.logisticM), h },
-      }),
-    ),
+/** A case with dimensions from `dims` and Θ from `response(m, h)`; every other field drawn as in the generic branch. */
+function obs2CaseArb(dims: fc.Arbitrary<{ h: number; m: number }>, response: (m: number, h: number) => fc.Arbitrary<RationalMatrix>): fc.Arbitrary<Obs2Case> {
+  return dims.chain(({ h, m }) =>
+    fc
+      .record({
+        A: spdArb(m, 1e4),
+        B: rationalMatrixArb(m, h),
+        b: rationalVectorArb(m, 10, 4),
+        C: spdArb(m, 1e4),
+        v: rationalVectorArb(m, 10, 4),
+        general: rationalVectorArb(m, 10, 4),
+        response: response(m, h),
+        lambda: lambdaArb(h),
+        seed: fc.integer(),
+        logisticM: fc.integer({ min: 1, max: 4 }),
+      })
+      .map(
+        (r): Obs2Case => ({
+          quadratic: { inner: { A: r.A, B: r.B, b: r.b, lambda0: r.lambda, m, h }, C: r.C, v: r.v, general: r.general, response: r.response },
+          logistic: { seed: r.seed, m: Math.max(m, r.logisticM), h },
+        }),
+      ),
+  );
+}
+
+/**
+ * The generic branch: Θ with small rational entries, (m, h) from `dimsArb`. The measured mislead rate
+ * ({@link rawAlignmentMisleadRate}) is taken on this branch alone, so that the two edge branches below do not dilute it.
+ */
+export const obs2GenericArbitrary: fc.Arbitrary<Obs2Case> = obs2CaseArb(dimsArb, (m, h) => rationalMatrixArb(m, h));
+
+/**
+ * ΘΘᵀ = cI (h ≥ m): Θ = s·(the first m rows of a rational orthogonal Q), Q the Cayley transform of a random rational
+ * skew-symmetric h×h matrix, s ≠ 0 rational; ΘΘᵀ = s²I. Raw alignment decides the sign here (statement 5).
+ */
+const isotropicDims = fc.integer({ min: 1, max: 3 }).chain((h) => fc.integer({ min: 1, max: h }).map((m) => ({ h, m })));
+function isotropicResponseArb(m: number, h: number): fc.Arbitrary<RationalMatrix> {
+  const upper = fc.array(rationalArb(6, 3), { minLength: (h * (h - 1)) / 2, maxLength: (h * (h - 1)) / 2 });
+  return fc.tuple(upper, rationalArb(4, 3).filter((x) => x.n !== 0n)).map(([u, scale]) => {
+    let k = 0;
+    const skew: RationalMatrix = Array.from({ length: h }, () => new Array<Rational>(h).fill(ZERO));
+    for (let i = 0; i < h; i++) {
+      for (let j = i + 1; j < h; j++) {
+        skew[i][j] = u[k];
+        skew[j][i] = u[k].neg();
+        k++;
+      }
+    }
+    return cayleyTransformQ(skew).slice(0, m).map((row) => row.map((x) => x.mul(scale)));
+  });
+}
+
+/** The claim's generator: the generic branch, ΘΘᵀ = cI (weight 1 in 10), and Θ = 0 (weight 1 in 10). */
+const obs2Arbitrary: fc.Arbitrary<Obs2Case> = fc.oneof(
+  { weight: 8, arbitrary: obs2GenericArbitrary },
+  { weight: 1, arbitrary: obs2CaseArb(isotropicDims, isotropicResponseArb) },
+  { weight: 1, arbitrary: obs2CaseArb(dimsArb, (m, h) => fc.constant(Array.from({ length: m }, () => new Array<Rational>(h).fill(ZERO)))) },
 );
 
 /** All OBS-2 checks on one case, one per proof step (proofs/OBS-2.md, "What the tests check"). */
@@ -563,19 +717,61 @@ export function checkObs2(c: Obs2Case): Check[] {
     ),
   );
   checks.push(exactCheck('at new λ: uncentered − centered has slope −∇L_TᵀΘΘᵀ∇L_V', diff.c1.equals(pred.heldSlope) && diff.residualAt4.n === 0n && diff.c0.n === 0n, `${size}; c₁ = ${fmt(diff.c1)}`));
+  checks.push(exactCheck('at new λ: α² coefficient of uncentered − centered = ½dᵀAd − dᵀBΘᵀ∇L_V', diff.c2.equals(pred.newLambdaCurvature), `${size}; c₂ = ${fmt(diff.c2)}, predicted ${fmt(pred.newLambdaCurvature)}`));
+  // Statement 4 (the weights at the new centre are w₀) holds by construction, ŵ_c(λ') = w₀ + Θ(λ' − λ'), so it has no
+  // check of its own; its consequence, the centered slope above, fails if the centre is kept at the old λ.
 
-  // Step 5: centered invariance — the weights at the new centre are w₀ exactly, for every α.
-  checks.push(exactCheck('centered: weights at the new centre = w₀ exactly (α = 1, …, 4)', table.every((x) => equalVec(x.centeredWeights, w)), size));
-
-  // Step 6: sign rule against the actual change for a small step.
+  // Step 5: sign rule against the actual change for a small step.
   const rule = signRule(pred.projectedAlignment);
   const actual = actualSmallStepVerdict(p, held);
-  const raw = sgn(pred.rawAlignment) > 0 ? 'helpful' : sgn(pred.rawAlignment) < 0 ? 'harmful' : 'neutral';
+  const raw = rawVerdict(pred.rawAlignment);
   checks.push(
     exactCheck(
-      'sign rule: small outer step lowers L_T ⇔ ⟨Θᵀ∇L_T, Θᵀ∇L_V⟩ > 0',
+      'sign rule: small outer step lowers L_T (at the pre-step λ) ⇔ ⟨Θᵀ∇L_T, Θᵀ∇L_V⟩ > 0',
       rule === actual.verdict,
       `${size}; projected ${rule}, actual ${actual.verdict} at α = ${fmt(actual.alpha)}, raw alignment says ${raw}`,
+    ),
+  );
+
+  // Step 5: raw alignment decides the sign for every gradient pair iff ΘΘᵀ = cI, c > 0; otherwise an explicit pair,
+  // realised in this setting (b and v replaced), where the exact held change goes against the raw sign.
+  const iso = isotropicResponse(p.response);
+  if (iso.isotropic) {
+    checks.push(
+      exactCheck(
+        'raw alignment decides the sign ⇔ ΘΘᵀ = cI, c > 0 (isotropic: projected = c·raw; else an exact counterexample)',
+        pred.projectedAlignment.equals(iso.c.mul(pred.rawAlignment)) && misleadingGradients(p.response) === null,
+        `${size}; ΘΘᵀ = ${fmt(iso.c)}·I, raw ${fmt(pred.rawAlignment)}, projected ${fmt(pred.projectedAlignment)}`,
+      ),
+    );
+  } else {
+    const pair = misleadingGradients(p.response);
+    let ok = pair !== null;
+    let detail = `${size}; ΘΘᵀ not a positive multiple of I, but no counterexample was built`;
+    if (pair) {
+      const wp = withGradients(p, pair.trainGrad, pair.valGrad);
+      const wpred = obs2Prediction(wp);
+      const wActual = actualSmallStepVerdict(wp).verdict;
+      const wRaw = rawVerdict(wpred.rawAlignment);
+      ok = equalVec(wpred.trainGrad, pair.trainGrad) && equalVec(wpred.valGrad, pair.valGrad) && wActual !== wRaw && wActual === signRule(wpred.projectedAlignment);
+      detail = `${size}; ∇L_T = (${pair.trainGrad.map(fmt).join(', ')}), ∇L_V = (${pair.valGrad.map(fmt).join(', ')}): raw ${fmt(wpred.rawAlignment)} says ${wRaw}, exact change ${wActual}`;
+    }
+    checks.push(exactCheck('raw alignment decides the sign ⇔ ΘΘᵀ = cI, c > 0 (isotropic: projected = c·raw; else an exact counterexample)', ok, detail));
+  }
+
+  // Statement 6: late training (∇L_T = 0 at λ, Θ = J* = A⁻¹B). Held at the pre-step λ the uncentered step raises L_T
+  // by ½α²dᵀAd; at the new λ uncentered − centered is −½α²dᵀAd: the uncentered weights follow the best response.
+  const late = lateTrainingCase(p);
+  const lpred = obs2Prediction(late);
+  const ltab = lossChangeTable(late);
+  const lHeld = fitQuadratic(ltab.map((x) => x.held));
+  const lDiff = fitQuadratic(ltab.map((x) => x.uncentered.sub(x.centered)));
+  const exactFit = (f: QuadraticFit): boolean => f.residualAt0.n === 0n && f.residualAt4.n === 0n && f.c0.n === 0n && f.c1.n === 0n;
+  checks.push(
+    exactCheck(
+      'late training (∇L_T = 0, Θ = A⁻¹B): held at pre-step λ = +½α²dᵀAd; at new λ uncentered − centered = −½α²dᵀAd',
+      lpred.trainGrad.every((x) => x.n === 0n) && exactFit(lHeld) && exactFit(lDiff) && lHeld.c2.equals(lpred.heldCurvature) && lDiff.c2.equals(lpred.heldCurvature.neg()),
+      `${size}; ½dᵀAd = ${fmt(lpred.heldCurvature)}; held c₂ = ${fmt(lHeld.c2)}, new-λ difference c₂ = ${fmt(lDiff.c2)}`,
     ),
   );
 
@@ -617,8 +813,8 @@ export function checkObs2(c: Obs2Case): Check[] {
   const signOk = !decided || Math.sign(L.heldDifference) === -Math.sign(L.projectedAlignment);
   checks.push(
     exactCheck(
-      'logistic: sign of d/dα L_T = −sign⟨Θᵀ∇L_T, Θᵀ∇L_V⟩ (and centered weights unchanged)',
-      signOk && L.centeredWeightsUnchanged,
+      'logistic: sign of d/dα L_T (pre-step λ) = −sign⟨Θᵀ∇L_T, Θᵀ∇L_V⟩',
+      signOk,
       `${lsize}; ${decided ? '' : 'undecided (|formula| within FD error); '}projected ${L.projectedAlignment}, raw ${L.rawAlignment}`,
     ),
   );
@@ -640,12 +836,12 @@ export interface MisleadRate {
 }
 
 /**
- * How often raw gradient alignment misleads, measured exactly on `samples` cases of the claim's own
- * generator (fixed `seed`): for each case the actual direction of the held training loss for a small outer
+ * How often raw gradient alignment misleads, measured exactly on `samples` cases of the generic branch of the
+ * claim's generator ({@link obs2GenericArbitrary}, fixed `seed`): for each case the actual direction of the held training loss for a small outer
  * step ({@link actualSmallStepVerdict}) is compared with the raw and the projected sign rules.
  */
 export function rawAlignmentMisleadRate(samples: number, seed: number): MisleadRate {
-  const cases = fc.sample(obs2Arbitrary, { numRuns: samples, seed });
+  const cases = fc.sample(obs2GenericArbitrary, { numRuns: samples, seed });
   let decided = 0;
   let rawWrong = 0;
   let projectedWrong = 0;
@@ -659,7 +855,7 @@ export function rawAlignmentMisleadRate(samples: number, seed: number): MisleadR
     const key = `m=${p.inner.m},h=${p.inner.h}`;
     byDims[key] ??= { decided: 0, rawWrong: 0 };
     byDims[key].decided++;
-    const rawSays = sgn(pred.rawAlignment) > 0 ? 'helpful' : 'harmful';
+    const rawSays = rawVerdict(pred.rawAlignment);
     if (rawSays !== actual) {
       rawWrong++;
       byDims[key].rawWrong++;
@@ -742,6 +938,30 @@ export function referenceChecksObs2(): Check[] {
     ),
   );
 
+  // Example 3 (late training, statement 6): A = 2, B = 1, b = 2, w = 1, λ = 0 (∇L_T = 0), Θ = J* = 1/2, v = 0:
+  // held at the pre-step λ ΔL_T = +α²/16, at the new λ uncentered − centered = −α²/16.
+  const ex3 = parseObs2Quadratic({ A: [[2]], B: [[1]], b: [2], C: [[1]], v: [0], general: [1], response: [['1/2']], lambda: [0] });
+  const t3 = lossChangeTable(ex3);
+  const held3 = fitQuadratic(t3.map((x) => x.held));
+  const diff3 = fitQuadratic(t3.map((x) => x.uncentered.sub(x.centered)));
+  checks.push(
+    exactCheck(
+      'example 3 (late training, ∇L_T = 0, Θ = J*): held ΔL_T = +α²/16 at the pre-step λ, uncentered − centered = −α²/16 at the new λ',
+      is(held3.c1, 0) && held3.c2.equals(math.fraction(1, 16)) && is(diff3.c1, 0) && diff3.c2.equals(math.fraction(-1, 16)) && held3.residualAt4.n === 0n && diff3.residualAt4.n === 0n,
+      `held c₂ ${toRationalString(held3.c2)}, new-λ difference c₂ ${toRationalString(diff3.c2)}`,
+    ),
+  );
+  // Example 4 (statement 5): ΘΘᵀ = 9I with m = 2, h = 3, so the raw sign decides; Example 5: m = 1, Θ = 0, raw −2, no change.
+  const iso4 = isotropicResponse(rationalMatrix([[1, 2, 2], [2, 1, -2]]));
+  const ex5 = parseObs2Quadratic({ A: [[2]], B: [[1]], b: [0], C: [[1]], v: [3], general: [1], response: [[0]], lambda: [1] });
+  const p5 = obs2Prediction(ex5);
+  checks.push(
+    exactCheck(
+      'example 4 (ΘΘᵀ = 9I, m = 2): raw alignment decides; example 5 (m = 1, Θ = 0): raw −2 but ΔL_T = 0 for every α',
+      iso4.isotropic && is(iso4.c, 9) && is(p5.rawAlignment, -2) && is(p5.projectedAlignment, 0) && [1, 2, 3, 4].every((a) => heldChange(ex5, math.fraction(a)).n === 0n) && actualSmallStepVerdict(ex5).verdict === 'neutral',
+    ),
+  );
+
   // A fixed logistic instance (m = 4, h = 2).
   const L = logisticObs2(logisticInstance(7, 4, 2));
   checks.push(
@@ -754,7 +974,7 @@ export function referenceChecksObs2(): Check[] {
     ),
   );
 
-  // Measured: how often raw alignment misleads on this claim's generator; the projected rule never does.
+  // Measured: how often raw alignment misleads on the generator's generic branch; the projected rule never does.
   const rate = rawAlignmentMisleadRate(MISLEAD_SAMPLES, MISLEAD_SEED);
   const dims = Object.entries(rate.byDims)
     .filter(([, v]) => v.rawWrong > 0)
@@ -764,7 +984,7 @@ export function referenceChecksObs2(): Check[] {
     exactCheck(
       'raw alignment misleads in some random cases; the projected sign rule in none',
       rate.rawWrong > 0 && rate.projectedWrong === 0,
-      `measured on ${MISLEAD_SAMPLES} generator cases (seed ${MISLEAD_SEED}): raw alignment wrong in ${rate.rawWrong}/${rate.decided} = ${(100 * rate.fraction).toFixed(1)}% (${dims}); projected rule wrong in ${rate.projectedWrong}. For context, iid Gaussian (m, h) = (4, 1), (4, 2), (4, 3): raw and projected signs disagree in ${[1, 2, 3].map((hh) => (100 * gaussianAlignmentDisagreement(4, hh, 10000, MISLEAD_SEED)).toFixed(1) + '%').join(', ')}`,
+      `measured on ${MISLEAD_SAMPLES} cases of the generator's generic branch (seed ${MISLEAD_SEED}): raw alignment wrong in ${rate.rawWrong}/${rate.decided} = ${(100 * rate.fraction).toFixed(1)}% (${dims}); projected rule wrong in ${rate.projectedWrong}. For context, iid Gaussian (m, h) = (4, 1), (4, 2), (4, 3): raw and projected signs disagree in ${[1, 2, 3].map((hh) => (100 * gaussianAlignmentDisagreement(4, hh, 10000, MISLEAD_SEED)).toFixed(1) + '%').join(', ')}`,
     ),
   );
   return checks;
@@ -774,7 +994,7 @@ export function referenceChecksObs2(): Check[] {
 export const obs2Claim: Claim<Obs2Case> = {
   id: 'OBS-2',
   statement:
-    'Uncentered ŵ = w₀ + Θλ: the outer step Δλ = −αΘᵀ∇L_V moves the weights used at λ by ΘΔλ and changes L_T (held at the pre-step λ) by −α∇L_TᵀΘΘᵀ∇L_V + O(α²) — a decrease iff ⟨Θᵀ∇L_T, Θᵀ∇L_V⟩ > 0, which raw alignment ⟨∇L_T, ∇L_V⟩ does not decide; at the new λ uncentered − centered is still −α∇L_TᵀΘΘᵀ∇L_V + O(α²); centered weights at the new centre are exactly w₀ (our statement, spec §0.1 "new").',
+    'Uncentered ŵ = w₀ + Θλ: the outer step Δλ = −αΘᵀ∇L_V moves the weights used at λ by ΘΔλ and changes L_T at the pre-step λ by −α∇L_TᵀΘΘᵀ∇L_V + O(α²) — a decrease iff ⟨Θᵀ∇L_T, Θᵀ∇L_V⟩ > 0; the raw alignment ⟨∇L_T, ∇L_V⟩ decides this for every gradient pair iff ΘΘᵀ = cI, c > 0; at the new λ uncentered − centered is still −α∇L_TᵀΘΘᵀ∇L_V + O(α²), and late in training (∇L_T = 0, Θ = J*) it is −½α²dᵀ∇²_wL_T d, so the second-order rise ½α²dᵀ∇²_wL_T d is one of L_T at the pre-step λ only; centered weights at the new centre are w₀ by construction (our statement, spec §0.1 "new").',
   assumptions: ['L_T twice continuously differentiable in (λ, w); L_V differentiable in w (exact identities: L_T quadratic, L_V quadratic)', 'both hypernetworks agree at the current λ and take the same hypergradient step Θᵀ∇_w L_V (no direct term)', 'the centered hypernetwork re-centres at the new λ after the outer step (Δ-STN)'],
   spec: 'spec §0.1 OBS-2, §3.1, §3.4',
   proof: 'proofs/OBS-2.md',
