@@ -20,6 +20,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Rng } from '../rng.js';
+import { sigmoid, softplus, softplusInverse } from '../linalg/scalar.js';
 import { DEFAULT_EXPECTATION, perturbations, type ExpectationRule, type PerturbationSet } from './expectation.js';
 import { hypernetworkWeights, jointObjective, responseObjective, unvecResponse } from './objectives.js';
 import type { HypernetworkVariant } from './methods.js';
@@ -99,19 +100,8 @@ export interface DriverResult {
   stopped?: { step: number; reason: string };
 }
 
-/** softplus(s) = log(1 + e^s), stable. */
-export function softplus(s: number): number {
-  return s > 0 ? s + Math.log1p(Math.exp(-s)) : Math.log1p(Math.exp(s));
-}
-
-/** softplus⁻¹(σ) = log(e^σ − 1) = σ + log(1 − e^{−σ}), stable. */
-export function inverseSoftplus(sigma: number): number {
-  return sigma + Math.log(-Math.expm1(-sigma));
-}
-
-function sigmoid(s: number): number {
-  return 1 / (1 + Math.exp(-s));
-}
+/** softplus and its inverse, as the driver's σ = softplus(s) uses them (src/linalg/scalar.ts). */
+export { softplus, softplusInverse as inverseSoftplus };
 
 function positiveInteger(v: number | undefined, name: string, fallback: number, min = 0): number {
   const x = v ?? fallback;
@@ -153,7 +143,7 @@ export function runDriver(problem: BilevelProblem, options: DriverOptions, resum
 
   let state: DriverState = resume
     ? structuredClone(resume)
-    : { step: 0, cycle: 0, lambda: [...options.lambda], rawScale: options.scale.map(inverseSoftplus), general: problem.initialWeights(), response: new Array<number>(m * h).fill(0) };
+    : { step: 0, cycle: 0, lambda: [...options.lambda], rawScale: options.scale.map((v) => softplusInverse(v)), general: problem.initialWeights(), response: new Array<number>(m * h).fill(0) };
   const records: DriverRecord[] = [];
   let lastHypergradient = new Array<number>(h).fill(0);
 

@@ -9,6 +9,7 @@
  */
 import { InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError } from '../errors.js';
 import { assertFiniteVector, assertSymmetric, conditionNumber, toMatrix } from '../linalg/dense.js';
+import { sigmoid, softplus } from '../linalg/scalar.js';
 import { trainLossJet, type ScalarToy } from '../theory/scalarToys.js';
 import type { BilevelProblem, OutputStructure } from './problem.js';
 
@@ -170,17 +171,6 @@ export function ridgeProblem(data: RegressionData): BilevelProblem {
   };
 }
 
-/** log(1 + e^z) without overflow. */
-function softplus(z: number): number {
-  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-}
-
-/** The logistic sigmoid 1/(1 + e^{−z}) without overflow. */
-function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
-  return e / (1 + e);
-}
 
 /**
  * L2-regularized logistic regression: labels y_i ∈ {−1, 1} (0 is read as −1),

@@ -26,6 +26,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, NonFiniteError, ParseError, ShapeMismatchError } from '../errors.js';
 import type { Rng } from '../rng.js';
+import { sigmoid, softplus, softplusInverse } from '../linalg/scalar.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Scalar functions (float64)
@@ -34,31 +35,7 @@ import type { Rng } from '../rng.js';
 /** ½·log(2πe): the entropy of N(0, 1), and the per-coordinate entropy at σ = 1 (1.4189385332…). */
 export const HALF_LOG_2_PI_E = 0.5 * Math.log(2 * Math.PI * Math.E);
 
-/** The logistic sigmoid 1/(1 + e^{−x}), evaluated without overflow for either sign of x. */
-export function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-}
-
-/** softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^{−|x|}), exact to rounding for every finite x. */
-export function softplus(x: number): number {
-  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-}
-
-/**
- * softplus⁻¹(y) = log(eʸ − 1) for y > 0 (spec §8.5).
- *
- * @remarks
- * Computed as log(expm1(y)) for y ≤ 1 (no cancellation in eʸ − 1) and as y + log1p(−e^{−y}) above (no
- * overflow of eʸ for large y). softplus⁻¹(1) = 0.5413248546 is the reference's initial `h_scale`.
- *
- * @throws InvalidArgumentError if y ≤ 0 or y is not finite (outside the image of softplus).
- */
-export function softplusInverse(y: number, argument = 'y'): number {
-  if (!(y > 0) || !Number.isFinite(y)) throw new InvalidArgumentError(argument, 'a finite number > 0 (the image of softplus)', y);
-  return y <= 1 ? Math.log(Math.expm1(y)) : y + Math.log1p(-Math.exp(-y));
-}
+export { sigmoid, softplus, softplusInverse } from '../linalg/scalar.js';
 
 /** The four transforms of spec §1.3 (the reference's names). */
 export type TransformName = 's_sigmoid' | 'upper_softplus' | 'lower_softplus' | 'linear';

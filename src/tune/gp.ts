@@ -33,6 +33,7 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { InvalidArgumentError, NonFiniteError, NotPositiveDefiniteError, ShapeMismatchError } from '../errors.js';
 import { Rng } from '../rng.js';
+import { sigmoid } from '../linalg/scalar.js';
 
 const SQRT5 = Math.sqrt(5);
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -463,9 +464,6 @@ function minimizeBfgs(f: (x: number[]) => { value: number; gradient: number[] },
   return { x, value: cur.value };
 }
 
-function sigmoid(x: number): number {
-  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-}
 
 /**
  * Fits a Matérn-5/2 GP to (X, y): standardises y, then maximises log p(z | X, θ) over
