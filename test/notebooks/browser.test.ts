@@ -456,6 +456,16 @@ describe.skipIf(!present)(present ? 'notebooks in headless Chromium' : 'notebook
     });
   });
 
+  test('interaction: at the page\'s default start the uncentered overshoot is a visible part of the drawn range', () => {
+    // The page opens at λ = 1 (α₂ = 2, σ = 0.5): the overshoot must be at least 5 % of the distance λ travels,
+    // i.e. some 10 pixels of the chart (from λ = −4 it was 0.3 %, under a pixel).
+    const r = interactionExperiment({ starts: [1], hyperRates: [2], scale: 0.5, cycles: 300 });
+    const stn = r.runs.find((x) => x.variant === 'stn')!;
+    const centered = r.runs.find((x) => x.variant === 'centered-stn')!;
+    expect(stn.overshoot).toBeGreaterThan(0.05 * Math.abs(1 - stn.finalLambda));
+    expect(centered.overshoot).toBeLessThan(1e-9);
+  });
+
   test('obs1: the heatmap labels its rows and columns by the coordinates of vec[w₀, Θ]', async () => {
     await inPage(context, `${served.url}obs1.html`, async (page) => {
       await settle(page, ['kappaMUncentered'], 3);

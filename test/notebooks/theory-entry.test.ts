@@ -1,56 +1,45 @@
 /**
- * notebooks/lib/theory.ts, the import path of the notebooks that compute no network, is the library's index
- * without its TensorFlow.js parts: every name it exports is the index's own binding (the same function,
- * constant or namespace object), and it covers every name the notebooks import from it. The browser test
- * checks the other half, that no page loads TensorFlow.js.
+ * The notebooks that compute no network import the library's `deltastn/theory` entry (src/theoryEntry.ts, which
+ * never loads TensorFlow.js; test/house/entries.test.ts checks that over its import graph), not the index:
+ * every name they import from it exists there, and none imports the index. The browser test checks the
+ * outcome in the page: no notebook loads a script that carries TensorFlow.js.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import * as index from '../../src/index.js';
-import * as theory from '../../notebooks/lib/theory.js';
+import * as theory from '../../src/theoryEntry.js';
 
 const NOTEBOOKS = fileURLToPath(new URL('../../notebooks', import.meta.url));
+const pages = (): { file: string; html: string }[] =>
+  readdirSync(NOTEBOOKS)
+    .filter((f) => f.endsWith('.html'))
+    .map((file) => ({ file, html: readFileSync(join(NOTEBOOKS, file), 'utf8') }));
 
-/** The names each notebook imports from ./lib/theory.ts (`import {a, b as c} from "./lib/theory.ts"`). */
-function importedNames(): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const file of readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.html'))) {
-    const html = readFileSync(join(NOTEBOOKS, file), 'utf8');
-    for (const m of html.matchAll(/import\s*\{([^}]*)\}\s*from\s*"\.\/lib\/theory\.ts"/g)) {
-      const names = m[1]
-        .split(',')
-        .map((s) => s.trim().split(/\s+as\s+/)[0])
-        .filter((s) => s.length > 0);
-      out.set(file, [...(out.get(file) ?? []), ...names]);
-    }
-  }
-  return out;
+/** The names a page imports from `from` (`import {a, b as c} from "<from>"`). */
+function importedNames(html: string, from: string): string[] {
+  const escaped = from.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return [...html.matchAll(new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*"${escaped}"`, 'g'))].flatMap((m) =>
+    m[1]
+      .split(',')
+      .map((s) => s.trim().split(/\s+as\s+/)[0])
+      .filter((s) => s.length > 0),
+  );
 }
 
-describe('notebooks/lib/theory.ts', () => {
-  test('every export is the index export of the same name, the very same binding', () => {
-    const names = Object.keys(theory);
-    expect(names.length).toBeGreaterThan(50);
-    const idx = index as Record<string, unknown>;
-    for (const name of names) {
-      expect(Object.hasOwn(idx, name), `src/index.ts exports ${name}`).toBe(true);
-      expect((theory as Record<string, unknown>)[name], name).toBe(idx[name]);
+describe('the notebooks import the library without TensorFlow.js', () => {
+  test('every name a notebook imports from src/theoryEntry.ts is exported there', () => {
+    let importing = 0;
+    for (const { file, html } of pages()) {
+      const names = importedNames(html, '../src/theoryEntry.ts');
+      if (names.length > 0) importing++;
+      for (const n of names) expect(Object.hasOwn(theory, n), `${file} imports ${n}`).toBe(true);
     }
+    // The five claims and the five toys.
+    expect(importing).toBe(10);
   });
 
-  test('it leaves out only the network and study parts of the index', () => {
-    const left = Object.keys(index).filter((n) => !Object.hasOwn(theory, n));
-    // Names the theory notebooks need are all there (checked next); these are what a theory page has no use for.
-    for (const name of ['initBackend', 'HyperSpace', 'makeCandidate', 'summarizeArchSearch', 'claims', 'runClaim']) expect(left, name).toContain(name);
-  });
-
-  test('every name a notebook imports from it exists', () => {
-    const imported = importedNames();
-    expect(imported.size).toBeGreaterThanOrEqual(10);
-    for (const [file, names] of imported) for (const n of names) expect(Object.hasOwn(theory, n), `${file} imports ${n}`).toBe(true);
-    // No notebook imports the whole index any more (it would load TensorFlow.js).
-    for (const file of readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.html'))) expect(readFileSync(join(NOTEBOOKS, file), 'utf8'), file).not.toMatch(/from\s*"\.\.\/src\/index\.ts"/);
+  test('no notebook imports the index (it would load TensorFlow.js)', () => {
+    for (const { file, html } of pages()) expect(html, file).not.toMatch(/from\s*"[./]*\/src\/index(\.ts|\.js)?"/);
   });
 });
