@@ -4,27 +4,33 @@
  *
  * @remarks
  * The statement is the project's reconstruction (spec §0.1, tagged [R]), not the paper's wording. With
- * $\mathcal L_T(\lambda, w) = \mathbb E_x\,\ell(f(x; w, \lambda)) + R(\lambda, w)$ and $w_0 = w^*(\lambda_0)$, the linearized
- * response objective is
+ * $\mathcal L_T(\lambda, w) = \mathbb E_x\,\ell(f(x; w, \lambda)) + R(\lambda, w)$ and $w_0 = w^*(\lambda_0)$ a non-degenerate
+ * minimiser ($\nabla_w\mathcal L_T = 0$, $\nabla^2_w\mathcal L_T \succ 0$: the implicit function theorem needs the Hessian
+ * invertible, a strict minimiser is not enough), the linearized response objective is
  * $F_{\rm lin}(\Theta) = \mathbb E_{\epsilon,x}\,\ell\big(f_0(\epsilon) + J(\epsilon)\Theta\epsilon\big) + \mathbb E_\epsilon R(\lambda_0+\epsilon, w_0+\Theta\epsilon)$,
  * with $f_0(\epsilon) = f(x; w_0, \lambda_0+\epsilon)$, $J(\epsilon) = \partial_w f(x; w_0, \lambda_0+\epsilon)$ and R **not** linearized
- * (spec §3.3, last paragraph). Proposition L: (1) F_lin is convex in Θ for convex ℓ and R; (2) its minimiser
- * tends to the Gauss–Newton IFT Jacobian $-(G_w+\nabla^2_wR)^{-1}\nabla^2_{w\lambda}\mathcal L_T$ as σ → 0, while the
- * non-linearized Δ-STN tends to the exact $J^*$; (3) under quadratic ℓ, f₀ affine in ε, J independent of ε
- * and R ≡ 0 it equals the Gauss–Newton IFT Jacobian for every σ; (4) with weight decay and a λ-free output,
- * $\theta_{\rm lin}(\sigma) = -(G_w + (1+\sigma^2)c)^{-1}c\,w_0$, $c = e^{\lambda_0+\sigma^2/2}$.
+ * (spec §3.3, last paragraph). Proposition L: (1) F_lin is convex in Θ for convex ℓ and R; (2) as σ → 0 its
+ * minimiser tends to the Gauss–Newton IFT Jacobian $\Theta_{\rm GN} = -(G_w+\nabla^2_wR)^{-1}\nabla^2_{w\lambda}\mathcal L_T$, whose
+ * cross derivative keeps the residual term $\mathbb E\sum_j(\nabla\ell)_j\nabla^2_{w\lambda}f_j$, while the non-linearized
+ * Δ-STN tends to $J^* = -(\nabla^2_w\mathcal L_T)^{-1}\nabla^2_{w\lambda}\mathcal L_T$; (3) under quadratic ℓ, f₀ affine in ε, J
+ * independent of ε and R ≡ 0 its minimiser equals $\Theta_{\rm GN}$ for every Σ ≻ 0, and equals J* only when the
+ * residual-weighted curvature S satisfies $S\Theta_{\rm GN} = 0$ (e.g. zero residual); (4) with ℓ quadratic, weight
+ * decay, scalar λ and a λ-free output, $\theta_{\rm lin}(\sigma) = -(G_w + (1+\sigma^2)c)^{-1}c\,w_0$, $c = e^{\lambda_0+\sigma^2/2}$
+ * (with the logistic loss it is not: ./linLoss.ts).
  *
  * The module works on the scalar toys of `./scalarToys.ts` (squared loss, so H_ℓ = 1 per example and
- * $G_w = \frac1n\sum_i(\partial_w r_i)^2$), and on the PT-10 family in exact rational arithmetic.
+ * $G_w = \frac1n\sum_i(\partial_w r_i)^2$), on the vector toys of `./linVector.ts` (w ∈ ℝ^m, λ ∈ ℝ^h, including
+ * tanh(x·w·e^λ), whose ∂²f/∂w∂λ ≠ 0), on the linear model with logistic loss of `./linLoss.ts`, and on the PT-10
+ * family in exact rational arithmetic. Cited as docs/math.md#s4-3 (Prop. L) and docs/math.md#s0-1 (row LIN).
  */
 import fc from 'fast-check';
 import { InvalidArgumentError, NonFiniteError, ShapeMismatchError } from '../errors.js';
 import { gaussianMomentRule } from '../linalg/cubature.js';
-import { choleskySolve } from '../linalg/dense.js';
+import { choleskySolve, symmetricEigenvalues } from '../linalg/dense.js';
 import { math, type Rational } from '../linalg/exact.js';
-import { forEachGaussianPoint, gaussHermite } from '../linalg/gaussHermite.js';
+import { gaussHermite } from '../linalg/gaussHermite.js';
 import { Rng } from '../rng.js';
-import { FINITE_DIFFERENCE_REL_TOL, QUADRATURE_TOL, closedFormRelTol, finiteDifferenceStep, relativeError } from '../tolerance.js';
+import { FINITE_DIFFERENCE_REL_TOL, QUADRATURE_TOL, closedFormRelTol, eigenRelTol, finiteDifferenceStep, highPrecisionRelTol, relativeError, relativeErrorVec } from '../tolerance.js';
 import { exactCheck, tolCheck, type Check, type Claim } from './claim.js';
 import {
   DEFAULT_NODES,
@@ -36,12 +42,65 @@ import {
   gaussNewtonScalar,
   newtonMinimize1d,
   responseObjectiveScalar,
+  scaledTanhToy,
   stnJointScalar,
   tanhToy,
   trainLossJet,
   type ScalarToy,
   type ValueGradCurv,
 } from './scalarToys.js';
+import {
+  LOGISTIC_L4_DATA,
+  LOGISTIC_L4_REFERENCE,
+  linearModelBestResponse,
+  linearModelGaussNewton,
+  linearModelLinearizedResponse,
+  linearModelProblem,
+} from './linLoss.js';
+import {
+  bestResponseJacobianVec,
+  bestResponseVec,
+  choleskyFactor,
+  deltaStnResponseVec,
+  gaussNewtonIftJacobianVec,
+  linearizedResponseVec,
+  preparedLinearizedObjectiveVec,
+  tanhRegressionToy,
+  trainLossVec,
+} from './linVector.js';
+
+export {
+  bestResponseJacobianVec,
+  bestResponseVec,
+  deltaStnResponseVec,
+  gaussNewtonIftJacobianVec,
+  linearizedObjectiveVec,
+  linearizedResponseVec,
+  newtonMinimizeNd,
+  preparedLinearizedObjectiveVec,
+  responseObjectiveVec,
+  tanhRegressionToy,
+  trainLossVec,
+  vectorTanhToy,
+  type ResidualJetVec,
+  type SecondOrderVectorToy,
+  type TanhRegressionOptions,
+  type TrainLossVec,
+  type VectorToy,
+} from './linVector.js';
+export {
+  LOGISTIC_L4_DATA,
+  LOGISTIC_L4_REFERENCE,
+  linearModelBestResponse,
+  linearModelGaussNewton,
+  linearModelLinearizedObjective,
+  linearModelLinearizedResponse,
+  linearModelProblem,
+  linearModelTrainLoss,
+  lossDerivatives,
+  type LinearModelProblem,
+  type ScalarLoss,
+} from './linLoss.js';
 
 function assertFiniteNumber(x: number, name: string): void {
   if (typeof x !== 'number' || !Number.isFinite(x)) throw new NonFiniteError(name, x);
@@ -147,9 +206,11 @@ export function linearizedResponse(toy: ScalarToy, lambda0: number, general: num
 }
 
 /**
- * Prop. L.4 closed form: with weight decay R = ½e^λ‖w‖², scalar λ and an output that does not depend on λ,
- * $\theta_{\rm lin}(\sigma) = -\big(G_w + (1+\sigma^2)c\,I\big)^{-1}c\,w_0$, $c = e^{\lambda_0+\sigma^2/2}$.
- * `gaussNewton` = G_w (m×m, symmetric positive semidefinite), `general` = w₀ (length m).
+ * Prop. L.4 closed form: with ℓ **quadratic** (constant H_ℓ, e.g. squared loss), weight decay R = ½e^λ‖w‖², scalar λ
+ * and an output that does not depend on λ,
+ * $\theta_{\rm lin}(\sigma) = -\big(G_w + (1+\sigma^2)c\,I\big)^{-1}c\,w_0$, $c = e^{\lambda_0+\sigma^2/2}$, $G_w = \mathbb E_x[J^\top H_\ell J]$.
+ * `gaussNewton` = G_w (m×m, symmetric positive semidefinite), `general` = w₀ (length m). For a non-quadratic ℓ
+ * (logistic) the linearized minimiser differs from this by O(σ²) relative (docs/math.md#s4-3; ./linLoss.ts).
  * @throws ShapeMismatchError naming `general`; NotPositiveDefiniteError naming `gaussNewton` if the shifted matrix is not SPD.
  * @see spec §4.3 item 4, §6 PT-11
  */
@@ -182,135 +243,8 @@ export function minResponseCurvature(toy: ScalarToy, lambda0: number, general: n
   return best;
 }
 
-// ─────────────────────────────────── vector form: the Kronecker Hessian ───────────────────────────────────
-
-/**
- * A vector toy for the Kronecker form of Prop. L.1: w ∈ ℝ^m, λ ∈ ℝ^h, residuals r(λ, w) ∈ ℝⁿ with Jacobian
- * ∂_w r (n×m), squared loss $\frac1n\sum_i\tfrac12 r_i^2$ (H_ℓ = I/n), and an optional regularizer R with its
- * gradient and Hessian in w.
- */
-export interface VectorToy {
-  readonly weights: number;
-  readonly hypers: number;
-  readonly size: number;
-  residuals(lambda: readonly number[], w: readonly number[]): { value: number[]; jacobian: number[][] };
-  readonly regularizer?: (lambda: readonly number[], w: readonly number[]) => { value: number; gradient: number[]; hessian: number[][] };
-}
-
-/**
- * Tanh regression with grouped weight decay: $r_i = \tanh(x_i^\top w) - y_i$ (rows of `X` are x_i, n×m) and
- * $R = \tfrac12\sum_j e^{\lambda_{k(j)}}w_j^2$ with group k(j) = j mod h (`hypers` = h ≥ 1), or R ≡ 0 when
- * `weightDecay` is false (then λ enters nowhere and F_lin's Hessian is exactly Σ ⊗ JᵀJ/n).
- * @throws ShapeMismatchError naming `X` or `y`; InvalidArgumentError naming `hypers`.
- */
-export function vectorTanhToy(X: readonly (readonly number[])[], y: readonly number[], hypers: number, weightDecay = true): VectorToy {
-  if (X.length === 0 || X[0].length === 0) throw new ShapeMismatchError('X', 'a non-empty n×m matrix', 'empty');
-  const n = X.length;
-  const m = X[0].length;
-  X.forEach((row, i) => {
-    if (row.length !== m) throw new ShapeMismatchError('X', `rows of length ${m}`, `row ${i} of length ${row.length}`);
-    row.forEach((v, j) => assertFiniteNumber(v, `X[${i}][${j}]`));
-  });
-  if (y.length !== n) throw new ShapeMismatchError('y', `length ${n}`, `length ${y.length}`);
-  y.forEach((v, i) => assertFiniteNumber(v, `y[${i}]`));
-  if (!Number.isInteger(hypers) || hypers < 1) throw new InvalidArgumentError('hypers', 'an integer ≥ 1', hypers);
-  const xs = X.map((row) => [...row]);
-  const ys = [...y];
-  return {
-    weights: m,
-    hypers,
-    size: n,
-    residuals: (_lambda, w) => {
-      const value: number[] = [];
-      const jacobian: number[][] = [];
-      for (let i = 0; i < n; i++) {
-        let z = 0;
-        for (let j = 0; j < m; j++) z += xs[i][j] * w[j];
-        const u = Math.tanh(z);
-        value.push(u - ys[i]);
-        jacobian.push(xs[i].map((v) => (1 - u * u) * v));
-      }
-      return { value, jacobian };
-    },
-    regularizer: weightDecay
-      ? (lambda, w) => {
-          const e = w.map((_, j) => Math.exp(lambda[j % hypers]));
-          return {
-            value: 0.5 * w.reduce((s, v, j) => s + e[j] * v * v, 0),
-            gradient: w.map((v, j) => e[j] * v),
-            hessian: w.map((_, i) => w.map((__, j) => (i === j ? e[i] : 0))),
-          };
-        }
-      : undefined,
-  };
-}
-
-/**
- * The linearized response objective in matrix form, its gradient and Hessian in ψ = vec Θ (column-major,
- * Θ m×h): with $\Theta\epsilon = (\epsilon^\top\otimes I_m)\,\mathrm{vec}\,\Theta$,
- * $\nabla^2 F_{\rm lin} = \mathbb E\big[(\epsilon\epsilon^\top)\otimes J(\epsilon)^\top H_\ell J(\epsilon)\big] + \mathbb E\big[(\epsilon\epsilon^\top)\otimes\nabla^2_wR(\lambda_0+\epsilon, w_0+\Theta\epsilon)\big]$,
- * a sum of expectations of Kronecker products of PSD factors, hence PSD (Prop. L.1). Expectations by tensor
- * Gauss–Hermite with `nodes` points per hyperparameter (n^h points: keep h ≤ 2). `lambda0` = λ₀ (length h),
- * `general` = w₀ (length m), `sigma` = σ (length h), `response` = Θ (m×h, rows).
- * @see spec §4.3 item 1
- */
-export function linearizedObjectiveVec(
-  toy: VectorToy,
-  lambda0: readonly number[],
-  general: readonly number[],
-  sigma: readonly number[],
-  response: readonly (readonly number[])[],
-  nodes = DEFAULT_NODES,
-): { value: number; gradient: number[]; hessian: number[][] } {
-  const m = toy.weights;
-  const h = toy.hypers;
-  if (lambda0.length !== h) throw new ShapeMismatchError('lambda0', `length ${h}`, `length ${lambda0.length}`);
-  if (general.length !== m) throw new ShapeMismatchError('general', `length ${m}`, `length ${general.length}`);
-  if (sigma.length !== h) throw new ShapeMismatchError('sigma', `length ${h}`, `length ${sigma.length}`);
-  sigma.forEach((s, k) => {
-    assertFiniteNumber(s, `sigma[${k}]`);
-    if (!(s > 0)) throw new InvalidArgumentError(`sigma[${k}]`, 'σ > 0', s);
-  });
-  if (response.length !== m || response.some((row) => row.length !== h)) throw new ShapeMismatchError('response', `${m}×${h}`, `${response.length}×${response[0]?.length ?? 0}`);
-  if (!Number.isInteger(nodes) || nodes < 2) throw new InvalidArgumentError('nodes', 'an integer ≥ 2', nodes);
-  const mh = m * h;
-  let value = 0;
-  const gradient = new Array<number>(mh).fill(0);
-  const hessian: number[][] = Array.from({ length: mh }, () => new Array<number>(mh).fill(0));
-  const n = toy.size;
-  forEachGaussianPoint(sigma, nodes, (eps, weight) => {
-    const lam = lambda0.map((v, k) => v + eps[k]);
-    const te = response.map((row) => row.reduce((s, x, k) => s + x * eps[k], 0));
-    const { value: r, jacobian: jac } = toy.residuals(lam, general);
-    // Linearized residual r + J Θε, and the m×m blocks JᵀJ/n and Jᵀ(r + JΘε)/n.
-    const lin = r.map((ri, i) => ri + jac[i].reduce((s, x, j) => s + x * te[j], 0));
-    const jtr = new Array<number>(m).fill(0);
-    const jtj: number[][] = Array.from({ length: m }, () => new Array<number>(m).fill(0));
-    for (let i = 0; i < n; i++) {
-      value += (weight * 0.5 * lin[i] * lin[i]) / n;
-      for (let a = 0; a < m; a++) {
-        jtr[a] += (jac[i][a] * lin[i]) / n;
-        for (let b = 0; b < m; b++) jtj[a][b] += (jac[i][a] * jac[i][b]) / n;
-      }
-    }
-    let gw = jtr;
-    let hw = jtj;
-    if (toy.regularizer) {
-      const reg = toy.regularizer(lam, general.map((v, j) => v + te[j]));
-      value += weight * reg.value;
-      gw = jtr.map((v, a) => v + reg.gradient[a]);
-      hw = jtj.map((row, a) => row.map((v, b) => v + reg.hessian[a][b]));
-    }
-    // ψ index of Θ[a][k] is a + k·m; ∂(Θε)_a/∂Θ[a][k] = ε_k.
-    for (let k = 0; k < h; k++) {
-      for (let a = 0; a < m; a++) {
-        gradient[a + k * m] += weight * eps[k] * gw[a];
-        for (let l = 0; l < h; l++) for (let b = 0; b < m; b++) hessian[a + k * m][b + l * m] += weight * eps[k] * eps[l] * hw[a][b];
-      }
-    }
-  });
-  return { value, gradient, hessian };
-}
+// The vector form (VectorToy, vectorTanhToy, linearizedObjectiveVec, the m×h Jacobians) lives in ./linVector.ts and the
+// logistic counterexample to L.4 without "ℓ quadratic" in ./linLoss.ts; both are re-exported above.
 
 // ───────────────────────────────────────── PT-10 family, exact ─────────────────────────────────────────
 
@@ -355,10 +289,27 @@ export function cubicBestResponseJacobianExact(a: Rational, general: Rational, l
 // ─────────────────────────────────────────────── the claim ───────────────────────────────────────────────
 
 /**
- * One LIN case. Three problems are built from it: (P1) tanh regression with weight decay (PT-11 family:
+ * The vector part of a LIN case: w ∈ ℝ^m (m = columns of `X`, 2 or 3), λ ∈ ℝ^h (h = length of `lambda0`, 1 or 2),
+ * n = rows of `X` ≥ m examples with targets `y`. Three problems are built from it: (P5) tanh(x_i·diag(s)w) with
+ * s_j = e^{λ_{j mod h}} and grouped weight decay at λ₀ = `lambda0` (∂²f/∂w∂λ ≠ 0: the residual cross term of
+ * L.2); (P6) tanh(x_i·w) − (Sλ)_i with S = `shift` and R ≡ 0 at λ₀ = `shiftPoint` (Prop. L.3); (P7) tanh(x_i·w) with
+ * weight decay, h = 1, at λ₀ = `lambda0[0]` (Prop. L.4). The perturbation scales are σ_k = σ·`ratios[k]`.
+ */
+export interface LinVectorCase {
+  X: number[][];
+  y: number[];
+  lambda0: number[];
+  ratios: number[];
+  shift: number[][];
+  shiftPoint: number[];
+}
+
+/**
+ * One LIN case. Scalar problems built from it: (P1) tanh regression with weight decay (PT-11 family:
  * residuals tanh(w x_i) − y_i, R = ½e^λw², λ₀ = `lambda0`); (P2) the λ-in-output model tanh(w x_i) − λx_i − y_i
  * with R ≡ 0 at λ₀ = `shift` (Prop. L.3 with a non-zero residual); (P3) the PT-10 family g = w³ + a w at
- * λ₀ = `cubicLambda0` (float) and, exactly, at λ₀ = g(`cubicW`) with a = `cubicA` (rational).
+ * λ₀ = `cubicLambda0` (float) and, exactly, at λ₀ = g(`cubicW`) with a = `cubicA` (rational); (P4) tanh(w x_i e^λ)
+ * with weight decay at λ₀ = `lambda0` (∂²f/∂w∂λ ≠ 0). Vector problems (P5–P7): {@link LinVectorCase}.
  */
 export interface LinCase {
   x: number[];
@@ -369,9 +320,10 @@ export interface LinCase {
   cubicLambda0: number;
   cubicA: Rational;
   cubicW: Rational;
+  vector: LinVectorCase;
 }
 
-/** Check names, one per proof step of `proofs/LIN.md`. */
+/** Check names, one per proof step of `proofs/LIN.md`, in the order {@link checkLinCase} returns them. */
 export const LIN_CHECKS = {
   curvatureFormula: 'L1 F_lin″ = E[ε²(G_w(ε) + R_ww)] = central difference of F_lin′',
   curvaturePsd: 'L1 F_lin″(θ) ≥ 0 at θ_lin, θ_lin ± 5, 0',
@@ -382,7 +334,24 @@ export const LIN_CHECKS = {
   exactIndependence: 'L3 λ-in-output, R ≡ 0: θ_lin(σ) = θ_lin(2σ) = θ_GN (quadrature)',
   cubicFloat: "L3 PT-10 family: θ_lin(σ) = θ_lin(2σ) = 1/g'(w*) = J* (quadrature)",
   cubicExact: "L3 PT-10 family: θ_lin = 1/g'(w0) = J* for two σ² (exact rationals)",
+  scaledLinLimit: 'L2 tanh(w·x·e^λ), ∂²f/∂w∂λ ≠ 0: θ_lin(σ) − θ_GN = O(σ²), θ_GN with the residual cross term',
+  scaledNonLinLimit: 'L2 tanh(w·x·e^λ): non-linearized θ(σ) − J* = O(σ²)',
+  vecCurvaturePsd: 'L1 w ∈ ℝ^m, m ≥ 2, h ∈ {1, 2}: ∇²F_lin = E[(εεᵀ) ⊗ (JᵀJ/n + ∇²R)] ⪰ 0',
+  vecLinLimit: 'L2 w ∈ ℝ^m, tanh(x·diag(e^λ)w): Θ_lin(σ) − Θ_GN = O(σ²), Θ_GN with the residual cross term',
+  vecNonLinLimit: 'L2 w ∈ ℝ^m, tanh(x·diag(e^λ)w): non-linearized Θ(σ) − J* = O(σ²)',
+  vecIndependence: 'L3 w ∈ ℝ^m, output tanh(x·w) − Sλ, R ≡ 0: Θ_lin(Σ₁) = Θ_lin(Σ₂) = Θ_GN (Σ₂ not ∝ Σ₁ when h = 2)',
+  vecClosedForm: 'L4 w ∈ ℝ^m: Θ_lin = −(G_w+(1+σ²)cI)⁻¹c w0 = quadrature minimiser',
 } as const;
+
+/**
+ * Gauss–Hermite nodes per hyperparameter for the vector checks of L.1, L.2 and L.3 (12 points for h = 1, 144 for
+ * h = 2; L.4's vector check uses {@link DEFAULT_NODES}). Fewer than the policy's 60 (src/tolerance.ts,
+ * `QUADRATURE_TOL`), argued per use in `proofs/LIN.md` (§ Assumptions): L.1 needs only positive weights; L.3's
+ * integrand is a polynomial of degree ≤ 2 in ε, which a k-node rule integrates exactly (2k − 1 ≥ 2); L.2
+ * evaluates at σ ≤ 0.008, where the rule's error is far below what the O(σ²) test can see (a test compares
+ * with 60 nodes per hyperparameter).
+ */
+export const VECTOR_NODES = 12;
 
 /**
  * Threshold of the O(σ²) test: with q(σ) = (θ(σ) − limit)/σ² at σ = 0.004 and 0.002, an O(σ²) error gives
@@ -400,6 +369,90 @@ function richardsonO2(thetaAt: (sigma: number) => number, limit: number): { erro
   // which q is rounding noise (e.g. w0 = 0 exactly, where every θ is 0).
   const scale = Math.max(Math.abs(qb), Math.abs(limit), (closedFormRelTol(1) * Math.max(1, Math.abs(limit))) / (sb * sb));
   return { error: Math.abs(qa - qb) / scale, detail: `(θ−limit)/σ²: ${qa.toPrecision(8)} at σ=${sa}, ${qb.toPrecision(8)} at σ=${sb}; limit ${limit}` };
+}
+
+/** {@link richardsonO2} for a matrix-valued θ: the same ratio test on the entries, in the ∞-norm. */
+function richardsonO2Vec(thetaAt: (scale: number) => number[], limit: number[]): { error: number; detail: string } {
+  const sa = 0.004;
+  const sb = 0.002;
+  const ta = thetaAt(sa);
+  const tb = thetaAt(sb);
+  const qa = ta.map((v, i) => (v - limit[i]) / (sa * sa));
+  const qb = tb.map((v, i) => (v - limit[i]) / (sb * sb));
+  const inf = (v: number[]): number => Math.max(0, ...v.map(Math.abs));
+  const scale = Math.max(inf(qb), inf(limit), (closedFormRelTol(1) * Math.max(1, inf(limit))) / (sb * sb));
+  const error = Math.max(0, ...qa.map((v, i) => Math.abs(v - qb[i]))) / scale;
+  const fmt = (v: number[]): string => v.map((t) => t.toPrecision(6)).join(', ');
+  return { error, detail: `(Θ−limit)/σ²: (${fmt(qa)}) at scale ${sa}, (${fmt(qb)}) at ${sb}; limit (${fmt(limit)})` };
+}
+
+const flat = (a: readonly (readonly number[])[]): number[] => a.flat();
+const infNorm = (v: readonly number[]): number => Math.max(0, ...v.map(Math.abs));
+
+/** The three vector problems of a {@link LinVectorCase} (P5 scaled, P6 shifted, P7 λ-free with weight decay). */
+function vectorProblems(v: LinVectorCase) {
+  const h = v.lambda0.length;
+  return {
+    scaled: tanhRegressionToy(v.X, v.y, h, { weightDecay: true, scaleByHyper: true }),
+    shifted: tanhRegressionToy(v.X, v.y, h, { weightDecay: false, shift: v.shift }),
+    decay: tanhRegressionToy(v.X, v.y, 1, { weightDecay: true }),
+  };
+}
+
+/** The vector checks (P5–P7) of one case at perturbation scale `sigma`; see {@link LinVectorCase}. */
+export function checkLinVectorCase(v: LinVectorCase, sigma: number): Check[] {
+  assertScale(sigma);
+  const checks: Check[] = [];
+  const m = v.X[0].length;
+  const h = v.lambda0.length;
+  const nodes = VECTOR_NODES;
+  const size = `n=${v.X.length}, m=${m}, h=${h}, λ0=(${v.lambda0.join(', ')}), σ=${sigma}·(${v.ratios.join(', ')})`;
+  const { scaled, shifted, decay } = vectorProblems(v);
+  const sigmaAt = (s: number, ratios: readonly number[] = v.ratios): number[] => ratios.map((r) => s * r);
+
+  // P5, L1: the Kronecker Hessian is PSD (at Θ = 0; with weight decay it does not depend on Θ).
+  const w5 = bestResponseVec(scaled, v.lambda0);
+  const hess = preparedLinearizedObjectiveVec(scaled, v.lambda0, w5, sigmaAt(sigma), nodes)(new Array<number>(m * h).fill(0))[2];
+  const ev = symmetricEigenvalues(hess);
+  const evTol = eigenRelTol(m * h, 1) * Math.abs(ev[ev.length - 1]);
+  checks.push(exactCheck(LIN_CHECKS.vecCurvaturePsd, ev[0] >= -evTol, `eigenvalues ${ev[0]} … ${ev[ev.length - 1]}, ${size}`));
+
+  // P5, L2: both small-σ limits; the GN-IFT Jacobian keeps the residual cross term C_r.
+  const t5 = trainLossVec(scaled, v.lambda0, w5);
+  const gn5 = flat(gaussNewtonIftJacobianVec(scaled, v.lambda0, w5));
+  const j5 = flat(bestResponseJacobianVec(scaled, v.lambda0, w5));
+  const cr = `‖C_r‖∞ = ${infNorm(flat(t5.residualCross)).toPrecision(3)}, ‖∇²_wλ L_T‖∞ = ${infNorm(flat(t5.cross)).toPrecision(3)}`;
+  const lin5 = richardsonO2Vec((s) => flat(linearizedResponseVec(scaled, v.lambda0, w5, sigmaAt(s), nodes)), gn5);
+  checks.push(tolCheck(LIN_CHECKS.vecLinLimit, 'quadrature', lin5.error, SMALL_SCALE_ORDER_TOL, `${lin5.detail}; ${cr}; ${size}`));
+  const non5 = richardsonO2Vec((s) => flat(deltaStnResponseVec(scaled, v.lambda0, w5, sigmaAt(s), nodes)), j5);
+  checks.push(tolCheck(LIN_CHECKS.vecNonLinLimit, 'quadrature', non5.error, SMALL_SCALE_ORDER_TOL, `${non5.detail}; ${size}`));
+
+  // P6, L3: σ-independence for two covariances that are not proportional when h = 2.
+  const w6 = bestResponseVec(shifted, v.shiftPoint);
+  const gn6 = flat(gaussNewtonIftJacobianVec(shifted, v.shiftPoint, w6));
+  const ta = flat(linearizedResponseVec(shifted, v.shiftPoint, w6, sigmaAt(sigma), nodes));
+  const tb = flat(linearizedResponseVec(shifted, v.shiftPoint, w6, sigmaAt(2 * sigma, [...v.ratios].reverse()), nodes));
+  const j6 = flat(bestResponseJacobianVec(shifted, v.shiftPoint, w6));
+  // Θ_GN = 0 exactly when S = 0 (λ enters nowhere): then compare absolutely, as the policy does for values near 0.
+  const floor6 = infNorm(gn6) === 0 ? 1 : 1e-300;
+  checks.push(
+    tolCheck(
+      LIN_CHECKS.vecIndependence,
+      'quadrature',
+      Math.max(relativeErrorVec(ta, gn6, floor6), relativeErrorVec(tb, gn6, floor6)),
+      QUADRATURE_TOL,
+      `Θ_lin(Σ₁) = (${ta.join(', ')}), Θ_lin(Σ₂) = (${tb.join(', ')}), Θ_GN = (${gn6.join(', ')}), J* = (${j6.join(', ')}), ${size}`,
+    ),
+  );
+
+  // P7, L4: the matrix closed form against the quadrature minimiser (h = 1, λ-free output).
+  const l7 = [v.lambda0[0]];
+  const w7 = bestResponseVec(decay, l7);
+  const g7 = trainLossVec(decay, l7, w7).gaussNewton;
+  const cf = weightDecayLinearizedResponse(g7, w7, l7[0], sigma);
+  const q7 = flat(linearizedResponseVec(decay, l7, w7, [sigma], DEFAULT_NODES));
+  checks.push(tolCheck(LIN_CHECKS.vecClosedForm, 'quadrature', relativeErrorVec(cf, q7, infNorm(w7) || 1e-300), QUADRATURE_TOL, `closed (${cf.join(', ')}), quadrature (${q7.join(', ')}), ${size}`));
+  return checks;
 }
 
 /** All LIN checks on one case (one per proof step); exported so tests can call it without the registry. */
@@ -491,6 +544,23 @@ export function checkLinCase(c: LinCase): Check[] {
   const inverse = math.fraction(1).div(wq.mul(wq).mul(3).add(c.cubicA));
   const jq = cubicBestResponseJacobianExact(c.cubicA, wq, lq);
   checks.push(exactCheck(LIN_CHECKS.cubicExact, e1.equals(inverse) && e2.equals(inverse) && jq.equals(inverse), `θ_lin = ${e1.toFraction()}, 1/g' = ${inverse.toFraction()}`));
+
+  // P4: tanh(w x e^λ) with weight decay — ∂²f/∂w∂λ ≠ 0, so θ_GN's cross derivative has the residual term.
+  const p4 = scaledTanhToy(x, y, { weightDecay: true });
+  const w4 = bestResponseScalar(p4, lambda0);
+  const gn4 = gaussNewtonIftJacobianScalar(p4, lambda0, w4);
+  let residualCross = 0;
+  for (let i = 0; i < p4.size; i++) {
+    const r = p4.residual(i, lambda0, w4);
+    residualCross += (r.value * r.dwl) / p4.size;
+  }
+  const lin4 = richardsonO2((s) => linearizedResponse(p4, lambda0, w4, s), gn4);
+  checks.push(tolCheck(LIN_CHECKS.scaledLinLimit, 'quadrature', lin4.error, SMALL_SCALE_ORDER_TOL, `${lin4.detail}; ⟨r r_wλ⟩ = ${residualCross}, ${size}`));
+  const non4 = richardsonO2((s) => deltaStnResponseScalar(p4, lambda0, w4, s), bestResponseJacobianScalar(p4, lambda0, w4));
+  checks.push(tolCheck(LIN_CHECKS.scaledNonLinLimit, 'quadrature', non4.error, SMALL_SCALE_ORDER_TOL, `${non4.detail}; ${size}`));
+
+  // P5–P7: w ∈ ℝ^m, λ ∈ ℝ^h.
+  checks.push(...checkLinVectorCase(c.vector, sigma));
   return checks;
 }
 
@@ -501,8 +571,32 @@ function validLinCase(c: LinCase): boolean {
     const w1 = bestResponseScalar(tanhToy(c.x, c.y, { weightDecay: true }), c.lambda0);
     const p2 = tanhToy(c.x, c.y, { weightDecay: false, lambdaInOutput: true });
     const w2 = bestResponseScalar(p2, c.shift);
+    const p4 = scaledTanhToy(c.x, c.y, { weightDecay: true });
+    const w4 = bestResponseScalar(p4, c.lambda0);
     // A well-posed problem: |w*| moderate, and a clearly positive curvature (no saturated flat minimum).
-    return Math.abs(w1) <= 5 && Math.abs(w2) <= 5 && trainLossJet(p2, c.shift, w2).dww > 1e-3 && gaussNewtonScalar(p2, c.shift, w2) > 1e-3;
+    const scalarOk =
+      Math.abs(w1) <= 5 && Math.abs(w2) <= 5 && Math.abs(w4) <= 5 && trainLossJet(p2, c.shift, w2).dww > 1e-3 && gaussNewtonScalar(p2, c.shift, w2) > 1e-3 && trainLossJet(p4, c.lambda0, w4).dww > 1e-3;
+    return scalarOk && validLinVectorCase(c.vector);
+  } catch {
+    return false;
+  }
+}
+
+/** ∇²_w L_T − `floor`·I ≻ 0 (and, for R ≡ 0, G_w − `floor`·I ≻ 0): a clearly non-degenerate minimiser. */
+function clearlyPositive(a: readonly (readonly number[])[], floor: number): boolean {
+  return choleskyFactor(a.map((row, i) => row.map((v, j) => (i === j ? v - floor : v)))) !== null;
+}
+
+/** The vector part of a case, filtered like the scalar part: every best response non-degenerate, |w*| ≤ 3. */
+function validLinVectorCase(v: LinVectorCase): boolean {
+  try {
+    const { scaled, shifted, decay } = vectorProblems(v);
+    const w5 = bestResponseVec(scaled, v.lambda0);
+    const w6 = bestResponseVec(shifted, v.shiftPoint);
+    const w7 = bestResponseVec(decay, [v.lambda0[0]]);
+    if (Math.max(infNorm(w5), infNorm(w6), infNorm(w7)) > 3) return false;
+    const t6 = trainLossVec(shifted, v.shiftPoint, w6);
+    return clearlyPositive(trainLossVec(scaled, v.lambda0, w5).hessian, 1e-3) && clearlyPositive(t6.hessian, 1e-3) && clearlyPositive(t6.gaussNewton, 1e-3);
   } catch {
     return false;
   }
@@ -521,7 +615,30 @@ const linSigmaArb: fc.Arbitrary<number> = fc.oneof(
   { weight: 4, arbitrary: fc.integer({ min: 1, max: 16 }).map((k) => k / 8) },
 );
 
-/** Random LIN cases: n ∈ [1, 5] examples with x ∈ [−2, 2], y ∈ [−1, 1], λ₀ ∈ [−3, 1], the PT-10 family with a ∈ (0, 4]. */
+/**
+ * Random vector parts: m ∈ {2, 3} weights, h ∈ {1, 2} hyperparameters, n ∈ [m, 5] examples with inputs in
+ * [−1.5, 1.5], targets in [−0.5, 0.5], λ₀ ∈ [−3, 0]^h (zero included), σ ratios in {½, 1, 2}, shifts S ∈ [−0.5, 0.5]^{n×h}
+ * at λ₀ ∈ [−0.5, 0.5]^h (so the shifted targets stay inside tanh's range).
+ */
+export const linVectorCaseArb: fc.Arbitrary<LinVectorCase> = fc
+  .record({ m: fc.integer({ min: 2, max: 3 }), h: fc.integer({ min: 1, max: 2 }) })
+  .chain(({ m, h }) =>
+    fc.integer({ min: m, max: 5 }).chain((n) =>
+      fc.record({
+        X: fc.array(fc.array(quarter(6), { minLength: m, maxLength: m }), { minLength: n, maxLength: n }),
+        y: fc.array(quarter(2), { minLength: n, maxLength: n }),
+        lambda0: fc.array(fc.integer({ min: -12, max: 0 }).map((k) => k / 4), { minLength: h, maxLength: h }),
+        ratios: fc.array(fc.constantFrom(0.5, 1, 2), { minLength: h, maxLength: h }),
+        shift: fc.array(fc.array(quarter(2), { minLength: h, maxLength: h }), { minLength: n, maxLength: n }),
+        shiftPoint: fc.array(quarter(2), { minLength: h, maxLength: h }),
+      }),
+    ),
+  );
+
+/**
+ * Random LIN cases: n ∈ [1, 5] examples with x ∈ [−2, 2], y ∈ [−1, 1], λ₀ ∈ [−3, 1], the PT-10 family with a ∈ (0, 4],
+ * and a vector part ({@link linVectorCaseArb}).
+ */
 export const linCaseArb: fc.Arbitrary<LinCase> = fc
   .integer({ min: 1, max: 5 })
   .chain((n) =>
@@ -534,6 +651,7 @@ export const linCaseArb: fc.Arbitrary<LinCase> = fc
       cubicLambda0: fc.oneof(fc.constant(0), smallRational(20, 4)),
       cubicA: fc.tuple(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 4 })).map(([p, q]) => math.fraction(p, q)),
       cubicW: fc.tuple(fc.integer({ min: -8, max: 8 }), fc.integer({ min: 1, max: 4 })).map(([p, q]) => math.fraction(p, q)),
+      vector: linVectorCaseArb,
     }),
   )
   .filter(validLinCase);
@@ -599,6 +717,39 @@ export function linReferenceChecks(): Check[] {
   const neg = minResponseCurvature(cex, 0.2, wc, 0.5, -10, 10, 80);
   checks.push(exactCheck('L1 non-linearized F″(θ) < 0 somewhere (counterexample toy, σ = 0.5)', neg.curvature < 0, `F″(${neg.response}) = ${neg.curvature}`));
   checks.push(exactCheck('L1 linearized F_lin″ > 0 at the same θ', linearizedResponseObjective(cex, 0.2, wc, 0.5)(neg.response).curvature > 0));
+  checks.push(...logisticL4Checks());
+  return checks;
+}
+
+/** Relative size of the logistic gap that counts as "the closed form fails": 1000 × the quadrature tolerance. */
+export const L4_GAP_FACTOR = 1000;
+
+/**
+ * Prop. L.4 needs ℓ quadratic: on {@link LOGISTIC_L4_DATA} (linear model w·x, weight decay, λ-free output, so every
+ * other hypothesis holds) the logistic loss's quadrature minimiser of F_lin and the L.4 closed form differ by
+ * ≈ 3.3e-4 relative, against 50-digit values ({@link LOGISTIC_L4_REFERENCE}); with the squared loss on the same
+ * data the two agree. Tolerances: src/tolerance.ts (high-precision reference 1e-12, quadrature 1e-8).
+ */
+export function logisticL4Checks(): Check[] {
+  const { x, y, lambda0, sigma } = LOGISTIC_L4_DATA;
+  const ref = LOGISTIC_L4_REFERENCE;
+  const checks: Check[] = [];
+  const logistic = linearModelProblem(x, y, 'logistic');
+  const w0 = linearModelBestResponse(logistic, lambda0);
+  const g = linearModelGaussNewton(logistic, w0);
+  const quad = linearModelLinearizedResponse(logistic, lambda0, w0, sigma);
+  const closed = weightDecayLinearizedResponse([[g]], [w0], lambda0, sigma)[0];
+  checks.push(tolCheck('L4 logistic counterexample: w0 = 50-digit value', 'reference', relativeError(w0, ref.general), highPrecisionRelTol(1), `w0 = ${w0}`));
+  checks.push(tolCheck('L4 logistic counterexample: G_w = 50-digit value', 'reference', relativeError(g, ref.gaussNewton), highPrecisionRelTol(1), `G_w = ${g}`));
+  checks.push(tolCheck('L4 logistic counterexample: quadrature θ_lin = 50-digit value', 'quadrature', relativeError(quad, ref.linearized), QUADRATURE_TOL, `θ_lin = ${quad}`));
+  checks.push(tolCheck('L4 logistic counterexample: closed form = 50-digit value', 'reference', relativeError(closed, ref.closedForm), highPrecisionRelTol(1), `closed form ${closed}`));
+  const gap = relativeError(quad, closed);
+  checks.push(exactCheck(`L4 needs ℓ quadratic: logistic θ_lin ≠ closed form (gap > ${L4_GAP_FACTOR} × quadrature tolerance)`, gap > L4_GAP_FACTOR * QUADRATURE_TOL, `θ_lin ${quad}, closed form ${closed}, relative gap ${gap.toExponential(3)}`));
+  const squared = linearModelProblem(x, y, 'squared');
+  const ws = linearModelBestResponse(squared, lambda0);
+  const qs = linearModelLinearizedResponse(squared, lambda0, ws, sigma);
+  const cs = weightDecayLinearizedResponse([[linearModelGaussNewton(squared, ws)]], [ws], lambda0, sigma)[0];
+  checks.push(tolCheck('L4 same data, squared loss: θ_lin = closed form', 'quadrature', relativeError(qs, cs), QUADRATURE_TOL, `θ_lin ${qs}, closed form ${cs}`));
   return checks;
 }
 
@@ -606,11 +757,12 @@ export function linReferenceChecks(): Check[] {
 export const linClaim: Claim<LinCase> = {
   id: 'LIN',
   statement:
-    'The linearized response objective is convex in Θ (convex loss and R); as σ → 0 its minimiser tends to the Gauss–Newton IFT Jacobian (the non-linearized one to J*); under Prop. L.3 it equals the GN-IFT Jacobian for every σ (= J* when the residual-weighted curvature vanishes); with weight decay θ_lin(σ) = −(G_w+(1+σ²)c)⁻¹c w0.',
+    'The linearized response objective is convex in Θ (convex loss and R); as σ → 0 its minimiser tends to the Gauss–Newton IFT Jacobian −(G_w+∇²_wR)⁻¹∇²_wλL_T, residual cross term kept (the non-linearized one to J*); under Prop. L.3 it equals that Jacobian for every Σ ≻ 0, and J* only when the residual-weighted curvature vanishes; with ℓ quadratic and weight decay θ_lin(σ) = −(G_w+(1+σ²)c)⁻¹c w0.',
   assumptions: [
-    'L_T = E_x ℓ(f(x; w, λ)) + R(λ, w), squared loss ℓ, w0 = w*(λ0) a strict minimiser; ε ~ N(0, σ²), scalar w and λ in the random cases.',
+    'L_T = E_x ℓ(f(x; w, λ)) + R(λ, w); w0 = w*(λ0) with ∇_w L_T = 0 and ∇²_w L_T ≻ 0 (the IFT needs the Hessian invertible; a strict minimiser is not enough); L.2 also needs G_w + ∇²_w R ≻ 0; ε ~ N(0, Σ), Σ = σ²D with D fixed as σ → 0.',
+    'Random cases: squared loss; scalar w, λ (tanh(wx), tanh(wx) − λx, tanh(w·x·e^λ), w³ + aw) and w ∈ ℝ^m, m ∈ {2, 3}, λ ∈ ℝ^h, h ∈ {1, 2} (tanh(x·diag(e^λ)w), tanh(x·w) − Sλ, tanh(x·w)).',
     'R is evaluated at w0 + Θε, not linearized (spec §3.3).',
-    'L.3: f0(ε) affine in ε, J independent of ε, R ≡ 0. L.4: f independent of λ, R = ½e^λw².',
+    'L.3: ℓ quadratic, f0(ε) affine in ε, J independent of ε, R ≡ 0. L.4: ℓ quadratic, f independent of λ, h = 1, R = ½e^λ‖w‖² (the logistic reference checks show "ℓ quadratic" is needed).',
   ],
   spec: 'spec §0.1 (LIN), §3.3, §4.3, §6 PT-10, PT-11',
   proof: 'proofs/LIN.md',

@@ -144,6 +144,53 @@ export function tanhToy(x: readonly number[], y: readonly number[], options: Tan
 }
 
 /**
+ * Scaled tanh regression: residuals $r_i = \tanh(w\,x_i e^\lambda) - y_i$, and R = ½e^λw² with `weightDecay`
+ * (default true). `x`, `y` are the data (same length n ≥ 1). Unlike {@link tanhToy}, λ multiplies the weight
+ * inside the nonlinearity, so the output's mixed derivative
+ * $\partial^2_{w\lambda}f = a\,(u' + z u'')$ (with $a = x_ie^\lambda$, $z = wa$, $u = \tanh$) is not zero and the
+ * residual cross term $\frac1n\sum_i r_i\,\partial^2_{w\lambda}r_i$ of $\partial^2_{w\lambda}\mathcal L_T$ is exercised
+ * (LIN, Prop. L.2: the Gauss–Newton IFT Jacobian keeps it). The toy is ours, not the spec's.
+ * @throws InvalidArgumentError naming `x` or `y` (empty data, different lengths); NonFiniteError for NaN/±∞ data.
+ * @see docs/math.md#s4-3
+ */
+export function scaledTanhToy(x: readonly number[], y: readonly number[], options: { weightDecay?: boolean } = {}): ScalarToy {
+  if (x.length === 0) throw new InvalidArgumentError('x', 'at least one example', 'an empty array');
+  if (x.length !== y.length) throw new InvalidArgumentError('y', `length ${x.length} (as x)`, `length ${y.length}`);
+  x.forEach((v, i) => assertFinite(v, `x[${i}]`));
+  y.forEach((v, i) => assertFinite(v, `y[${i}]`));
+  const xs = [...x];
+  const ys = [...y];
+  const weightDecay = options.weightDecay ?? true;
+  return {
+    name: `tanh(w·x·e^λ)${weightDecay ? ', weight decay' : ''}`,
+    size: xs.length,
+    outputDependsOnLambda: true,
+    residual: (i, lambda, w) => {
+      // r = u(z) − y with z = w·a(λ), a = x e^λ, so ∂_λ a = a, ∂_λ z = z; u = tanh, u' = 1 − u², u'' = −2uu',
+      // u''' = −2u'² + 4u²u'.
+      const a = xs[i] * Math.exp(lambda);
+      const z = w * a;
+      const u = Math.tanh(z);
+      const u1 = 1 - u * u;
+      const u2 = -2 * u * u1;
+      const u3 = -2 * u1 * u1 + 4 * u * u * u1;
+      return {
+        value: u - ys[i],
+        dw: u1 * a,
+        dl: u1 * z,
+        dww: u2 * a * a,
+        dwl: a * (u1 + z * u2),
+        dll: z * u1 + z * z * u2,
+        dwww: u3 * a * a * a,
+        dwwl: a * a * (2 * u2 + z * u3),
+        dwll: a * (u1 + 3 * z * u2 + z * z * u3),
+      };
+    },
+    regularizer: weightDecay ? weightDecayRegularizer : undefined,
+  };
+}
+
+/**
  * Weight decay R(λ, w) = ½e^λw² with its jet (λ is the log of the decay coefficient, spec §6).
  * @see spec §4.2, §4.3 item 4
  */
