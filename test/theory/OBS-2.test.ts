@@ -161,6 +161,15 @@ describe('OBS-2: inner/outer interaction, uncentered vs centered (proofs/OBS-2.m
       expect(isotropicResponse(qm([['-1/3', 2]]))).toEqual({ isotropic: true, c: f(37, 9) });
       expect(isotropicResponse(qm([[1, 1], [1, 2]])).isotropic).toBe(false);
       expect(isotropicResponse(qm([[1, 0], [0, 1], [0, 0]])).isotropic).toBe(false); // m = 3 > h = 2: rank < m
+      // Equal row norms are not enough: the rows must also be orthogonal (ΘΘᵀ = [[1, 1], [1, 1]] here, and [[5, 3], [3, 5]]).
+      expect(isotropicResponse(qm([[1], [1]])).isotropic).toBe(false);
+      expect(isotropicResponse(qm([[1, 2], [2, 1]])).isotropic).toBe(false);
+      // On example 1 (Θ = (1, 1)ᵀ) the claim's check builds and verifies a counterexample.
+      const [c] = fc.sample(obs2Claim.arbitrary, { numRuns: 1, seed: 1 });
+      const ex1: Obs2Case = { ...c, quadratic: parseObs2Quadratic({ ...example, v: [2, -2] }) };
+      const ch = checkObs2(ex1).find((x) => x.name.startsWith('raw alignment decides'))!;
+      expect(ch.passed, ch.detail).toBe(true);
+      expect(ch.detail).toMatch(/exact change helpful/);
     });
 
     test('m = 1 and Θ = 0: the raw alignment is −2, yet the loss does not move for any α (the sign rule says neutral)', () => {
