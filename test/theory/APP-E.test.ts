@@ -1,16 +1,30 @@
 import { test, fc } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { InvalidArgumentError, NonFiniteError, NotPositiveDefiniteError, ShapeMismatchError } from '../../src/errors.js';
-import { norm2 } from '../../src/linalg/dense.js';
+import { conditionNumber, norm2, symmetricEigenvalues } from '../../src/linalg/dense.js';
 import { Rng } from '../../src/rng.js';
-import { FINITE_DIFFERENCE_REL_TOL, QUADRATURE_TOL, closedFormRelTol, relativeError, relativeErrorVec } from '../../src/tolerance.js';
+import { math } from '../../src/linalg/exact.js';
+import { FINITE_DIFFERENCE_REL_TOL, QUADRATURE_TOL, closedFormRelTol, highPrecisionRelTol, relativeError, relativeErrorVec } from '../../src/tolerance.js';
 import {
   APPE_CHECKS,
+  APP_E_B4_TAU,
+  APP_E_CLAIM_MAX_SCALE,
   PT6_PROBLEM,
   appEClaim,
   appECaseArb,
+  appENonlinearCaseArb,
+  bestResponse,
+  bestResponseJacobian,
+  certifyPropositionBConstant,
   checkAppECase,
+  checkAppENonlinearCase,
   deltaStnGeneralGradient,
+  expm1MinusLinear,
+  kEnclosure,
+  quarticDecayInnerProblem,
+  ratioEnclosure,
+  stnFixedPoint,
+  weightDecayPropositionBRemainder,
   generalGradientVariance,
   propositionBBias,
   secondDirectionalByFiniteDifferences,
@@ -33,6 +47,7 @@ import {
 import { deltaStnResponseScalar, sinToy, stnJointScalar } from '../../src/theory/scalarToys.js';
 
 const sub = (a: readonly number[], b: readonly number[]): number[] => a.map((v, i) => v - b[i]);
+const shifted = (a: readonly (readonly number[])[], t: number): number[][] => a.map((row, i) => row.map((v, j) => (i === j ? v + t : v)));
 
 /** The spec's 2m×2m STN system (unscaled), assembled literally from §4.2. */
 function specStnMatrix(p: WeightDecayProblem, lambda0: number, sigma: number): number[][] {
@@ -90,7 +105,11 @@ describe('weight decay: closed forms against independent routes', () => {
   test.prop([appECaseArb], { numRuns: 60 })('Δ-STN: w0 = w*(λ0) and θ = −(A+(1+σ²)cI)⁻¹c w0 = quadrature', (c) => {
     const p = { A: c.A, b: c.b };
     const d = weightDecayDeltaStn(p, c.lambda0, c.sigma);
-    expect(d.general).toEqual(weightDecayBestResponse(p, c.lambda0));
+    // w0 = w*(λ0): the residual (A + e^λ0 I)w0 − b, by a matrix–vector product rather than the solve.
+    const shiftedA = p.A.map((row, i) => row.map((v, j) => v + (i === j ? Math.exp(c.lambda0) : 0)));
+    const residual = shiftedA.map((row, i) => row.reduce((acc, v, j) => acc + v * d.general[j], 0) - p.b[i]);
+    const size = norm2(shiftedA.map((row) => row.reduce((acc, v, j) => acc + Math.abs(v * d.general[j]), 0))) + norm2(p.b);
+    expect(norm2(residual)).toBeLessThanOrEqual(closedFormRelTol(1) * size);
     const q = weightDecayDeltaStnResponseByQuadrature(p, c.lambda0, c.sigma, d.general);
     expect(relativeErrorVec(d.response, q, norm2(d.general))).toBeLessThanOrEqual(QUADRATURE_TOL);
   });
@@ -316,3 +335,346 @@ describe('errors', () => {
   });
 });
 
+
+// ───────────────────────────── issue 12: small σ, hypotheses, h ≥ 2, checks that can fail ─────────────────────────────
+
+type Big = ReturnType<typeof math.bignumber>;
+const big = (x: number | string): Big => math.bignumber(x);
+
+/** Solves a·x = rhs in 64-digit decimal arithmetic (Gaussian elimination with partial pivoting). */
+function bigSolve(a: Big[][], rhs: Big[]): Big[] {
+  const n = a.length;
+  const m = a.map((row, i) => [...row, rhs[i]]);
+  for (let col = 0; col < n; col++) {
+    let piv = col;
+    for (let r = col + 1; r < n; r++) if (m[r][col].abs().gt(m[piv][col].abs())) piv = r;
+    [m[col], m[piv]] = [m[piv], m[col]];
+    for (let r = col + 1; r < n; r++) {
+      const f = m[r][col].div(m[col][col]);
+      for (let k = col; k <= n; k++) m[r][k] = m[r][k].minus(f.times(m[col][k]));
+    }
+  }
+  const x = new Array<Big>(n);
+  for (let r = n - 1; r >= 0; r--) {
+    let acc = m[r][n];
+    for (let k = r + 1; k < n; k++) acc = acc.minus(m[r][k].times(x[k]));
+    x[r] = acc.div(m[r][r]);
+  }
+  return x;
+}
+
+/**
+ * δ − Prop. B for weight decay in 64-digit arithmetic, straight from the definitions (the STN 2m×2m system of
+ * the spec, w*, J*, −½H⁻¹σ²d(w* + 2J*)), subtraction included: with 64 digits the cancellation costs nothing.
+ */
+function bigRemainder(p: WeightDecayProblem, lambda0: number, sigma: number): number[] {
+  const m = p.A.length;
+  const A = p.A.map((row) => row.map((v) => big(v)));
+  const b = p.b.map((v) => big(v));
+  const s = big(sigma).times(big(sigma));
+  const d = big(lambda0).exp();
+  const c = big(lambda0).plus(s.div(2)).exp();
+  const shiftedBig = (t: Big): Big[][] => A.map((row, i) => row.map((v, j) => (i === j ? v.plus(t) : v)));
+  const k: Big[][] = Array.from({ length: 2 * m }, () => new Array<Big>(2 * m).fill(big(0)));
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < m; j++) {
+      k[i][j] = A[i][j].plus(i === j ? c : big(0));
+      k[m + i][m + j] = s.times(A[i][j]).plus(i === j ? s.plus(s.times(s)).times(c) : big(0));
+    }
+    k[i][m + i] = k[m + i][i] = s.times(c);
+  }
+  const x = bigSolve(k, [...b, ...new Array<Big>(m).fill(big(0))]);
+  const w = bigSolve(shiftedBig(d), b);
+  const hw = bigSolve(shiftedBig(d), w);
+  const approx = bigSolve(
+    shiftedBig(d),
+    w.map((v, i) => s.times(d).times(v.minus(big(2).times(d).times(hw[i])))),
+  ).map((v) => v.div(-2));
+  return x.slice(0, m).map((v, i) => v.minus(w[i]).minus(approx[i]).toNumber());
+}
+
+describe('S3 and B4 at small σ: remainders without cancellation', () => {
+  // The 64-digit reference itself cancels below |y| ≈ 1e-20 (y²/2 against 64 digits of e^y), hence the range.
+  const yArb = fc.tuple(fc.double({ min: -20, max: Math.log10(30), noNaN: true }), fc.boolean()).map(([e, neg]) => (neg ? -1 : 1) * 10 ** e);
+  test.prop([yArb], { numRuns: 200 })('expm1MinusLinear(y) = e^y − 1 − y for 1e-20 ≤ |y| ≤ 30 (64-digit reference, relative 1e-12)', (y) => {
+    const ref = big(y).exp().minus(1).minus(big(y)).toNumber();
+    expect(relativeError(expm1MinusLinear(y), ref)).toBeLessThanOrEqual(highPrecisionRelTol(1));
+  });
+
+  test('expm1MinusLinear at tiny arguments, where the subtraction expm1(y) − y keeps no digit', () => {
+    for (const y of [1e-3, -5e-9, 5e-11, -1e-20]) {
+      const ref = big(y).exp().minus(1).minus(big(y)).toNumber();
+      expect(relativeError(expm1MinusLinear(y), ref)).toBeLessThanOrEqual(highPrecisionRelTol(1));
+    }
+    expect(expm1MinusLinear(0)).toBe(0);
+    expect(() => expm1MinusLinear(Number.NaN)).toThrow(NonFiniteError);
+  });
+
+  test("the referee's failing cases now pass: σ = 1e-4, λ0 = 0.25 and σ = 1e-5, λ0 = 0.7; the S3 ratio is 1 − σ²/6", () => {
+    for (const [sigma, lambda0] of [
+      [1e-4, 0.25],
+      [1e-5, 0.7],
+      [1e-3, -1],
+    ]) {
+      const checks = checkAppECase({ ...PT6_PROBLEM, lambda0, sigma });
+      for (const k of checks) expect(k.passed, `${k.name}: ${k.error} > ${k.tolerance}`).toBe(true);
+      const s3 = checks.find((k) => k.name === APPE_CHECKS.sinPropB)!;
+      // 2(e^{−x} − 1 + x)/x² = 1 − x/3 + x²/12 − …, x = σ²/2: the bound is tight, not a rounding artefact.
+      expect(Math.abs(s3.error - (1 - sigma ** 2 / 6 + sigma ** 4 / 48))).toBeLessThanOrEqual(1e-14);
+    }
+  });
+
+  test.prop([fc.constantFrom(1e-5, 1e-4, 1e-3, 0.05, 0.5, 1, 2), fc.constantFrom(-2, 0, 1.5), fc.constantFrom(0, 1, 2)], { numRuns: 40 })(
+    'weight decay: the remainder r = δ − Prop. B equals a 64-digit computation from the definitions',
+    (sigma, lambda0, which) => {
+      const problems: WeightDecayProblem[] = [
+        PT6_PROBLEM,
+        { A: [[1]], b: [1] }, // λ0 = 0 gives u = ½: the σ² term vanishes and r is all of δ
+        {
+          A: [
+            [3, 1, 0],
+            [1, 2, 0.5],
+            [0, 0.5, 0.25],
+          ],
+          b: [1, -2, 0.5],
+        },
+      ];
+      const p = problems[which];
+      const got = weightDecayPropositionBRemainder(p, lambda0, sigma);
+      const ref = bigRemainder(p, lambda0, sigma);
+      // 1e-12·κ (high-precision reference vs float64) with κ = κ(A + dI)·κ(M), relative to the B4 scale
+      // ½σ⁴ρ(1+2ρ)‖w*‖ (the size of r's O(σ⁴) terms; r itself can be smaller: at u = ½ it is O(σ⁶)).
+      const d = Math.exp(lambda0);
+      const s = sigma * sigma;
+      const kappa = conditionNumber(shifted(p.A, d)) * conditionNumber(shifted(p.A, (1 + s) * Math.exp(lambda0 + s / 2)));
+      const rho = d / (symmetricEigenvalues(p.A)[0] + d);
+      const scale = 0.5 * s * s * rho * (1 + 2 * rho) * norm2(weightDecayBestResponse(p, lambda0));
+      expect(relativeErrorVec(got, ref, scale)).toBeLessThanOrEqual(highPrecisionRelTol(kappa));
+    },
+  );
+
+  test('the plain subtraction δ − approx is what loses the digits (the remainder formula is needed)', () => {
+    const sigma = 1e-5;
+    const ref = bigRemainder(PT6_PROBLEM, 0, sigma);
+    const naive = sub(weightDecayStnBias(PT6_PROBLEM, 0, sigma), weightDecayPropositionB(PT6_PROBLEM, 0, sigma));
+    // δ is O(σ²) = 1e-10 and r is O(σ⁴): the subtraction keeps about 16 − 10 digits.
+    expect(relativeErrorVec(naive, ref)).toBeGreaterThan(1e-7);
+    expect(relativeErrorVec(weightDecayPropositionBRemainder(PT6_PROBLEM, 0, sigma), ref)).toBeLessThan(1e-12);
+  });
+});
+
+describe('B4: the constant K(s), certified', () => {
+  test('sup_u R(u, s) ≤ K(s) + τ for every s = σ² ∈ [0, 4], by interval branch and bound', () => {
+    const cert = certifyPropositionBConstant(APP_E_CLAIM_MAX_SCALE ** 2, APP_E_B4_TAU);
+    expect(cert.certified).toBe(true);
+    expect(cert.worstExcess).toBeLessThanOrEqual(APP_E_B4_TAU);
+  });
+
+  test('the sup is attained as u → 0: R(0, s) = K(s), so no smaller constant holds', () => {
+    for (const s of [0, 1e-4, 1, 4]) {
+      const r = ratioEnclosure([0, 0], [s, s])!;
+      const k = kEnclosure([s, s]);
+      expect(r[0]).toBeLessThanOrEqual(k[1]);
+      expect(r[1]).toBeGreaterThanOrEqual(k[0]);
+    }
+  });
+
+  test('enclosures contain values computed with 50-digit mpmath (our computation, listed in proofs/APP-E.md)', () => {
+    // K(s) = 2(e^{s/2} − 1 − s/2)/s²: ¼ at s → 0; 0.29744254 at σ = 1; 0.54863201 at σ = 2; 2.0868427 at σ = 3.
+    const contains = (iv: readonly [number, number], v: number): boolean => iv[0] <= v && v <= iv[1];
+    expect(contains(kEnclosure([0, 0]), 0.25)).toBe(true);
+    expect(contains(kEnclosure([1, 1]), 2 * (Math.exp(0.5) - 1.5))).toBe(true);
+    const k4 = kEnclosure([4, 4]);
+    expect(k4[0]).toBeGreaterThan(0.548632);
+    expect(k4[1]).toBeLessThan(0.548633);
+    const k9 = kEnclosure([9, 9]);
+    expect(k9[0]).toBeGreaterThan(2.08684);
+    expect(k9[1]).toBeLessThan(2.08685);
+    // R(0.3, 0.7) = 0.0568165162273022228744883…, R(0.9, 4) = 0.0867276050480045126340550…
+    const r1 = ratioEnclosure([0.3, 0.3], [0.7, 0.7])!;
+    expect(r1[0]).toBeLessThanOrEqual(0.0568165162273023);
+    expect(r1[1]).toBeGreaterThanOrEqual(0.0568165162273022);
+    expect(r1[1] - r1[0]).toBeLessThan(1e-12);
+    const r2 = ratioEnclosure([0.9, 0.9], [4, 4])!;
+    expect(r2[0]).toBeLessThanOrEqual(0.0867276050480046);
+    expect(r2[1]).toBeGreaterThanOrEqual(0.0867276050480045);
+  });
+
+  test('the constant exceeds 1 beyond the claim’s range: K(9) > 2 (σ = 3), so σ ≤ 2 is needed for constant 1', () => {
+    expect(kEnclosure([9, 9])[0]).toBeGreaterThan(2);
+    expect(kEnclosure([4, 4])[1] + APP_E_B4_TAU).toBeLessThan(0.56);
+  });
+
+  test('a certificate with too few boxes says so, rather than passing', () => {
+    const cert = certifyPropositionBConstant(4, APP_E_B4_TAU, 10);
+    expect(cert.certified).toBe(false);
+    expect(cert.failedBox).toBeDefined();
+    expect(() => certifyPropositionBConstant(0)).toThrow(InvalidArgumentError);
+    expect(() => certifyPropositionBConstant(4, 0)).toThrow(InvalidArgumentError);
+  });
+});
+
+/** L_T = ½wᵀAw − wᵀ(b + Bλ): ∇_wL_T is affine, so the STN fixed point is (w*, J*) exactly for every σ (S1). */
+function affineProblem(A: number[][], b: number[], B: number[][]): SmoothInnerProblem {
+  return {
+    weights: A.length,
+    hypers: B[0].length,
+    gradW: (l, w) => A.map((row, i) => row.reduce((acc, v, j) => acc + v * w[j], 0) - b[i] - B[i].reduce((acc, v, k) => acc + v * l[k], 0)),
+    hessW: () => A,
+    secondDirectional: () => A.map(() => 0),
+  };
+}
+
+describe('the general STN fixed point and Prop. B for h ≥ 2 with w–w terms (N1–N2)', () => {
+  test('stnFixedPoint = the weight-decay closed form (h = 1) and = (w*, J*) for an affine gradient (h = 2, 3)', () => {
+    for (const sigma of [0.05, 0.5, 1.5]) {
+      const closed = weightDecayStn(PT6_PROBLEM, 0.3, sigma);
+      const inner = weightDecayInnerProblem(PT6_PROBLEM);
+      const w = weightDecayBestResponse(PT6_PROBLEM, 0.3);
+      const j = weightDecayBestResponseJacobian(PT6_PROBLEM, 0.3);
+      const fp = stnFixedPoint(inner, [0.3], [sigma], { general: w, response: j.map((v) => [v]) }, { nodes: 60 });
+      expect(fp.converged).toBe(true);
+      expect(relativeErrorVec(fp.general, closed.general)).toBeLessThanOrEqual(QUADRATURE_TOL);
+      expect(relativeErrorVec(fp.response.map((r) => r[0]), closed.response, norm2(closed.general))).toBeLessThanOrEqual(QUADRATURE_TOL);
+    }
+    const A = [
+      [2, 0.5, 0],
+      [0.5, 1, 0.2],
+      [0, 0.2, 1.5],
+    ];
+    for (const B of [
+      [
+        [1, -0.5],
+        [0.3, 1],
+        [-1, 0.5],
+      ],
+      [
+        [1, -0.5, 0.2],
+        [0.3, 1, 0],
+        [-1, 0.5, 0.7],
+      ],
+    ]) {
+      const p = affineProblem(A, [1, -0.7, 0.4], B);
+      const l0 = B[0].map((_, k) => 0.1 * (k + 1));
+      const w = bestResponse(p, l0, [0, 0, 0]).x;
+      const j = bestResponseJacobian(p, l0, w);
+      const fp = stnFixedPoint(p, l0, l0.map((_, k) => 0.3 + 0.2 * k), { general: [0, 0, 0], response: j.map((r) => r.map(() => 0)) });
+      expect(fp.converged).toBe(true);
+      expect(relativeErrorVec(fp.general, w)).toBeLessThanOrEqual(closedFormRelTol(10));
+      expect(relativeErrorVec(fp.response.flat(), j.flat(), norm2(w))).toBeLessThanOrEqual(closedFormRelTol(10));
+    }
+  });
+
+  const quartic = {
+    A: [
+      [2, 0.5, 0],
+      [0.5, 1, 0.2],
+      [0, 0.2, 1.5],
+    ],
+    b: [1, -0.7, 0.4],
+    gamma: 0.8,
+  };
+  const cases = [
+    {
+      label: 'h = 2',
+      C: [
+        [1, -0.5],
+        [0.3, 1],
+        [-1, 0.5],
+      ],
+      lambda0: [0.2, -0.4],
+      dir: [1, 0.7],
+    },
+    {
+      label: 'h = 3',
+      C: [
+        [1, -0.5, 0.25],
+        [0.3, 1, -0.75],
+        [-1, 0.5, 0.5],
+      ],
+      lambda0: [0.2, -0.4, 0.6],
+      dir: [1, 0.7, 0.5],
+    },
+  ];
+  for (const { label, C, lambda0, dir } of cases) {
+    test(`${label}, γ > 0: ‖δ − Prop. B‖/σ⁴ settles as σ → 0 (the true STN point, Newton on quadrature)`, () => {
+      const inner = quarticDecayInnerProblem({ ...quartic, C });
+      const w = bestResponse(inner, lambda0, [0, 0, 0]).x;
+      const j = bestResponseJacobian(inner, lambda0, w);
+      const ratios = [0.2, 0.1, 0.05].map((t) => {
+        const sigma = dir.map((v) => t * v);
+        const fp = stnFixedPoint(inner, lambda0, sigma, { general: w, response: j });
+        expect(fp.converged).toBe(true);
+        const approx = propositionBBias(inner, lambda0, w, j, sigma, { nodes: 3 }).bias;
+        return norm2(sub(sub(fp.general, w), approx)) / t ** 4;
+      });
+      // An O(σ²) error would grow the ratio 4× per halving; O(σ⁴) keeps it steady (to O(σ²)).
+      expect(ratios[0]).toBeGreaterThan(0);
+      expect(ratios[2] / ratios[1]).toBeGreaterThan(0.9);
+      expect(ratios[2] / ratios[1]).toBeLessThan(1.1);
+      expect(ratios[1] / ratios[0]).toBeLessThan(1.2);
+    });
+
+    test(`${label}: without the w–w block of Q (γ-terms dropped) the N2 comparison fails`, () => {
+      const p = { ...quartic, C };
+      const full = quarticDecayInnerProblem(p);
+      const noWw: SmoothInnerProblem = {
+        ...full,
+        secondDirectional: (l, w, dl, dw) => quarticDecayInnerProblem({ ...p, gamma: 0 }).secondDirectional!(l, w, dl, dw),
+      };
+      const w = bestResponse(full, lambda0, [0, 0, 0]).x;
+      const j = bestResponseJacobian(full, lambda0, w);
+      const sigma = dir.map((v) => 0.1 * v);
+      const d1 = sub(stnFixedPoint(full, lambda0, sigma, { general: w, response: j }).general, w);
+      const d2 = sub(stnFixedPoint(full, lambda0, sigma.map((v) => v / 2), { general: w, response: j }).general, w);
+      const alphaR = d2.map((v, i) => (16 * v - d1[i]) / 3);
+      const good = propositionBBias(full, lambda0, w, j, sigma, { nodes: 3 }).bias;
+      const bad = propositionBBias(noWw, lambda0, w, j, sigma, { nodes: 3 }).bias;
+      expect(norm2(sub(alphaR, good))).toBeLessThan(1e-3 * norm2(good));
+      expect(norm2(sub(alphaR, bad))).toBeGreaterThan(0.05 * norm2(good));
+      const checks = checkAppENonlinearCase({ ...p, lambda0, sigma });
+      for (const k of checks) expect(k.passed, `${k.name}: ${k.detail ?? ''}`).toBe(true);
+    });
+  }
+
+  test.prop([appENonlinearCaseArb], { numRuns: 60 })('random nonlinear problems (h, m ∈ [1, 3]): N1 and N2 hold', (c) => {
+    for (const k of checkAppENonlinearCase(c)) expect(k.passed, `${k.name}: ${k.error} > ${k.tolerance} (${k.detail ?? ''})`).toBe(true);
+  });
+
+  test('the claim generator reaches h ≥ 2, γ > 0 and σ ≤ 1e-4 (so `deltastn verify` does)', () => {
+    const sample = fc.sample(appECaseArb, { numRuns: 300, seed: 11 });
+    expect(sample.some((c) => (c.nonlinear?.C[0].length ?? 0) >= 2)).toBe(true);
+    expect(sample.some((c) => (c.nonlinear?.C[0].length ?? 0) === 3)).toBe(true);
+    expect(sample.every((c) => (c.nonlinear?.gamma ?? 0) > 0)).toBe(true);
+    expect(sample.some((c) => c.sigma === 1e-5)).toBe(true);
+    expect(sample.some((c) => c.sigma === 1e-4)).toBe(true);
+  });
+});
+
+describe('V1–V2: what can fail about the general gradients', () => {
+  test('V1: the Δ-STN general gradient equals a central difference of L_T(λ0, ·) (a mutated gradient would not)', () => {
+    const c = checkAppECase({ ...PT6_PROBLEM, lambda0: 0.4, sigma: 0.5 }).find((k) => k.name === APPE_CHECKS.generalGradient)!;
+    expect(c.passed).toBe(true);
+    expect(c.error).toBeLessThan(FINITE_DIFFERENCE_REL_TOL);
+  });
+
+  test('V2: the STN gradient is constant in ε iff w0 = θ = 0, whatever b is (then it is −b)', () => {
+    const draws = (w0: number[], theta: number[], b: number[]): number[][] => {
+      const rng = new Rng(31);
+      const p = { A: PT6_PROBLEM.A, b };
+      return Array.from({ length: 50 }, () => stnGeneralGradient(p, 0.2, w0, theta, 0.5 * rng.normal()));
+    };
+    const constant = draws([0, 0], [0, 0], [1, -2]);
+    for (const g of constant) expect(g).toEqual([-1, 2]);
+    for (const [w0, theta] of [
+      [[0.1, 0], [0, 0]],
+      [[0, 0], [0, 0.1]],
+    ]) {
+      const g = draws(w0, theta, [1, -2]);
+      expect(g.some((v) => v[0] !== g[0][0] || v[1] !== g[0][1])).toBe(true);
+    }
+    // At the STN point itself w0 = θ = 0 iff b = 0 (its system is positive definite), hence V2's b ≠ 0.
+    const p0 = { A: PT6_PROBLEM.A, b: [0, 0] };
+    expect(weightDecayStn(p0, 0.2, 0.5).general).toEqual([0, 0]);
+  });
+});
