@@ -42,6 +42,8 @@ export * from './experiments/plots.js';
 export * from './experiments/jacobian.js';
 export * from './experiments/conditioning.js';
 export * from './experiments/nas.js';
+// The types of exported values' signatures, so that the API reference can show them (TypeDoc).
+export { nasProblem, type NasData, type NasLoss } from './bilevel/nas.js';
 
 // report
 export * from './report/plot.js';
@@ -72,6 +74,8 @@ export * from './nn/cells.js';
 export * from './nn/cellNetworks.js';
 export * from './nn/optimizers.js';
 export * from './nn/trainer.js';
+export type { StepSettings } from './nn/methods/context.js';
+export type { Reading, ReadValues } from './nn/reading.js';
 
 // tune (browser-safe math of the black-box baselines; the study runner is in 'deltastn/node')
 export * from './tune/gp.js';
