@@ -206,6 +206,11 @@ export class MixedCell {
     return { general, response };
   }
 
+  /** The STN layers of every parametric candidate, in edge order (for penalties on the weights). */
+  layers(): StnLayer[] {
+    return this.edges.flatMap((e) => e.candidates.flatMap((c) => (c.layer ? [c.layer] : [])));
+  }
+
   /** The largest hyperparameter coordinate the cell reads (for validation against a model's h). */
   maxHyper(): number {
     return Math.max(-1, ...this.edges.flatMap((e) => e.hypers));

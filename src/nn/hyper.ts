@@ -256,7 +256,10 @@ export function contrastSpec(name = 'contrast', overrides: SpecOverrides = {}): 
 
 /**
  * Weight decay: 1e-4 in [0, +∞) (`lower_softplus`), per minibatch, σ0 = 1. Not a C1 default: the reference
- * code does not support weight decay (spec §7, issue I1); these defaults are ours.
+ * code does not support weight decay (spec §7, issue I1); these defaults are ours. It enters the training
+ * objective only, L_T = CE + ½·d·mean_i Σ_layers ‖Ŵ_i‖² over every kernel at the example's weights (biases
+ * excluded; src/nn/methods/steps.ts `weightDecayPenalty`); L_V has no penalty, so the hyper step moves d through
+ * the response alone. A model carries it as an objective hyperparameter (`ModelOptions.objectiveHyperparameters`).
  */
 export function weightDecaySpec(name = 'weight_decay', overrides: SpecOverrides = {}): HyperparameterSpec {
   return makeSpec(name, 'weight-decay', { init: 1e-4, range: [0, Infinity], discrete: false, perturb: 'minibatch', scale: 1 }, overrides);

@@ -58,6 +58,8 @@ export interface StnLayer {
   apply(x: tf.Tensor, hnet: tf.Tensor2D | null, weightMask?: tf.Tensor | null): tf.Tensor;
   /** (y, ẏ) at h_net = 0 for the input tangent ẋ (null = 0) and the direction ε ([B, h]). */
   tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D, weightMask?: tf.Tensor | null, options?: TangentOptions): [tf.Tensor, tf.Tensor];
+  /** ‖Ŵ_i‖² of the per-example kernel at h_net (see {@link StnLayerParameters.kernelNormSquared}). */
+  kernelNormSquared(hnet: tf.Tensor2D | null): tf.Tensor;
 }
 
 /** Options of the tangent pass. */
@@ -149,6 +151,28 @@ abstract class StnLayerParameters {
 
   parameters(): StnParameters {
     return { general: [this.weight, this.bias], response: [this.responseWeight, this.responseBias, this.bottleneckWeight, this.bottleneckBias] };
+  }
+
+  /**
+   * The squared Frobenius norm of each example's kernel Ŵ_i = W_gen + W_resp diag(U_wᵀ h_i) (each output unit's
+   * slice of W_resp scaled by s_ij = (h_i U_w)_j; biases excluded, as weight decay usually is):
+   *
+   * $$\lVert \hat W_i \rVert^2 = \lVert W_\text{gen} \rVert^2 + 2 \sum_j s_{ij} \langle W_\text{gen}^{(j)}, W_\text{resp}^{(j)} \rangle + \sum_j s_{ij}^2 \lVert W_\text{resp}^{(j)} \rVert^2,$$
+   *
+   * with W^{(j)} the weights of output unit (or channel) j. Returns [B] for `hnet` [B, h], or the scalar
+   * ‖W_gen‖² for `hnet` = null (the general weights w0). The per-unit sums make it O(|W| + B·out), never B kernels.
+   * Differentiable in every variable and in h. DropConnect masks are not applied: decay acts on the parameters.
+   */
+  kernelNormSquared(hnet: tf.Tensor2D | null): tf.Tensor {
+    return tf.tidy(() => {
+      const g = tf.sum(tf.square(this.weight));
+      if (!hnet) return g;
+      const axes = this.weight.shape.slice(0, -1).map((_, k) => k);
+      const cross = tf.sum(tf.mul(this.weight, this.responseWeight), axes); // ⟨W_gen^(j), W_resp^(j)⟩, [out]
+      const resp = tf.sum(tf.square(this.responseWeight), axes); // ‖W_resp^(j)‖², [out]
+      const s = matMul(hnet, this.bottleneckWeight as tf.Tensor2D); // [B, out]
+      return tf.add(g, tf.sum(tf.add(tf.mul(tf.mul(s, cross), 2), tf.mul(tf.square(s), resp)), 1));
+    });
   }
 }
 

@@ -90,6 +90,20 @@ export class StnNetwork {
     return { general, response };
   }
 
+  /** Every STN layer of the network (cells' candidates included), in parameter order. */
+  layers(): StnLayer[] {
+    return this.blocks.flatMap((b) => (b.kind === 'layer' ? [b.layer] : b.kind === 'cell' ? b.cell.layers() : []));
+  }
+
+  /**
+   * Σ over the network's layers of ‖Ŵ_i‖², the squared norm of every kernel at the per-example weights
+   * (StnLayer.kernelNormSquared): [B] for `hnet` [B, h], a scalar Σ‖W_gen‖² for `hnet` = null. The weight-decay
+   * penalty of the training objective is ½·decay·this (docs/math.md#s1-3).
+   */
+  kernelNormSquared(hnet: tf.Tensor2D | null): tf.Tensor {
+    return tf.tidy(() => this.layers().reduce<tf.Tensor>((acc, l) => tf.add(acc, l.kernelNormSquared(hnet)), tf.scalar(0)));
+  }
+
   /**
    * Dropout masks for a training pass: for each dropout block, a mask with per-example rates
    * `hyperValues[i][block.hyper]` (constrained values, one row per example).
@@ -236,6 +250,18 @@ export interface ModelOptions {
   rng: Rng;
   /** Number of classes (default 10). */
   classes?: number;
+  /**
+   * Hyperparameters appended after the model's own that no block reads: kinds that act on the training
+   * objective only (weight decay, src/nn/methods/steps.ts). The hypernetwork sees them (h counts them), so the
+   * response can follow them. Default 0.
+   */
+  objectiveHyperparameters?: number;
+}
+
+function objectiveCount(options: ModelOptions): number {
+  const n = options.objectiveHyperparameters ?? 0;
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('objectiveHyperparameters', 'an integer ≥ 0', n);
+  return n;
 }
 
 /**
@@ -247,15 +273,16 @@ export function mlp(options: ModelOptions & { inputs?: number; hidden?: number[]
   const inputs = options.inputs ?? 784;
   const hidden = options.hidden ?? [1200, 1200];
   const classes = options.classes ?? 10;
-  // With `dropConnect`, one more hyperparameter (the last index): a DropConnect rate on the hidden-to-hidden
+  // With `dropConnect`, one more hyperparameter (the last of the model's own): a DropConnect rate on the hidden-to-hidden
   // weights (every dense layer after the first hidden one), as C2's LSTM puts it on its recurrent weights.
-  const h = 1 + hidden.length + (options.dropConnect ? 1 : 0);
+  const own = 1 + hidden.length + (options.dropConnect ? 1 : 0);
+  const h = own + objectiveCount(options);
   const blocks: Block[] = [{ kind: 'dropout', hyper: 0 }];
   let width = inputs;
   // The first layer's input is data (after the input dropout mask): its gradient is never needed.
   hidden.forEach((units, k) => {
     const layer = new StnDense(width, units, { hyperDim: h, rng: options.rng, name: `fc${k + 1}`, inputIsData: k === 0 });
-    blocks.push({ kind: 'layer', layer, dropConnect: options.dropConnect && k > 0 ? h - 1 : undefined }, { kind: 'relu' }, { kind: 'dropout', hyper: k + 1 });
+    blocks.push({ kind: 'layer', layer, dropConnect: options.dropConnect && k > 0 ? own - 1 : undefined }, { kind: 'relu' }, { kind: 'dropout', hyper: k + 1 });
     width = units;
   });
   blocks.push({ kind: 'layer', layer: new StnDense(width, classes, { hyperDim: h, rng: options.rng, name: `fc${hidden.length + 1}`, inputIsData: hidden.length === 0 }) });
@@ -271,7 +298,7 @@ export function mlp(options: ModelOptions & { inputs?: number; hidden?: number[]
 export function simpleCnn(options: ModelOptions & { channels?: [number, number]; fc?: number; hyperDim?: number }): StnNetwork {
   const [c1, c2] = options.channels ?? [16, 32];
   const fc = options.fc ?? 1568;
-  const h = options.hyperDim ?? 6;
+  const h = (options.hyperDim ?? 6) + objectiveCount(options);
   if (h < 4) throw new InvalidArgumentError('hyperDim', '≥ 4 (the four dropout rates)', h);
   const rng = options.rng;
   const blocks: Block[] = [
@@ -301,7 +328,7 @@ export function simpleCnn(options: ModelOptions & { channels?: [number, number];
 export function alexNet(options: ModelOptions & { width?: number }): StnNetwork {
   const s = options.width ?? 1;
   const c = (n: number): number => Math.max(1, Math.round(n * s));
-  const h = 7;
+  const h = 7 + objectiveCount(options);
   const rng = options.rng;
   const conv = (i: number, o: number, name: string, stride = 1): Block => ({ kind: 'layer', layer: new StnConv2d(i, o, 3, { hyperDim: h, rng, stride, pad: 1, name, inputIsData: name === 'conv1' }) });
   const blocks: Block[] = [

@@ -127,6 +127,7 @@ export class Trainer {
     if (c.dartsXi !== null && !(c.dartsXi >= 0 && Number.isFinite(c.dartsXi))) throw new InvalidArgumentError('dartsXi', 'ξ ≥ 0', c.dartsXi);
     if (!(c.dartsScale > 0 && Number.isFinite(c.dartsScale))) throw new InvalidArgumentError('dartsScale', 'a finite number > 0', c.dartsScale);
     const method = NETWORK_METHODS[c.method];
+    if (space.indicesOfKind('weight-decay').length > 1) throw new InvalidArgumentError('space', 'at most one weight-decay hyperparameter (it scales every kernel)', space.indicesOfKind('weight-decay').length);
     if (method.needsArchitecture && space.indicesOfKind('architecture').length === 0) throw new InvalidArgumentError('method', 'a space with architecture weights for DARTS (src/nn/cells.ts)', c.method);
     for (const [k, v] of Object.entries({ epochs: c.epochs, batchSize: c.batchSize, trainSteps: c.trainSteps, valSteps: c.valSteps, evalBatchSize: c.evalBatchSize })) {
       if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(k, 'an integer ≥ 1', v);

@@ -22,6 +22,31 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scala
   return oneHotCrossEntropy(logits, labels, 'mean', { labelsChecked: tf.getBackend() === 'webgpu' });
 }
 
+/**
+ * The weight-decay term of the training objective, ½ · mean_i d_i ‖Ŵ_i‖² (docs/math.md#s1-3): d_i the decay
+ * value of example i's hyperparameters (`values[i][k]`, k the space's weight-decay coordinate; a 'minibatch'
+ * perturbation makes it one value per batch), Ŵ_i the network's kernels at h_net,i (`hnet`; null: w0, then
+ * ½ d ‖W_gen‖²). Null when the space has no weight-decay hyperparameter. It enters L_T only: the hyper step's
+ * L_V has no penalty, so λ_decay moves through the response alone.
+ */
+export function weightDecayPenalty(ctx: StepContext, hnet: tf.Tensor2D | null, values: readonly (readonly number[])[]): tf.Scalar | null {
+  const k = ctx.space.indicesOfKind('weight-decay')[0];
+  if (k === undefined) return null;
+  const decay = values.map((row) => row[k]);
+  return tf.tidy(() => {
+    const norms = ctx.model.kernelNormSquared(hnet);
+    if (hnet === null) return tf.mul(norms, 0.5 * decay[0]) as tf.Scalar;
+    return tf.mul(tf.mean(tf.mul(norms, tf.tensor1d(decay, 'float32'))), 0.5) as tf.Scalar;
+  });
+}
+
+/** CE plus the weight-decay penalty when there is one. */
+function trainingObjective(ctx: StepContext, logits: tf.Tensor2D, y: tf.Tensor1D, hnet: tf.Tensor2D | null, values: readonly (readonly number[])[]): tf.Scalar {
+  const ce = crossEntropy(logits, y);
+  const penalty = weightDecayPenalty(ctx, hnet, values);
+  return penalty ? tf.add(ce, penalty) : ce;
+}
+
 function disposeMasks(masks: Masks): void {
   for (const m of masks.values()) m.dispose();
 }
@@ -34,7 +59,7 @@ export function* unperturbedStep(ctx: StepContext, x0: tf.Tensor, y: tf.Tensor1D
   const masks = ctx.model.sampleMasks(values, rng);
   const hyper = ctx.hyperRows();
   const general = [...ctx.general];
-  const { value, grads } = tf.variableGrads(() => crossEntropy(ctx.model.forward(x, { hnet: null, masks, hyper }), y), general);
+  const { value, grads } = tf.variableGrads(() => trainingObjective(ctx, ctx.model.forward(x, { hnet: null, masks, hyper }), y, null, values), general);
   hyper?.dispose();
   const loss = (yield* read(value))[0];
   ctx.optGeneral.step(general.map((v) => grads[v.name]));
@@ -69,10 +94,11 @@ export function* perturbedStep(ctx: StepContext, x0: tf.Tensor, y: tf.Tensor1D, 
   const { value, grads } = tf.variableGrads(() => {
     if (options.linearized) {
       // Only Θ is trained here: the tangent skips the products that would carry gradients to w0 and x.
+      // The penalty is quadratic in the weights: exact at w0 + Θε, nothing to linearize.
       const [f0, df] = ctx.model.tangent(x, masks, hnet, hyper, { responseOnly: true });
-      return crossEntropy(tf.add(f0, df) as tf.Tensor2D, y);
+      return trainingObjective(ctx, tf.add(f0, df) as tf.Tensor2D, y, hnet, p.hyperValues);
     }
-    return crossEntropy(ctx.model.forward(x, { hnet, masks, hyper }), y);
+    return trainingObjective(ctx, ctx.model.forward(x, { hnet, masks, hyper }), y, hnet, p.hyperValues);
   }, vars);
   hyper?.dispose();
   const loss = (yield* read(value))[0];
