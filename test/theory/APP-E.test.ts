@@ -3,6 +3,7 @@ import { describe, expect } from 'vitest';
 import { InvalidArgumentError, NonFiniteError, NotPositiveDefiniteError, ShapeMismatchError } from '../../src/errors.js';
 import { conditionNumber, norm2, symmetricEigenvalues } from '../../src/linalg/dense.js';
 import { Rng } from '../../src/rng.js';
+import type { BigNumber } from 'mathjs';
 import { math } from '../../src/linalg/exact.js';
 import { FINITE_DIFFERENCE_REL_TOL, QUADRATURE_TOL, closedFormRelTol, highPrecisionRelTol, relativeError, relativeErrorVec } from '../../src/tolerance.js';
 import {
@@ -338,7 +339,7 @@ describe('errors', () => {
 
 // ───────────────────────────── issue 12: small σ, hypotheses, h ≥ 2, checks that can fail ─────────────────────────────
 
-type Big = ReturnType<typeof math.bignumber>;
+type Big = BigNumber;
 const big = (x: number | string): Big => math.bignumber(x);
 
 /** Solves a·x = rhs in 64-digit decimal arithmetic (Gaussian elimination with partial pivoting). */
