@@ -252,7 +252,7 @@ export function tanhRegressionToy(X: readonly (readonly number[])[], y: readonly
       const u1 = 1 - u * u;
       value[i] = u - ys[i] - offset(i, lambda);
       const row = new Array<number>(m);
-      for (let j = 0; j < m; j++) row[j] = u1 * xi[j] * s[j];
+      for (let j = 0; j < m; j++) row[j] = u1 * (xi[j] * s[j]); // as residualJet: u'·∂z/∂w_j
       jacobian[i] = row;
     }
     return { value, jacobian };
