@@ -1,0 +1,32 @@
+// Mutation testing (issue 12; README, "Mutation testing"). Run locally with `.ci/mutation` (the CI step), or
+// `npx stryker run` for Stryker alone. StrykerJS 9.5.1 with the vitest runner: 10.x needs Node 22.
+//
+// What it mutates: the exact theory kernel and its linear algebra (src/linalg, src/theory). What it runs: the kernel's
+// tests and the killing tests in test/mutation (test/mutation/vitest.config.ts), never the NN or CLI suites.
+// Per-test coverage: each mutant runs only the tests that reach it. Incremental: results for mutants whose code and
+// covering tests are unchanged since test/mutation/incremental.json are reused (Stryker checks both); commit that file
+// after a local run so that CI re-tests only what changed. The score, less the equivalent mutants in
+// test/mutation/equivalent.json, is checked by .ci/mutation-score.mjs (the threshold is there).
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'test/mutation/vitest.config.ts', related: false },
+  coverageAnalysis: 'perTest',
+  mutate: ['src/linalg/**/*.ts', 'src/theory/**/*.ts'],
+  // The sandbox gets only what the kernel's tests need (the tree also holds .native/, dist/, notebooks/ …).
+  ignorePatterns: ['/*', '!/src', '!/test', '!/package.json', '!/tsconfig.json'],
+  concurrency: 2,
+  // A shared 2-core machine: a slow run is not an infinite loop (the hit limit catches those first).
+  timeoutMS: 10_000,
+  timeoutFactor: 2,
+  incremental: true,
+  incrementalFile: 'test/mutation/incremental.json',
+  reporters: ['clear-text', 'progress-append-only', 'json'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: false },
+  // The threshold is enforced by .ci/mutation-score.mjs (the score there excludes the listed equivalent mutants).
+  thresholds: { high: 90, low: 80, break: null },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};

@@ -1,0 +1,6 @@
+// Setup for the mutation run (stryker.config.mjs → test/mutation/vitest.config.ts): the same fixed fast-check seed as
+// test/setup.ts, without the backend environment (the kernel tests load no tfjs), so that each mutant's re-run does
+// not pay for it.
+import fc from 'fast-check';
+
+fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20201127) });
