@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // The test set of the mutation run (stryker.config.mjs): the kernel's tests (src/linalg, src/theory) and the killing
-// tests in test/mutation. mathjs comes from its single-file build (test/mutation/mathjs-bundle.ts: same version,
+// tests test/mutation/kill-*.test.ts. mathjs comes from its single-file build (test/mutation/mathjs-bundle.ts: same version,
 // ~0.3 s to load instead of ~4 s, paid once per test file per mutant).
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 
@@ -22,7 +22,7 @@ export default defineConfig({
   },
   test: {
     root: here('../..'),
-    include: ['test/linalg/**/*.test.ts', 'test/theory/**/*.test.ts', 'test/mutation/**/*.test.ts'],
+    include: ['test/linalg/**/*.test.ts', 'test/theory/**/*.test.ts', 'test/mutation/kill-*.test.ts'],
     setupFiles: ['test/mutation/setup.ts'],
     server: { deps: { inline: ['@fast-check/vitest'] } },
     testTimeout: 60_000,
