@@ -792,6 +792,17 @@ describe('L.4 needs ℓ quadratic (logistic loss, linear model, weight decay)', 
     expect(Math.abs(q[2])).toBeGreaterThan(1e-4);
     expect(relativeError(q[1], q[2])).toBeLessThan(0.02);
     expect(relativeError(q[0], q[1])).toBeLessThan(0.1);
+    // The proof's leading term: gap/σ² → −½θ_GN²K/(G_w + e^λ₀), K = ⟨x⁴ℓ⁗(w₀x)⟩, ℓ⁗ = s(1−s)((1−2s)² − 2s(1−s)), s = sigmoid(y w₀ x).
+    let k = 0;
+    for (let i = 0; i < x.length; i++) {
+      const sg = 1 / (1 + Math.exp(-y[i] * w0 * x[i]));
+      k += (x[i] ** 4 * sg * (1 - sg) * ((1 - 2 * sg) ** 2 - 2 * sg * (1 - sg))) / x.length;
+    }
+    const c = Math.exp(lambda0);
+    const thetaGn = (-c * w0) / (g + c);
+    const predicted = (-0.5 * thetaGn * thetaGn * k) / (g + c);
+    expect(relativeError(predicted, 0.00156642381177592)).toBeLessThan(highPrecisionRelTol(1)); // 40-digit mpmath
+    expect(relativeError(q[2], predicted)).toBeLessThan(0.01);
   });
 
   test('logisticL4Checks (part of the reference checks) all pass', () => {
