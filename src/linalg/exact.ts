@@ -233,6 +233,17 @@ function assertSameShape(a: RationalMatrix, b: RationalMatrix): void {
 }
 
 /** Each row times the lcm of its denominators, as integers; also returns those multipliers. */
+/**
+ * A rational matrix as an integer matrix over one common denominator: A = N / D with D > 0 the least common
+ * multiple of the entries' denominators. Exact loops that would otherwise take a gcd per Fraction operation work
+ * on (N, D) instead (THM-3's exact gradient descent).
+ */
+export function toIntegerMatrix(a: RationalMatrix): [bigint[][], bigint] {
+  let D = 1n;
+  for (const row of a) for (const x of row) if (D % x.d !== 0n) D = (D / gcdBig(D, x.d)) * x.d;
+  return [a.map((row) => row.map((x) => x.s * x.n * (D / x.d))), D];
+}
+
 function integerRows(rows: readonly (readonly Rational[])[]): { m: bigint[][]; scale: bigint[] } {
   const scale: bigint[] = [];
   const m = rows.map((row) => {

@@ -27,6 +27,8 @@ import {
   rational,
   rationalMatrix,
   rationalVector,
+  solveQ,
+  toIntegerMatrix,
   toNumber,
   toNumberMatrix,
   toRationalString,
@@ -245,7 +247,7 @@ export function deltaStnQuadratic(q: QuadraticInner, covariance: RationalMatrix,
     const gj = quadraticTrainGrad(q, q.lambda0, ej);
     for (let i = 0; i < m; i++) Hw[i][j] = gj[i].sub(g0[i]);
   }
-  const general = solveExact(
+  const general = solveQ(
     Hw,
     g0.map((x) => [x.neg()]),
     'A',
@@ -277,7 +279,7 @@ export function deltaStnQuadratic(q: QuadraticInner, covariance: RationalMatrix,
       }
     }
   });
-  const sol = solveExact(
+  const sol = solveQ(
     H,
     g.map((x, a) => [x.neg(), gOff[a].neg()]),
     'responseHessian',
@@ -752,18 +754,6 @@ export function exactGradientDescentBound(A: RationalMatrix, covariance: Rationa
   return { failedAt: null };
 }
 
-/** A rational matrix as (integer matrix N, common denominator D > 0) with A = N/D. */
-function toIntegerMatrix(a: RationalMatrix): [bigint[][], bigint] {
-  let D = 1n;
-  for (const row of a) for (const x of row) if (D % x.d !== 0n) D = (D / gcdBig(D, x.d)) * x.d;
-  return [a.map((row) => row.map((x) => x.s * x.n * (D / x.d))), D];
-}
-
-function gcdBig(a: bigint, b: bigint): bigint {
-  while (b !== 0n) [a, b] = [b, a % b];
-  return a;
-}
-
 /** PT-5 (float64, 1e-10·κ) and fixed edge cases of the step-size bound. */
 export function referenceChecksThm3(): Check[] {
   const checks: Check[] = [];
@@ -886,36 +876,6 @@ export const thm3Claim: Claim<Thm3Case> = {
 // ---------------------------------------------------------------------------------------------------------
 // Small exact helpers
 // ---------------------------------------------------------------------------------------------------------
-
-/**
- * Solves A X = B exactly for a non-singular rational A by Gauss–Jordan elimination (first non-zero pivot;
- * exact arithmetic needs no pivoting for stability), all right-hand sides at once.
- *
- * @remarks
- * Local replacement for `solveQ` (src/linalg/exact.ts) on the hot path of {@link checkThm3}: `solveQ`
- * computes det A and then one mathjs LU per right-hand side (about 3× the work here), and mathjs
- * `lusolve` returns the JS number 0, not a Fraction, for zero solution entries.
- * @throws SingularMatrixError-like ShapeMismatchError naming `name` when A is singular.
- */
-function solveExact(a: RationalMatrix, b: RationalMatrix, name: string): RationalMatrix {
-  const n = a.length;
-  const k = b[0].length;
-  const M = a.map((row, i) => [...row, ...b[i]]);
-  for (let col = 0; col < n; col++) {
-    let p = col;
-    while (p < n && M[p][col].n === 0n) p++;
-    if (p === n) throw new ShapeMismatchError(name, 'a non-singular matrix', 'a zero pivot (singular)');
-    if (p !== col) [M[p], M[col]] = [M[col], M[p]];
-    const piv = M[col][col];
-    for (let j = col; j < n + k; j++) if (M[col][j].n !== 0n) M[col][j] = M[col][j].div(piv);
-    for (let i = 0; i < n; i++) {
-      if (i === col || M[i][col].n === 0n) continue;
-      const f = M[i][col];
-      for (let j = col; j < n + k; j++) if (M[col][j].n !== 0n) M[i][j] = M[i][j].sub(f.mul(M[col][j]));
-    }
-  }
-  return M.map((row) => row.slice(n));
-}
 
 function isParsed(x: QuadraticInnerInput | QuadraticInner): x is QuadraticInner {
   return typeof (x as QuadraticInner).m === 'number' && typeof (x as QuadraticInner).h === 'number';
