@@ -47,7 +47,7 @@ export {
   type StnFixedPoint,
   type StnFixedPointOptions,
 } from './appEGeneral.js';
-export { certifyPropositionBConstant, kEnclosure, ratioEnclosure, type Interval, type PropositionBCertificate } from './appECertified.js';
+export { certifyPropositionBConstant, kEnclosure, nextDown, nextUp, ratioEnclosure, seriesEnclosure, type Interval, type PropositionBCertificate } from './appECertified.js';
 
 // ───────────────────────────────────────────── inputs ─────────────────────────────────────────────
 
@@ -592,9 +592,9 @@ const NONLINEAR_NODES = [10, 6, 5] as const;
  *
  * N2: δ(t) = w₀^STN(tσ̂) − w* is even and smooth in t (B2), δ(t) = α t² + β t⁴ + γ t⁶ + …, and Prop. B says
  * α = −½H⁻¹E[Q] at σ̂. Richardson's $\alpha_R = (16\delta(1/2) - \delta(1))/3 = \alpha - \gamma/4 + \dots$ cancels β, so
- * ‖α_R − α‖ is O(σ̂⁶) while any error in Q's formula is O(σ̂²). Compared in units of
- * {@link quarticDecayBiasScale} (a size of α that cannot cancel) with tolerance max_k σ̂_k², plus the float
- * tolerance closedFormRelTol(κ(H))·‖w*‖ of the two solves.
+ * ‖α_R − α‖ is O(σ̂⁴) relative to α (the t⁶ term) while any error in Q's formula is O(1), and the plain estimate
+ * 4δ(1/2) would be off by O(σ̂²). Allowed: max_k σ̂_k⁴ times {@link quarticDecayBiasScale} (a size of α that cannot
+ * cancel), plus the float tolerance closedFormRelTol(κ(H))·‖w*‖ of the two solves.
  */
 export function checkAppENonlinearCase(c: AppENonlinearCase): Check[] {
   const inner = quarticDecayInnerProblem(c);
@@ -637,7 +637,7 @@ export function checkAppENonlinearCase(c: AppENonlinearCase): Check[] {
   const approx = propositionBBias(inner, c.lambda0, wStar, jStar, c.sigma, { nodes: 3 }).bias;
   const smax = Math.max(...c.sigma);
   const scale = quarticDecayBiasScale(c, c.lambda0, wStar, jStar, c.sigma);
-  const allowed = smax * smax * scale + closedFormRelTol(kappaH) * norm2(wStar);
+  const allowed = smax ** 4 * scale + closedFormRelTol(kappaH) * norm2(wStar);
   const err = s1.converged && s2.converged ? norm2(sub(alphaR, approx)) / allowed : Infinity;
   checks.push(
     tolCheck(
@@ -645,7 +645,7 @@ export function checkAppENonlinearCase(c: AppENonlinearCase): Check[] {
       'quadrature',
       err,
       1,
-      `error in units of σ̂²·scale + closedFormRelTol(κ)‖w*‖ = ${allowed.toExponential(3)}: α_R=${fmt(alphaR)}, Prop. B=${fmt(approx)}, ${size}, Newton ${s1.iterations}+${s2.iterations} its`,
+      `error in units of σ̂⁴·scale + closedFormRelTol(κ)‖w*‖ = ${allowed.toExponential(3)}: α_R=${fmt(alphaR)}, Prop. B=${fmt(approx)}, ${size}, Newton ${s1.iterations}+${s2.iterations} its`,
     ),
   );
   return checks;

@@ -94,6 +94,7 @@ export function iPoint(x: number): Interval {
 export function seriesEnclosure(x: number, j: 0 | 1 | 2, terms = 40): Interval {
   if (!Number.isFinite(x)) throw new NonFiniteError('x', x);
   if (!(x >= 0 && x <= 8)) throw new InvalidArgumentError('x', 'x ∈ [0, 8]', x);
+  if (!Number.isInteger(terms) || terms < 1 || !(terms + j + 1 > x)) throw new InvalidArgumentError('terms', `an integer ≥ 1 with terms + ${j + 1} > x = ${x} (for the tail bound)`, terms);
   // term_k = x^k/(k+j)!, term_0 = 1/j!
   let term: Interval = j === 2 ? [0.5, 0.5] : [1, 1];
   let sum: Interval = term;

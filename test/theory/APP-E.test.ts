@@ -22,8 +22,11 @@ import {
   deltaStnGeneralGradient,
   expm1MinusLinear,
   kEnclosure,
+  nextDown,
+  nextUp,
   quarticDecayInnerProblem,
   ratioEnclosure,
+  seriesEnclosure,
   stnFixedPoint,
   weightDecayPropositionBRemainder,
   generalGradientVariance,
@@ -504,6 +507,30 @@ describe('B4: the constant K(s), certified', () => {
   test('the constant exceeds 1 beyond the claim’s range: K(9) > 2 (σ = 3), so σ ≤ 2 is needed for constant 1', () => {
     expect(kEnclosure([9, 9])[0]).toBeGreaterThan(2);
     expect(kEnclosure([4, 4])[1] + APP_E_B4_TAU).toBeLessThan(0.56);
+  });
+
+  test('series enclosures contain e^x, (e^x − 1)/x, (e^x − 1 − x)/x² even when truncated early (the tail bound counts)', () => {
+    for (const x of [0, 1e-9, 0.3, 1, 2, 4]) {
+      const ref = [big(x).exp(), x === 0 ? big(1) : big(x).exp().minus(1).div(big(x)), x === 0 ? big(0.5) : big(x).exp().minus(1).minus(big(x)).div(big(x).times(big(x)))];
+      for (const terms of [3, 6, 40]) {
+        for (const j of [0, 1, 2] as const) {
+          if (terms + j + 1 <= x) {
+            expect(() => seriesEnclosure(x, j, terms)).toThrow(InvalidArgumentError);
+            continue;
+          }
+          const iv = seriesEnclosure(x, j, terms);
+          expect(big(iv[0]).lte(ref[j]), `S_${j}(${x}) lower, ${terms} terms`).toBe(true);
+          expect(big(iv[1]).gte(ref[j]), `S_${j}(${x}) upper, ${terms} terms`).toBe(true);
+        }
+      }
+    }
+  });
+
+  test('outward rounding: nextUp(x) > x > nextDown(x), including 0, subnormals and huge values', () => {
+    for (const x of [0, Number.MIN_VALUE, -Number.MIN_VALUE, 1e-310, 1, -1, 0.1, 1 / 3, 2 ** 52, 1e300, -1e300]) {
+      expect(nextUp(x)).toBeGreaterThan(x);
+      expect(nextDown(x)).toBeLessThan(x);
+    }
   });
 
   test('a certificate with too few boxes says so, rather than passing', () => {
