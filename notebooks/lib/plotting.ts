@@ -11,7 +11,9 @@ function superscript(e: number): string {
 
 /** `m·10^e` as m and e, m an integer 1–9 when `v` is one of the ticks {@link logTicks} makes. */
 function mantissaExponent(v: number): [number, number] {
-  const e = Math.floor(Math.log10(v) + 1e-9);
+  let e = Math.floor(Math.log10(v));
+  // log10 of an exact power of ten can round just below the integer.
+  if (Number(`1e${e + 1}`) <= v) e++;
   return [Math.round(v / 10 ** e), e];
 }
 
@@ -33,17 +35,19 @@ export function logTickFormat(ticks: readonly number[]): (v: number) => string {
  * more than `maxTicks`; with fewer than three powers inside, also 2·10ᵉ and 5·10ᵉ.
  */
 export function logTicks(lo: number, hi: number, maxTicks = 6): number[] {
-  const e0 = Math.ceil(Math.log10(lo) - 1e-9);
-  const e1 = Math.floor(Math.log10(hi) + 1e-9);
+  // A tick at the domain's end counts as inside when it is that end up to the rounding of lo and hi (1e-12).
+  const inside = (v: number): boolean => v >= lo * (1 - 1e-12) && v <= hi * (1 + 1e-12);
+  const e0 = Math.floor(Math.log10(lo)) - 1;
+  const e1 = Math.ceil(Math.log10(hi)) + 1;
   const powers: number[] = [];
-  for (let e = e0; e <= e1; e++) powers.push(e);
+  for (let e = e0; e <= e1; e++) if (inside(Number(`1e${e}`))) powers.push(e);
   if (powers.length >= 3) {
     const k = Math.ceil(powers.length / maxTicks);
     return powers.filter((e) => e % k === 0).map((e) => Number(`1e${e}`));
   }
   const out: number[] = [];
-  for (let e = e0 - 1; e <= e1; e++) for (const m of [1, 2, 5]) out.push(Number(`${m}e${e}`));
-  return out.filter((v) => v >= lo * (1 - 1e-12) && v <= hi * (1 + 1e-12));
+  for (let e = e0; e <= e1; e++) for (const m of [1, 2, 5]) out.push(Number(`${m}e${e}`));
+  return out.filter(inside);
 }
 
 /** Plot scale options of a log axis. */
@@ -71,7 +75,16 @@ export function logAxis(values: Iterable<number>, label: string, options: { grid
   }
   if (!(lo <= hi)) [lo, hi] = [1, 10];
   if (lo === hi) [lo, hi] = [lo / 2, hi * 2];
-  if (options.nice ?? true) [lo, hi] = [Number(`1e${Math.floor(Math.log10(lo) + 1e-9)}`), Number(`1e${Math.ceil(Math.log10(hi) - 1e-9)}`)];
+  if (options.nice ?? true) {
+    // The largest power of ten ≤ lo and the smallest ≥ hi (log10 alone can land a hair on the wrong side).
+    let a = Math.floor(Math.log10(lo));
+    while (Number(`1e${a}`) > lo) a--;
+    while (Number(`1e${a + 1}`) <= lo) a++;
+    let b = Math.ceil(Math.log10(hi));
+    while (Number(`1e${b}`) < hi) b++;
+    while (Number(`1e${b - 1}`) >= hi) b--;
+    [lo, hi] = [Number(`1e${a}`), Number(`1e${b}`)];
+  }
   const ticks = logTicks(lo, hi, options.maxTicks);
   return { type: 'log', label, grid: options.grid ?? false, domain: [lo, hi], ticks, tickFormat: logTickFormat(ticks) };
 }

@@ -330,7 +330,7 @@ async function inPage(context: BrowserContext, url: string, body: (page: Page, l
     expect(log.pageErrors).toEqual([]);
     expect(log.external).toEqual([]);
     expect(log.scripts.length).toBeGreaterThan(0);
-    expect(loadsTensorflow(log.scripts)).toEqual([]);
+    expect(loadsTensorflow(log.scripts), `${url}: scripts that carry TensorFlow.js`).toEqual([]);
   } finally {
     await page.close();
   }
@@ -605,6 +605,7 @@ describe.skipIf(!present)(present ? 'notebooks in headless Chromium' : 'notebook
         ]);
         await page.waitForFunction(() => document.querySelector('[data-check="studyMethods"]') !== null, undefined, { timeout: 15_000 });
         expect(await pageValue(page, 'studyMethods')).toBe(2);
+        expect(await page.locator('[data-check="studyBudgetEpochs"]').count(), 'the compare config.json is read and shown').toBe(1);
         expect(await pageValue(page, 'studyBudgetEpochs')).toBe(summary.config.budgetEpochs);
         expect(await page.textContent('main')).not.toContain('config.json: not a');
         expect(await pageValue(page, 'epochRows')).toBe(countLines(join(SAMPLE, 'tune-delta-stn/log.jsonl')) + 2 + 3);
