@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError } from '../errors.js';
+import { dataDirOption } from './io.js';
 import { BACKEND_NAMES, isBackendName } from '../nn/backend.js';
 import { writeReport } from '../report/html.js';
 import { STUDY_METHODS, isStudyMethod, runStudy, studyTableMarkdown, type StudyConfig, type StudyMethod } from '../tune/study.js';
@@ -82,7 +83,7 @@ export function parseCompareArgs(args: readonly string[]): { config: StudyConfig
     warmupEpochs: integer(values.warmup, '--warmup', 0, 0),
     lrWeights: positive(values.lr, '--lr', 1e-2),
     lrHyper: positive(values['lr-hyper'], '--lr-hyper', 1e-2),
-    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    ...(values['data-dir'] !== undefined ? { dataDir: dataDirOption(values['data-dir']) } : {}),
     backend,
   };
   const out = values.out ?? join('out', `compare-${config.model}-${config.dataset}`);

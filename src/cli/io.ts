@@ -1,5 +1,5 @@
 /** Reading JSON input for the CLI: a file path, or `-` for standard input. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { InvalidArgumentError, ParseError } from '../errors.js';
 
 /**
@@ -28,4 +28,19 @@ export function asObject(value: unknown, name = 'input'): Record<string, unknown
     throw new ParseError(name, `expected a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * `--data-dir PATH`: an existing directory. (The dataset loaders fall back to their default locations when the
+ * user's directory lacks the files; a path that does not exist at all is a typo, refused here rather than ignored.)
+ */
+export function dataDirOption(path: string): string {
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new InvalidArgumentError('--data-dir', 'an existing directory', path);
+  return path;
 }

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DeltaStnError, InvalidArgumentError } from '../errors.js';
 import { verifyCommand } from './verify.js';
+import { dataDirOption } from './io.js';
 import { theoryCommand, theoryRoutines } from './theory.js';
 import { toyCommand, toys } from './toy.js';
 import { resumeConfig, runTune, parseHparams, type TuneConfig } from './tune.js';
@@ -280,10 +281,7 @@ async function runTuneCommand(args: readonly string[], out: (s: string) => void,
   if (values['lr-milestones'] !== undefined) given.lrMilestones = parseMilestones(values['lr-milestones']);
   if (values['lr-gamma'] !== undefined) given.lrGamma = numberOption(values['lr-gamma'], '--lr-gamma', 0.2);
   if (values.patience !== undefined) given.patience = integerOption(values.patience, '--patience', 0, 1);
-  if (values['data-dir'] !== undefined) {
-    if (values['data-dir'].length === 0) throw new InvalidArgumentError('--data-dir', 'a directory path', values['data-dir']);
-    given.dataDir = values['data-dir'];
-  }
+  if (values['data-dir'] !== undefined) given.dataDir = dataDirOption(values['data-dir']);
   let config: TuneConfig;
   let dir: string;
   if (values.resume !== undefined) {
@@ -295,7 +293,7 @@ async function runTuneCommand(args: readonly string[], out: (s: string) => void,
     for (const [field, value] of Object.entries(given) as [keyof TuneConfig, unknown][]) {
       if (RESUME_HONOURS.includes(field)) continue;
       if (JSON.stringify(value) !== JSON.stringify(saved[field] ?? (field === 'dropConnect' ? false : field === 'hparams' ? {} : undefined))) {
-        throw new InvalidArgumentError(TUNE_FLAGS[field], `the run's saved value ${JSON.stringify(saved[field]) ?? 'unset'} (a resume keeps the saved settings; it honours only --epochs, --backend and --data-dir; start a new run with --out to change it)`, JSON.stringify(value));
+        throw new InvalidArgumentError(TUNE_FLAGS[field], `the run's saved value ${JSON.stringify(saved[field]) ?? 'unset'} (a resume keeps the saved settings; it honours only --epochs, --backend and --data-dir; start a new run with --out to change it)`, typeof value === 'string' ? value : JSON.stringify(value));
       }
     }
     config = { ...saved };

@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError } from '../errors.js';
+import { dataDirOption } from './io.js';
 import { BACKEND_NAMES, isBackendName } from '../nn/backend.js';
 import { CELL_SPACES, type CellSpaceKind } from '../nn/cells.js';
 import { ARCH_METHODS, randomTrials, runArchSearch, validateArchSearchConfig, type ArchMethod, type ArchSearchConfig } from '../tune/archSearch.js';
@@ -87,7 +88,7 @@ export function parseSearchArgs(args: readonly string[]): { config: ArchSearchCo
     trainSteps: num(values['train-steps'], '--train-steps', 1, true, 1),
     ...(values['darts-scale'] === undefined ? {} : { dartsScale: num(values['darts-scale'], '--darts-scale', 0.01, false, 0) }),
     ...(values['darts-xi'] === undefined ? {} : { dartsXi: nonNegative(values['darts-xi'], '--darts-xi') }),
-    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    ...(values['data-dir'] !== undefined ? { dataDir: dataDirOption(values['data-dir']) } : {}),
     backend,
   };
   validateArchSearchConfig(config);

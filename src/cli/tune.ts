@@ -28,7 +28,7 @@ import cliProgress from 'cli-progress';
 import { DeltaStnError, InvalidArgumentError } from '../errors.js';
 import { formatBackendInfo, initBackend } from '../nn/backend.js';
 import { CheckpointError, StateFileError, appendLine, checkOutputDirectory, createOutputDirectory, hasCheckpoint, isFile, loadCheckpoint, readJsonLines, saveCheckpoint, writeFileAtomic } from '../nn/checkpoint.js';
-import { Trainer, type EpochLog, type TrainerState } from '../nn/trainer.js';
+import { Trainer, type TrainerState } from '../nn/trainer.js';
 
 // The run configuration and the model/data factory are library code (src/tune/factory.ts), which the studies
 // share; re-exported here for the callers that know them from this module.
@@ -56,8 +56,8 @@ export function parseHparams(text: string | undefined): Record<string, number> {
 export interface TuneResult {
   config: TuneConfig;
   backend: string;
-  /** Every finished epoch of the run, earlier calls included (what summary.json describes). */
-  epochs: EpochLog[];
+  /** Every finished epoch of the run, earlier calls included (what summary.json describes), as in log.jsonl. */
+  epochs: RunLogLine[];
   /** Epochs trained by this call. */
   ran: number;
   stopped?: string;
@@ -72,8 +72,8 @@ export interface TuneSummary {
   stopped?: string;
   /** Finished epochs of the whole run. */
   epochs: number;
-  /** The last finished epoch, or null. */
-  final: EpochLog | null;
+  /** The last finished epoch (its log.jsonl line), or null. */
+  final: RunLogLine | null;
   /** Whether the run has nothing left to train (all epochs, or early stopping by patience). */
   done: boolean;
 }
@@ -130,7 +130,7 @@ export async function runTune(config: TuneConfig, out: string, options: { resume
     model.dispose();
     throw e;
   }
-  const epochs: EpochLog[] = [...previous];
+  const epochs: RunLogLine[] = [...previous];
   let stopped: string | undefined;
   let ran = 0;
   try {
@@ -165,12 +165,13 @@ export async function runTune(config: TuneConfig, out: string, options: { resume
         stopped = res.stopped;
         // The trainer holds the last good state: save it, so that even a run stopped in epoch 0 has a checkpoint.
         saveCheckpoint(out, await trainer.snapshotAsync(), config);
-        options.log?.(`stopped early: ${stopped}`);
         break;
       }
-      epochs.push(res);
+      // The summary's epochs are the log's lines (with the backend that ran them), whichever call ran them.
+      const line: RunLogLine = JSON.parse(JSON.stringify({ ...res, backend: backend.name, device: backend.device })) as RunLogLine;
+      epochs.push(line);
       ran++;
-      appendLine(logPath, JSON.stringify({ ...res, backend: backend.name, device: backend.device }), dirFlag);
+      appendLine(logPath, JSON.stringify(line), dirFlag);
       saveCheckpoint(out, await trainer.snapshotAsync(), config);
       options.log?.(
         `epoch ${res.epoch + 1}: train ${res.train.loss.toFixed(4)} / ${(100 * res.train.accuracy).toFixed(1)}%, val ${res.val.loss.toFixed(4)} / ${(100 * res.val.accuracy).toFixed(1)}%` +
