@@ -467,7 +467,8 @@ export function weightDecayStnGradientDescent(
  * Gradient w.r.t. w₀ of the Δ-STN general step on one minibatch with data term ½wᵀAw − bᵀw (A = XᵀX/n,
  * b = Xᵀy/n): the forward pass uses h_net = 0, so the weights are w₀ and the regularizer is at λ₀:
  * $\nabla_{w_0} = (A + e^{\lambda_0}I)w_0 - b$. `response` (θ) and `perturbation` (ε) are accepted because
- * the training step draws them, and deliberately not used: the general step never sees ε.
+ * the training step draws them, and deliberately not used: the general step never sees ε. So its zero variance
+ * holds by construction (`proofs/APP-E.md`, V1); the claim checks its value against a central difference instead.
  * @see spec §3.2 (general step), §6 PT-12
  */
 export function deltaStnGeneralGradient(problem: WeightDecayProblem, lambda0: number, general: readonly number[], _response: readonly number[], _perturbation: number): number[] {
@@ -972,8 +973,8 @@ export const appEClaim: Claim<AppECase> = {
   statement:
     'The STN joint update leaves w0 biased by −½H⁻¹E[Q(ε)] + O(σ⁴) when ∇_wL_T is not affine in (λ, w); the Δ-STN general step is unbiased (w0 = w*(λ0)) and its gradient has zero variance in ε.',
   assumptions: [
-    'L_T smooth, H = ∇²_wL_T(λ0, w*) ≻ 0; ε ~ N(0, σ²).',
-    'Worked cases: weight decay L_T = ½wᵀAw − bᵀw + ½e^λ‖w‖² with A ≻ 0, b ≠ 0, 0 < σ ≤ 2; the sin toy ½(w − sin λ)².',
+    'L_T ∈ C⁵ (or C⁴ with a Lipschitz fourth derivative; C⁴ alone is not enough) with derivatives of at most exponential growth, H = ∇²_wL_T(λ0, w*) ≻ 0; ε ~ N(0, diag σ²).',
+    'Worked cases: weight decay L_T = ½wᵀAw − bᵀw + ½e^λ‖w‖² with A ≻ 0, b ≠ 0, 1e-5 ≤ σ ≤ 2; the sin toy ½(w − sin λ)²; L_T = ½wᵀAw − bᵀw + ¼γ‖w‖⁴ + ½Σ_i e^{(Cλ)_i}w_i² (γ > 0, h ≤ 3).',
     'Hypernetwork ŵ(λ0 + ε) = w0 + θε (centred; the uncentred STN fits the same affine function).',
   ],
   spec: 'spec §0.1 (APP-E), §4.2, §6 PT-6, PT-7, PT-9, PT-12',
