@@ -757,7 +757,7 @@ export function logisticL4Checks(): Check[] {
 export const linClaim: Claim<LinCase> = {
   id: 'LIN',
   statement:
-    'The linearized response objective is convex in Θ (convex loss and R); as σ → 0 its minimiser tends to the Gauss–Newton IFT Jacobian −(G_w+∇²_wR)⁻¹∇²_wλL_T, residual cross term kept (the non-linearized one to J*); under Prop. L.3 it equals that Jacobian for every Σ ≻ 0, and J* only when the residual-weighted curvature vanishes; with ℓ quadratic and weight decay θ_lin(σ) = −(G_w+(1+σ²)c)⁻¹c w0.',
+    'The linearized response objective is convex in Θ (convex loss and R); as σ → 0 its minimiser tends to the Gauss–Newton IFT Jacobian −(G_w+∇²_wR)⁻¹∇²_wλL_T, residual cross term kept (the non-linearized one to J*); under Prop. L.3 it equals that Jacobian for every Σ ≻ 0, and equals J* only when the residual-weighted curvature S has SΘ_GN = 0 (e.g. zero residual); with ℓ quadratic and weight decay θ_lin(σ) = −(G_w+(1+σ²)c)⁻¹c w0.',
   assumptions: [
     'L_T = E_x ℓ(f(x; w, λ)) + R(λ, w); w0 = w*(λ0) with ∇_w L_T = 0 and ∇²_w L_T ≻ 0 (the IFT needs the Hessian invertible; a strict minimiser is not enough); L.2 also needs G_w + ∇²_w R ≻ 0; ε ~ N(0, Σ), Σ = σ²D with D fixed as σ → 0.',
     'Random cases: squared loss; scalar w, λ (tanh(wx), tanh(wx) − λx, tanh(w·x·e^λ), w³ + aw) and w ∈ ℝ^m, m ∈ {2, 3}, λ ∈ ℝ^h, h ∈ {1, 2} (tanh(x·diag(e^λ)w), tanh(x·w) − Sλ, tanh(x·w)).',
