@@ -34,7 +34,7 @@ export function logTickFormat(ticks: readonly number[]): (v: number) => string {
  * Ticks for a log axis over [lo, hi] (0 < lo ≤ hi): the powers of ten inside, every k-th decade when there are
  * more than `maxTicks`; with fewer than three powers inside, also 2·10ᵉ and 5·10ᵉ.
  */
-export function logTicks(lo: number, hi: number, maxTicks = 6): number[] {
+export function logTicks(lo: number, hi: number, maxTicks = 8): number[] {
   // A tick at the domain's end counts as inside when it is that end up to the rounding of lo and hi (1e-12).
   const inside = (v: number): boolean => v >= lo * (1 - 1e-12) && v <= hi * (1 + 1e-12);
   const e0 = Math.floor(Math.log10(lo)) - 1;

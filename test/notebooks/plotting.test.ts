@@ -9,7 +9,8 @@ import { coincidentGroups, logAxis, logTickFormat, logTicks, mergeCoincident } f
 
 describe('log-axis ticks', () => {
   test('a wide range gets every k-th decade, at most maxTicks of them', () => {
-    expect(logTicks(1e-16, 1e-2)).toEqual([1e-15, 1e-12, 1e-9, 1e-6, 1e-3]);
+    expect(logTicks(1e-16, 1e-2)).toEqual([1e-16, 1e-14, 1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2]);
+    expect(logTicks(1e-16, 1e-2, 5)).toEqual([1e-15, 1e-12, 1e-9, 1e-6, 1e-3]);
     expect(logTicks(1, 1e5)).toEqual([1, 10, 100, 1000, 1e4, 1e5]);
   });
 
