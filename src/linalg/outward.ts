@@ -1,0 +1,82 @@
+/**
+ * Certified intervals in float64: a rational interval [lo, hi] (from exact inertia bisection, src/linalg/
+ * inertia.ts) as the largest float64 ≤ lo and the smallest float64 ≥ hi, so that the float bounds still
+ * certify; products of positive intervals; the relative distance of a float from an interval. Used wherever a
+ * certified result is reported as numbers (OBS-1's conditioning, `deltastn theory conditioning`).
+ */
+import { exactFromFloat, toRationalString, type Rational } from './exact.js';
+import type { CertifiedInterval } from './inertia.js';
+import { relativeError } from '../tolerance.js';
+
+/** A certified interval for a condition number, as outward-rounded float64 bounds and exact rationals. */
+export interface CertifiedBound {
+  /** A float64 ≤ the true value (rounded down from `loExact`). */
+  lo: number;
+  /** A float64 ≥ the true value (rounded up from `hiExact`). */
+  hi: number;
+  /** The exact lower bound as a rational string "p/q". */
+  loExact: string;
+  /** The exact upper bound as a rational string "p/q". */
+  hiExact: string;
+}
+
+/** The float64 next to x, up or down (the smallest subnormal away from 0). */
+export function nextFloat(x: number, up: boolean): number {
+  if (x === 0) return up ? Number.MIN_VALUE : -Number.MIN_VALUE;
+  const buf = new DataView(new ArrayBuffer(8));
+  buf.setFloat64(0, x);
+  const bits = buf.getBigUint64(0);
+  buf.setBigUint64(0, (x > 0) === up ? bits + 1n : bits - 1n);
+  return buf.getFloat64(0);
+}
+
+/** Nearest float64 of a rational, robust to numerators and denominators beyond 2^1023. */
+export function toFloat(q: Rational): number {
+  const v = q.valueOf();
+  if (Number.isFinite(v) && !Number.isNaN(v)) return v;
+  const shift = BigInt(Math.max(0, Math.max(q.n.toString(2).length, q.d.toString(2).length) - 1000));
+  return (Number(q.s) * Number(q.n >> shift)) / Number(q.d >> shift);
+}
+
+/**
+ * The largest float64 ≤ q (`up` false) or the smallest float64 ≥ q (`up` true). The nearest float of q as
+ * mathjs computes it can be off by more than an ulp (numerator and denominator are rounded separately), so the
+ * search steps outward until the float is on the right side of q, then inward while the next float still is.
+ */
+export function roundOutward(q: Rational, up: boolean): number {
+  let x = toFloat(q);
+  if (!Number.isFinite(x)) return up ? Infinity : x;
+  const holds = (v: number): boolean => {
+    const cmp = exactFromFloat(v).compare(q);
+    return up ? cmp >= 0 : cmp <= 0;
+  };
+  while (!holds(x)) x = nextFloat(x, up);
+  for (;;) {
+    const inward = nextFloat(x, !up);
+    if (!Number.isFinite(inward) || !holds(inward)) return x;
+    x = inward;
+  }
+}
+
+/** The interval as outward-rounded float64 bounds and exact rational strings. */
+export function toBound(iv: CertifiedInterval): CertifiedBound {
+  return { lo: roundOutward(iv.lo, false), hi: roundOutward(iv.hi, true), loExact: toRationalString(iv.lo), hiExact: toRationalString(iv.hi) };
+}
+
+/** [a, b]·[c, d] = [ac, bd] for intervals of positive numbers (condition numbers). */
+export function productInterval(x: CertifiedInterval, y: CertifiedInterval): CertifiedInterval {
+  return { lo: x.lo.mul(y.lo), hi: x.hi.mul(y.hi) };
+}
+
+/** Whether two intervals share a point. */
+export function intersects(x: CertifiedInterval, y: CertifiedInterval): boolean {
+  return x.lo.compare(y.hi) <= 0 && y.lo.compare(x.hi) <= 0;
+}
+
+/** Relative distance of a float64 from a rational interval (0 inside). */
+export function distanceToInterval(x: number, iv: CertifiedInterval): number {
+  const q = exactFromFloat(x);
+  if (q.compare(iv.lo) < 0) return relativeError(x, toFloat(iv.lo));
+  if (q.compare(iv.hi) > 0) return relativeError(x, toFloat(iv.hi));
+  return 0;
+}
