@@ -504,7 +504,7 @@ describe('B4: the constant K(s), certified', () => {
     expect(r2[1]).toBeGreaterThanOrEqual(0.0867276050480045);
   });
 
-  test('the constant exceeds 1 beyond the claim’s range: K(9) > 2 (σ = 3), so σ ≤ 2 is needed for constant 1', () => {
+  test('K(9) > 2 at σ = 3 (constant 1 fails beyond σ ≈ 2.54), while K(4) + τ < 0.56 at the claim’s σ = 2', () => {
     expect(kEnclosure([9, 9])[0]).toBeGreaterThan(2);
     expect(kEnclosure([4, 4])[1] + APP_E_B4_TAU).toBeLessThan(0.56);
   });
