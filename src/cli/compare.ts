@@ -20,14 +20,14 @@ export const DEFAULT_COMPARE_METHODS: readonly StudyMethod[] = ['delta-stn', 'st
 
 function integer(value: string | undefined, name: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(name, `an integer ≥ ${min}`, value);
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(name, `an integer ≥ ${min}`, value);
   return n;
 }
 
 function positive(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
+  const n = value.trim() === '' ? NaN : Number(value);
   if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(name, 'a finite number > 0', value);
   return n;
 }

@@ -138,8 +138,8 @@ function oneLine(message: string): string {
 
 function integerOption(value: string | undefined, name: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(name, `an integer ≥ ${min}`, value);
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(name, `an integer ≥ ${min}`, value);
   return n;
 }
 
@@ -156,7 +156,9 @@ function runVerify(args: readonly string[], out: (s: string) => void, err: (s: s
     strict: true,
     allowPositionals: false,
   });
-  const claims = (values.claim ?? []).flatMap((c) => c.split(',')).filter((c) => c.length > 0);
+  const claims = (values.claim ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter((c) => c.length > 0);
+  // `--claim ''` (or `,`) named no claim: refused, rather than read as "every claim".
+  if (values.claim !== undefined && claims.length === 0) throw new InvalidArgumentError('--claim', 'a claim ID (or omit --claim for every claim)', values.claim.join(','));
   return verifyCommand(
     {
       claims,
@@ -205,7 +207,7 @@ function runToy(args: readonly string[], out: (s: string) => void): number {
   }
   const result = toyCommand(positionals[0], {
     data: values.data,
-    methods: (values.method ?? []).flatMap((m) => m.split(',')).filter((m) => m.length > 0),
+    methods: toyMethods(values.method),
     sigma,
     seed: integerOption(values.seed, '--seed', 0, -(2 ** 31)),
     out: values.out ?? 'out',
@@ -215,9 +217,16 @@ function runToy(args: readonly string[], out: (s: string) => void): number {
   return 0;
 }
 
+/** `toy --method`: names, repeated or comma-separated; a --method that names nothing is refused. */
+function toyMethods(values: string[] | undefined): string[] {
+  const methods = (values ?? []).flatMap((m) => m.split(',')).map((m) => m.trim()).filter((m) => m.length > 0);
+  if (values !== undefined && methods.length === 0) throw new InvalidArgumentError('--method', 'a method name', values.join(','));
+  return methods;
+}
+
 function numberOption(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
+  const n = value.trim() === '' ? NaN : Number(value);
   if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(name, 'a finite number > 0', value);
   return n;
 }

@@ -19,8 +19,8 @@ export const DEFAULT_SEARCH_METHODS: readonly ArchMethod[] = ['darts1', 'darts2'
 
 function num(value: string | undefined, name: string, fallback: number, integer: boolean, min: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || (!integer && !(n > 0))) {
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(n) || (integer && !Number.isSafeInteger(n)) || n < min || (!integer && !(n > 0))) {
     throw new InvalidArgumentError(name, integer ? `an integer ≥ ${min}` : 'a finite number > 0', value);
   }
   return n;
@@ -28,7 +28,7 @@ function num(value: string | undefined, name: string, fallback: number, integer:
 
 /** A finite number ≥ 0 (ξ = 0 makes DARTS-2 first order). */
 function nonNegative(value: string, name: string): number {
-  const n = Number(value);
+  const n = value.trim() === '' ? NaN : Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(name, 'a finite number ≥ 0', value);
   return n;
 }

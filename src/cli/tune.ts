@@ -32,7 +32,7 @@ import { Trainer, type TrainerState } from '../nn/trainer.js';
 
 // The run configuration and the model/data factory are library code (src/tune/factory.ts), which the studies
 // share; re-exported here for the callers that know them from this module.
-import { TUNE_FLAGS, TUNE_METHODS, buildModel, isRunLogLine, loadData, validateTuneConfig, type RunLogLine, type TuneConfig } from '../tune/factory.js';
+import { TUNE_FLAGS, TUNE_METHODS, buildModel, hyperSpaceFor, isRunLogLine, loadData, validateTuneConfig, type RunLogLine, type TuneConfig } from '../tune/factory.js';
 export { buildModel, loadData, type TuneConfig };
 
 /** Parses `name=value,name=value`. */
@@ -110,6 +110,7 @@ function previousEpochs(dir: string, done: number): RunLogLine[] {
  */
 export async function runTune(config: TuneConfig, out: string, options: { resume?: boolean; progress?: boolean; log?: (s: string) => void } = {}): Promise<TuneResult> {
   config = checkConfig(config);
+  hyperSpaceFor(config); // --hparams and --dropconnect, before a backend starts
   const dirFlag = options.resume ? '--resume' : '--out';
   checkOutputDirectory(out, dirFlag);
   let restored: TrainerState | null = null;

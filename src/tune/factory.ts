@@ -116,22 +116,17 @@ export function validateTuneConfig(value: unknown, fail: (field: keyof TuneConfi
   return c as unknown as TuneConfig;
 }
 
-/** The hyperparameter space and network for a model (hyperparameters declared once, here). */
-export function buildModel(config: Pick<TuneConfig, 'model' | 'width' | 'seed' | 'hparams' | 'dropConnect'>): { model: StnNetwork; space: HyperSpace } {
-  const rng = new Rng(config.seed);
+/** The hyperparameters of a model (declared once, here), with the initial values of `config.hparams`. */
+function hyperSpecs(config: Pick<TuneConfig, 'model' | 'hparams' | 'dropConnect'>): HyperparameterSpec[] {
   const init = (name: string): { init?: number } => (config.hparams[name] === undefined ? {} : { init: config.hparams[name] });
-  let specs: HyperparameterSpec[];
-  let model: StnNetwork;
-  const w = config.width;
-  if (config.dropConnect && config.model !== 'mlp') throw new InvalidArgumentError('--dropconnect', 'the mlp model (DropConnect is on its dense hidden-to-hidden weights)', config.model);
   switch (config.model) {
-    case 'mlp':
-      specs = [inputDropoutSpec('dropout_input', init('dropout_input')), dropoutSpec('dropout1', init('dropout1')), dropoutSpec('dropout2', init('dropout2'))];
+    case 'mlp': {
+      const specs = [inputDropoutSpec('dropout_input', init('dropout_input')), dropoutSpec('dropout1', init('dropout1')), dropoutSpec('dropout2', init('dropout2'))];
       if (config.dropConnect) specs.push(dropConnectSpec('dropconnect', init('dropconnect')));
-      model = mlp({ rng, hidden: [Math.max(1, Math.round(1200 * w)), Math.max(1, Math.round(1200 * w))], dropConnect: config.dropConnect });
-      break;
+      return specs;
+    }
     case 'cnn':
-      specs = [
+      return [
         channelDropoutSpec('dropout0', init('dropout0')),
         channelDropoutSpec('dropout1', init('dropout1')),
         channelDropoutSpec('dropout2', init('dropout2')),
@@ -139,34 +134,57 @@ export function buildModel(config: Pick<TuneConfig, 'model' | 'width' | 'seed' |
         cutoutLengthSpec('cutout_length', init('cutout_length')),
         cutoutHolesSpec('cutout_holes', init('cutout_holes')),
       ];
+    case 'alexnet': {
+      const specs = [0, 1, 2, 3, 4].map((k) => channelDropoutSpec(`dropout${k}`, init(`dropout${k}`)));
+      specs.push(dropoutSpec('dropout_fc1', init('dropout_fc1')), dropoutSpec('dropout_fc2', init('dropout_fc2')));
+      return specs;
+    }
+    default:
+      throw new InvalidArgumentError('--model', TUNE_MODELS.join(', '), String(config.model));
+  }
+}
+
+/**
+ * The hyperparameter space of a model, without building the network (no TensorFlow.js): the check of `--hparams`
+ * (names and initial values) that a run does before it starts a backend.
+ * @throws InvalidArgumentError naming `--hparams` and the hyperparameter (an unknown name, an initial value
+ *   outside its range), or `--dropconnect`.
+ */
+export function hyperSpaceFor(config: Pick<TuneConfig, 'model' | 'hparams' | 'dropConnect'>): HyperSpace {
+  if (config.dropConnect && config.model !== 'mlp') throw new InvalidArgumentError('--dropconnect', 'the mlp model (DropConnect is on its dense hidden-to-hidden weights)', config.model);
+  const specs = hyperSpecs(config);
+  const names = specs.map((s) => s.name);
+  for (const name of Object.keys(config.hparams)) {
+    if (!names.includes(name)) throw new InvalidArgumentError('--hparams', `names of the ${config.model} model's hyperparameters (${names.join(', ')})`, name);
+  }
+  // The errors name the flag and the hyperparameter (`--hparams: dropout1 …`), not the spec's index.
+  try {
+    return new HyperSpace(specs);
+  } catch (e) {
+    const k = e instanceof DeltaStnError ? /^specs\[(\d+)\]\.init$/.exec(e.argument) : null;
+    if (!k) throw e;
+    const spec = specs[Number(k[1])];
+    throw new InvalidArgumentError('--hparams', `${spec.name} strictly inside (${spec.range[0]}, ${spec.range[1]})`, `${spec.name}=${config.hparams[spec.name]}`);
+  }
+}
+
+/** The hyperparameter space and network for a model (hyperparameters declared once, in {@link hyperSpaceFor}). */
+export function buildModel(config: Pick<TuneConfig, 'model' | 'width' | 'seed' | 'hparams' | 'dropConnect'>): { model: StnNetwork; space: HyperSpace } {
+  // Checked before the network is built: a bad name or initial value leaks no variables.
+  const space = hyperSpaceFor(config);
+  const rng = new Rng(config.seed);
+  const w = config.width;
+  let model: StnNetwork;
+  switch (config.model) {
+    case 'mlp':
+      model = mlp({ rng, hidden: [Math.max(1, Math.round(1200 * w)), Math.max(1, Math.round(1200 * w))], dropConnect: config.dropConnect });
+      break;
+    case 'cnn':
       model = simpleCnn({ rng, channels: [Math.max(1, Math.round(16 * w)), Math.max(1, Math.round(32 * w))], fc: Math.max(1, Math.round(1568 * w)), hyperDim: 6 });
       break;
     case 'alexnet':
-      specs = [0, 1, 2, 3, 4].map((k) => channelDropoutSpec(`dropout${k}`, init(`dropout${k}`)));
-      specs.push(dropoutSpec('dropout_fc1', init('dropout_fc1')), dropoutSpec('dropout_fc2', init('dropout_fc2')));
       model = alexNet({ rng, width: w });
       break;
-  }
-  // FIX (tests): the checks ran after the network was built, so an unknown name (or a bad initial value)
-  // threw with the model's variables still registered: a leak, and its names were taken.
-  // The errors name the flag and the hyperparameter (`--hparams: dropout1 …`), not the spec's index.
-  let space: HyperSpace;
-  try {
-    const names = specs.map((s) => s.name);
-    for (const name of Object.keys(config.hparams)) {
-      if (!names.includes(name)) throw new InvalidArgumentError('--hparams', `names of the ${config.model} model's hyperparameters (${names.join(', ')})`, name);
-    }
-    try {
-      space = new HyperSpace(specs);
-    } catch (e) {
-      const k = e instanceof DeltaStnError ? /^specs\[(\d+)\]\.init$/.exec(e.argument) : null;
-      if (!k) throw e;
-      const spec = specs[Number(k[1])];
-      throw new InvalidArgumentError('--hparams', `${spec.name} strictly inside (${spec.range[0]}, ${spec.range[1]})`, `${spec.name}=${config.hparams[spec.name]}`);
-    }
-  } catch (e) {
-    model.dispose();
-    throw e;
   }
   return { model, space };
 }

@@ -222,8 +222,13 @@ export function isTrialRecord(x: unknown): x is TrialRecord {
   if (r.format !== 'deltastn.trial' || !isStudyMethod(r.method) || !Number.isSafeInteger(r.seed) || (r.seed as number) < 0 || !Number.isSafeInteger(r.trial) || (r.trial as number) < 0) return false;
   if (!Array.isArray(r.epochs) || !isObj(r.hyper) || !Object.values(r.hyper).every(isNum) || !isNum(r.wallSeconds)) return false;
   if (!(r.bestVal === null || isNum(r.bestVal)) || (r.u !== undefined && !isNumbers(r.u)) || (r.stopped !== undefined && typeof r.stopped !== 'string')) return false;
-  if (!isObj(r.space) || !Array.isArray(r.space.specs)) return false;
-  const h = r.space.specs.length;
+  let h: number;
+  try {
+    h = HyperSpace.fromJSON(r.space as unknown as HyperSpaceJSON).h; // the plots rebuild the space from it
+  } catch {
+    return false;
+  }
+  if (Object.keys(r.hyper).length !== h || (r.u !== undefined && r.u.length !== h)) return false;
   const pointOk = (p: unknown): boolean =>
     isObj(p) && isNum(p.epoch) && isNum(p.cumEpochs) && isNum(p.seconds) && isNum(p.elapsed) && isEval(p.train) && isEval(p.val) && (p.test === undefined || isEval(p.test)) && isObj(p.hyper) && Object.values(p.hyper).every((v) => isObj(v) && isNum(v.value) && isNum(v.scale));
   if (!r.epochs.every(pointOk)) return false;

@@ -106,8 +106,8 @@ describe('deltastn search: parsing', () => {
     expect(config).toMatchObject({ space: 'mlp-cell', dataset: 'mnist', seeds: [0], searchEpochs: 10, retrainEpochs: 10, nodes: 3, width: 128, trainSize: 0, batchSize: 128, trainSteps: 1, backend: 'auto' });
     expect(config.dataDir).toBeUndefined();
     expect(out).toBe(join('out', 'search-mlp-cell-mnist'));
-    const cnn = parseSearchArgs(['--space', 'cnn-cell', '--dataset', 'fashion-mnist', '--seeds', '2', '--seed', '5', '--lr', '0.1', '--data-dir', '/data', '--out', 'x']);
-    expect(cnn.config).toMatchObject({ space: 'cnn-cell', dataset: 'fashion-mnist', width: 8, seeds: [5, 6], lrWeights: 0.1, dataDir: '/data' });
+    const cnn = parseSearchArgs(['--space', 'cnn-cell', '--dataset', 'fashion-mnist', '--seeds', '2', '--seed', '5', '--lr', '0.1', '--data-dir', '.', '--out', 'x']);
+    expect(cnn.config).toMatchObject({ space: 'cnn-cell', dataset: 'fashion-mnist', width: 8, seeds: [5, 6], lrWeights: 0.1, dataDir: '.' });
     expect(cnn.out).toBe('x');
   });
 });

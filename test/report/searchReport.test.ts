@@ -133,7 +133,7 @@ describe('a hand-made search directory', () => {
     expect(randomTrials(config)).toBe(3);
     expect(p).toContain('backend wasm');
     expect(p).toContain('7 of 10 job(s) recorded (incomplete');
-    expect(p).toContain('1 unreadable line(s) in runs.jsonl');
+    expect(p).toContain('1 unreadable or foreign line(s) in runs.jsonl left out');
   });
 
   test('the results table: mean ± std of test accuracy, random\u2019s best-by-validation trial, one genotype per seed on its own line', () => {
@@ -220,16 +220,18 @@ describe('edge cases of the directory', () => {
     expect(html).not.toContain('<svg');
   });
 
-  test('a directory of no known kind, foreign records beside a search config, or an invalid search config: exit 2 naming DIR', async () => {
+  test('a directory of no known kind or an invalid search config: exit 2 naming DIR; foreign records beside a search config are left out and counted', async () => {
     const none = await run('report', tmp('deltastn-searchrep-none-'));
     expect(none.code).toBe(2);
     expect(none.err).toContain('DIR');
     expect(none.err).toContain('search directory');
     const foreign = searchDir(config, []);
     writeFileSync(join(foreign, 'runs.jsonl'), JSON.stringify({ method: 'delta-stn', seed: 0, trial: 0, hyper: {} }) + '\n');
+    // A foreign record beside a search config is left out and counted (issue 18: it used to make the whole
+    // directory unreportable), not a rejection of the directory.
     const f = await run('report', foreign);
-    expect(f.code).toBe(2);
-    expect(f.err).toContain('DIR');
+    expect(f.code, f.err).toBe(0);
+    expect(readFileSync(join(foreign, 'report.html'), 'utf8')).toContain('1 unreadable or foreign line(s) in runs.jsonl left out');
     const bad = searchDir({ ...config, nodes: 0 }, records);
     const b = await run('report', bad);
     expect(b.code).toBe(2);

@@ -148,7 +148,7 @@ describe('study', () => {
     const b = await runStudy(config, dir, { log: (s) => logs.push(s) });
     expect(b.skipped).toBe(5);
     expect(b.ran).toBe(11);
-    expect(logs.join('\n')).toContain('1 unreadable line(s) dropped');
+    expect(logs.join('\n')).toContain('1 unreadable or foreign line(s) dropped');
     const after = readFileSync(join(dir, 'trials.jsonl'), 'utf8');
     expect(after.startsWith(first)).toBe(true); // the five records are untouched (same finishedAt)
     expect(lines(dir)).toHaveLength(16);
