@@ -3,28 +3,30 @@
  * Each routine validates its JSON with typed errors naming the field.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { conditioningReport, type ConditioningInput } from '../theory/obs1.js';
-import { bestResponseJson, thm3Report, type QuadraticInnerInput, type Thm3Input } from '../theory/thm3.js';
-import { asObject, readJsonInput } from './io.js';
+import { bestResponseChecked, conditioningChecked, thm3Checked } from '../theory/input.js';
+import { readJsonInput } from './io.js';
 
-type Routine = (input: Record<string, unknown>) => unknown;
+type Routine = (input: unknown) => unknown;
 
 /**
- * The routines, by name. Each routine's own parser validates the fields (shapes, symmetry, definiteness,
- * σ > 0, η > 0) and throws a typed error naming the field; the casts only hand the raw JSON over.
+ * The routines, by name. Each goes through its guarded entry in `src/theory/input.ts`, which validates every
+ * field against the stated limits (dimensions, bits per entry, exact work N²·L, float64 range) before the
+ * routine runs and checks that every float64 in the result is finite; every failure is a typed error naming
+ * the user's field (exit code 2), never a hang, a stack trace or `null`.
  * - `best-response`: {A, B, b, lambda0} → {w, J}, exact rational strings (THM-3 module).
  * - `conditioning`: {G, lambdaBar, sigma} → κ's as floats with certified intervals (OBS-1 module).
  * - `thm3`: {A, B, b, lambda0, sigma | covariance, eta} → {w0, Theta, converges, rate, …} (THM-3 module).
+ * The limits are `THEORY_LIMITS` in src/theory/input.ts.
  */
 export const theoryRoutines: Record<string, Routine> = {
-  'best-response': (input) => bestResponseJson(input as unknown as QuadraticInnerInput),
-  conditioning: (input) => conditioningReport(input as unknown as ConditioningInput),
-  thm3: (input) => thm3Report(input as unknown as Thm3Input),
+  'best-response': (input) => bestResponseChecked(input),
+  conditioning: (input) => conditioningChecked(input),
+  thm3: (input) => thm3Checked(input),
 };
 
 /** Runs routine `name` on the JSON read from `inputPath`; returns the JSON-ready result. */
 export function theoryCommand(name: string, inputPath: string | undefined): unknown {
-  const routine = theoryRoutines[name];
+  const routine = Object.hasOwn(theoryRoutines, name) ? theoryRoutines[name] : undefined;
   if (!routine) throw new InvalidArgumentError('routine', `one of ${Object.keys(theoryRoutines).join(', ')}`, name);
-  return routine(asObject(readJsonInput(inputPath)));
+  return routine(readJsonInput(inputPath));
 }
