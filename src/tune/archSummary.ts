@@ -199,8 +199,12 @@ export function isArchRecord(x: unknown): x is ArchRecord {
   if (x.kind === 'random') return x.method === 'random' && Number.isSafeInteger(x.trial) && (x.trial as number) >= 0;
   if (x.kind !== 'search' || x.method === 'random') return false;
   if (!isNum(x.searchSeconds) || !Array.isArray(x.alpha) || !x.alpha.every(isNum) || (x.stopped !== undefined && typeof x.stopped !== 'string')) return false;
-  return (
-    Array.isArray(x.searchEpochs) &&
-    x.searchEpochs.every((e) => isObj(e) && isNum(e.epoch) && isEval(e.train) && isEval(e.val) && isNum(e.seconds) && isObj(e.weights) && Object.values(e.weights).every((w) => isObj(w) && Object.values(w).every(isNum)))
-  );
+  if (!Array.isArray(x.searchEpochs) || !x.searchEpochs.every((e) => isObj(e) && isNum(e.epoch) && isEval(e.train) && isEval(e.val) && isNum(e.seconds) && isObj(e.weights) && Object.values(e.weights).every((w) => isObj(w) && Object.values(w).every(isNum)))) return false;
+  // Every epoch has the same edges and operations (the plots read weights[edge][op] of every epoch).
+  const shape = (w: unknown): string =>
+    Object.entries(w as Record<string, Record<string, number>>)
+      .map(([edge, ops]) => `${edge}:${Object.keys(ops).join(',')}`)
+      .join(' ');
+  const first = x.searchEpochs.length > 0 ? shape((x.searchEpochs[0] as { weights: unknown }).weights) : '';
+  return x.searchEpochs.every((e) => shape((e as { weights: unknown }).weights) === first);
 }
