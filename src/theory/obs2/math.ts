@@ -20,6 +20,7 @@
  * degree ≤ 2 in α and all statements are checked as identities; and L2-regularised logistic regression in
  * float64, checked against central finite differences.
  */
+import { sigmoid, softplus } from '../../linalg/scalar.js';
 import { DeltaStnError, NotPositiveDefiniteError, NotSymmetricError, ShapeMismatchError } from '../../errors.js';
 import { ZERO, isSymmetricQ, math, matVecQ, multiplyQ, rational, rationalMatrix, rationalVector, solveQ, solveVecQ, transposeQ, type Rational, type RationalLike, type RationalMatrix, addVecQ, subVecQ, dotQ } from '../../linalg/exact.js';
 import { inertia } from '../../linalg/inertia.js';
@@ -450,14 +451,6 @@ export interface LogisticInstance {
   general: number[];
   response: number[][];
   lambda: number[];
-}
-
-export function softplus(z: number): number {
-  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-}
-
-export function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
 export function logisticData(X: number[][], y: number[], w: readonly number[]): number {
