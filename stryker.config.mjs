@@ -11,7 +11,7 @@
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
-  vitest: { configFile: 'test/mutation/vitest.config.ts', related: false },
+  vitest: { configFile: 'test/mutation/vitest.config.ts', related: true },
   coverageAnalysis: 'perTest',
   mutate: ['src/linalg/**/*.ts', 'src/theory/**/*.ts'],
   // The sandbox gets only what the kernel's tests need (the tree also holds .native/, dist/, notebooks/ …).
