@@ -444,7 +444,7 @@ describe.skipIf(!present)(present ? 'notebooks in headless Chromium' : 'notebook
     });
   });
 
-  test('ridge: coinciding curves are drawn once and named together in the legend; the online run has 600 cycles', async () => {
+  test('ridge and jacobian: coinciding curves are drawn once and named together in the legend; ridge runs 600 online cycles', async () => {
     await inPage(context, `${served.url}ridge.html`, async (page) => {
       await settle(page, ['descentLines', 'onlineLines'], 2);
       const { merged } = ridgeLines();
@@ -453,6 +453,13 @@ describe.skipIf(!present)(present ? 'notebooks in headless Chromium' : 'notebook
       const legend = await page.$$eval('main [class$="-swatch"]', (els) => els.map((e) => (e.textContent ?? '').trim()));
       for (const g of merged) expect(legend, g.join(' = ')).toContain(g.join(' = '));
       expect(await page.textContent('main')).toContain('online final λ (600 cycles)');
+    });
+    // Jacobian: STN and centered STN fit the same affine response; at the defaults their curves coincide.
+    await inPage(context, `${served.url}jacobian.html`, async (page) => {
+      await settle(page, ['jacobianLines'], 1);
+      const legend = await page.$$eval('main [class$="-swatch"]', (els) => els.map((e) => (e.textContent ?? '').trim()));
+      expect(legend).toContain('stn = centered-stn');
+      expect(legend).not.toContain('stn');
     });
   });
 
