@@ -1,0 +1,104 @@
+/**
+ * Atomic state files under kill -9 (src/nn/checkpoint.ts: writeFileAtomic, saveCheckpoint, appendLine): a child
+ * process (the compiled dist/, so this file needs `npm run build` first, as test/cli/searchWorkers.test.ts does;
+ * skipped, saying why, without it) rewrites a state file in a loop and is killed with SIGKILL at a set of delays.
+ * After each kill:
+ * - a file replaced with writeFileAtomic holds one complete version (its first and last lines name the same
+ *   version and its length is that version's), never a mix or a truncation;
+ * - a checkpoint loads (the previous save, or the new one rolled forward) and is one consistent save: the meta,
+ *   the epoch and every float of the arrays name the same save;
+ * - a JSONL file appended with appendLine loses at most its last line, which every reader drops.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { loadCheckpoint, readJsonLines } from '../../src/nn/checkpoint.js';
+import { temporaryDirectories } from '../helpers.js';
+
+const tmp = temporaryDirectories();
+const compiled = existsSync(join('dist', 'src', 'nn', 'checkpoint.js'));
+if (!compiled) console.log('test/cli/fuzz-kill.test.ts: skipped — no compiled dist/src/nn/checkpoint.js (run `npm run build` first; CI does)');
+
+/** The writer: MODE file | ckpt | jsonl, TARGET a path; prints "ready" after its first write, then loops. */
+const WRITER = `
+const m = await import(process.env.MODULE);
+const mode = process.env.MODE, target = process.env.TARGET;
+const body = (i) => i + '\\n' + 'x'.repeat(100000 + (i % 7) * 5000) + '\\n' + i + '\\n';
+const state = (i) => ({ epoch: i, trainSteps: i, hyperSteps: i, lambda: [i, -i], rawScale: [0.5, 0.5],
+  weights: [new Float32Array(60000).fill(i), new Float32Array(3).fill(i)], generalMomentum: [new Float32Array(60000).fill(i)], responseMomentum: [],
+  lambdaOptimizer: { step: i, first: [0, 0], second: [0, 0] }, scaleOptimizer: { step: i, first: [0, 0], second: [0, 0] },
+  bestVal: 1, epochsSinceBest: 0, learningRate: 0.01 });
+for (let i = 1; ; i++) {
+  if (mode === 'file') m.writeFileAtomic(target, body(i));
+  else if (mode === 'ckpt') m.saveCheckpoint(target, state(i), { save: i });
+  else m.appendLine(target, JSON.stringify({ i, pad: 'y'.repeat(20000 + (i % 5) * 1000) }));
+  if (i === 1) process.stdout.write('ready\\n');
+}
+`;
+
+/** Starts the writer, waits for its first write, lets it run `ms` more milliseconds, kills it with SIGKILL. */
+function writeThenKill(mode: string, target: string, ms: number): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', WRITER], {
+      env: { ...process.env, MODE: mode, TARGET: target, MODULE: pathToFileURL(resolve('dist/src/nn/checkpoint.js')).href },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) setTimeout(() => child.kill('SIGKILL'), ms);
+    });
+    child.on('error', fail);
+    child.on('close', (code, signal) => (signal === 'SIGKILL' ? done() : fail(new Error(`writer ended with ${code}/${signal}: ${err.slice(0, 400)}`))));
+  });
+}
+
+const DELAYS = [0, 15, 40, 80, 130, 200];
+
+describe.skipIf(!compiled)('kill -9 during writes: a state file is the old or the new content, never partial', () => {
+  test('writeFileAtomic', async () => {
+    const dir = tmp('deltastn-kill-file-');
+    const target = join(dir, 'summary.json');
+    for (const ms of DELAYS) {
+      await writeThenKill('file', target, ms);
+      const text = readFileSync(target, 'utf8');
+      const parts = text.split('\n');
+      const i = Number(parts[0]);
+      expect(Number.isInteger(i) && i >= 1).toBe(true);
+      expect(parts[2]).toBe(String(i));
+      expect(text.length).toBe(`${i}\n`.length + 100000 + (i % 7) * 5000 + `\n${i}\n`.length);
+    }
+  }, 60_000);
+
+  test('saveCheckpoint: every kill leaves one consistent save (or rolls the interrupted one forward)', async () => {
+    const dir = join(tmp('deltastn-kill-ckpt-'), 'run');
+    for (const ms of DELAYS) {
+      await writeThenKill('ckpt', dir, ms);
+      const { state, meta } = loadCheckpoint(dir);
+      const i = state.epoch;
+      expect(meta).toEqual({ save: i });
+      expect(state.lambda).toEqual([i, -i]);
+      for (const a of [...state.weights, ...state.generalMomentum]) expect(a.every((x) => x === i)).toBe(true);
+    }
+  }, 60_000);
+
+  test('appendLine: at most the last line is torn, and the readers drop it', async () => {
+    const dir = tmp('deltastn-kill-jsonl-');
+    const target = join(dir, 'trials.jsonl');
+    for (const ms of DELAYS) {
+      await writeThenKill('jsonl', target, ms);
+      const accept = (v: unknown): v is { i: number; pad: string } => typeof v === 'object' && v !== null && typeof (v as { i?: unknown }).i === 'number';
+      const { records, bad, clean, text } = readJsonLines(target, '--out', accept);
+      expect(bad).toBeLessThanOrEqual(1);
+      const all = text.split('\n').filter((l) => l.trim().length > 0);
+      // Every line but the last is a complete record; a bad line can only be the last one, a prefix of a record.
+      expect(all.slice(0, -1).every((l) => accept(JSON.parse(l)))).toBe(true);
+      if (bad === 1) expect(text.endsWith('\n')).toBe(false);
+      for (const r of records) expect(r.pad.length).toBe(20000 + (r.i % 5) * 1000);
+      // What the studies do before appending again: rewrite the file without the torn line.
+      writeFileSync(target, clean);
+    }
+  }, 60_000);
+});
