@@ -21,7 +21,7 @@
  * $\sup_{u\in[0,1]}R(u,s) \le K(s) + \tau$ for every s ∈ [0, s_max], by showing for each box that the
  * enclosure of R lies below the lower enclosure of K(s₀) + τ (K is increasing, so K(s₀) ≤ K(s)).
  */
-import { InvalidArgumentError, NonFiniteError } from '../errors.js';
+import { InvalidArgumentError, NonFiniteError } from '../../errors.js';
 
 /** A closed interval [lo, hi] of reals, lo ≤ hi. */
 export type Interval = readonly [number, number];

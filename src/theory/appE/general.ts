@@ -14,10 +14,10 @@
  * This module is split from `appE.ts` so that the claim there can import it without a cycle; `appE.ts`
  * re-exports everything here.
  */
-import { InvalidArgumentError, NonFiniteError, ShapeMismatchError } from '../errors.js';
-import { choleskySolve, norm2, symmetricEigenvalues } from '../linalg/dense.js';
-import { forEachGaussianPoint } from '../linalg/gaussHermite.js';
-import { EPS, finiteDifferenceStep } from '../tolerance.js';
+import { InvalidArgumentError, NonFiniteError, ShapeMismatchError } from '../../errors.js';
+import { choleskySolve, norm2, symmetricEigenvalues } from '../../linalg/dense.js';
+import { forEachGaussianPoint } from '../../linalg/gaussHermite.js';
+import { EPS, finiteDifferenceStep } from '../../tolerance.js';
 
 /** Gauss–Hermite nodes of {@link propositionBBias} by default (any n ≥ 2 is exact there). */
 const PROP_B_DEFAULT_NODES = 80;
