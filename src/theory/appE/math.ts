@@ -335,7 +335,7 @@ export function weightDecayPropositionB(problem: WeightDecayProblem, lambda0: nu
 }
 
 // ─────────────────────────────────────── Proposition B, general ───────────────────────────────────────
-// The general routines (any h, m) live in ./appEGeneral.ts and are re-exported at the top of this file.
+// The general routines (any h, m) live in ./general.ts; src/theory/appE.ts re-exports them.
 
 /** The weight-decay problem as a {@link SmoothInnerProblem} (h = 1), with the analytic second directional derivative. */
 export function weightDecayInnerProblem(problem: WeightDecayProblem): SmoothInnerProblem {
