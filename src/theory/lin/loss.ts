@@ -13,9 +13,9 @@
  * ℓ quadratic; for the logistic loss it also has $\tfrac12\sigma^4\theta^3\frac1n\sum_ix_i^4\ell''''(w_0x_i) + O(\sigma^6)$, so the
  * L.4 closed form is off by O(σ²) relative.
  */
-import { InvalidArgumentError, NonFiniteError } from '../errors.js';
-import { gaussHermite } from '../linalg/gaussHermite.js';
-import { DEFAULT_NODES, newtonMinimize1d, type ValueGradCurv } from './scalarToys.js';
+import { InvalidArgumentError, NonFiniteError } from '../../errors.js';
+import { gaussHermite } from '../../linalg/gaussHermite.js';
+import { DEFAULT_NODES, newtonMinimize1d, type ValueGradCurv } from '../scalarToys.js';
 
 /** The per-example losses of {@link LinearModelProblem}. */
 export type ScalarLoss = 'squared' | 'logistic';

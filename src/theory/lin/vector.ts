@@ -18,9 +18,9 @@
  * Θ is m×h (rows), ψ = vec Θ column-major (index a + k·m for Θ[a][k]); expectations over
  * ε ∼ N(0, diag σ²) use the tensor Gauss–Hermite rule with `nodes` points per hyperparameter.
  */
-import { InvalidArgumentError, NonFiniteError, ShapeMismatchError } from '../errors.js';
-import { forEachGaussianPoint } from '../linalg/gaussHermite.js';
-import { DEFAULT_NODES } from './scalarToys.js';
+import { InvalidArgumentError, NonFiniteError, ShapeMismatchError } from '../../errors.js';
+import { forEachGaussianPoint } from '../../linalg/gaussHermite.js';
+import { DEFAULT_NODES } from '../scalarToys.js';
 
 function assertFiniteNumber(x: number, name: string): void {
   if (typeof x !== 'number' || !Number.isFinite(x)) throw new NonFiniteError(name, x);
