@@ -8,6 +8,8 @@
  * - a checkpoint loads (the previous save, or the new one rolled forward) and is one consistent save: the meta,
  *   the epoch and every float of the arrays name the same save;
  * - a JSONL file appended with appendLine loses at most its last line, which every reader drops.
+ * And end to end: `deltastn tune` (the compiled CLI in a child process) killed with SIGKILL once its first
+ * epoch is saved, then resumed, ends with the same log and summary as an uninterrupted run (timings aside).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { loadCheckpoint, readJsonLines } from '../../src/nn/checkpoint.js';
-import { temporaryDirectories } from '../helpers.js';
+import { runCli, temporaryDirectories } from '../helpers.js';
 
 const tmp = temporaryDirectories();
 const compiled = existsSync(join('dist', 'src', 'nn', 'checkpoint.js'));
@@ -101,4 +103,37 @@ describe.skipIf(!compiled)('kill -9 during writes: a state file is the old or th
       writeFileSync(target, clean);
     }
   }, 60_000);
+
+  test('deltastn tune killed with SIGKILL after its first epoch, then resumed: the same log and summary as an uninterrupted run', async () => {
+    const args = ['tune', '--model', 'mlp', '--width', '0.02', '--train-size', '128', '--batch-size', '16', '--backend', 'cpu', '--epochs', '3', '--seed', '3'];
+    const killed = join(tmp('deltastn-kill-tune-'), 'run');
+    await new Promise<void>((done, fail) => {
+      const child = spawn(process.execPath, ['bin/deltastn.js', ...args, '--out', killed], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (/^epoch 1:/m.test(err)) child.kill('SIGKILL');
+      });
+      child.on('error', fail);
+      child.on('close', (_code, signal) => (signal === 'SIGKILL' ? done() : fail(new Error(`tune was not killed (it finished first?): ${err.slice(-400)}`))));
+    });
+    expect(existsSync(join(killed, 'summary.json'))).toBe(false);
+    expect(loadCheckpoint(killed).state.epoch).toBeGreaterThanOrEqual(1);
+    const resumed = await runCli('tune', '--resume', killed);
+    expect(resumed.code, resumed.err).toBe(0);
+    const whole = join(tmp('deltastn-kill-whole-'), 'run');
+    expect((await runCli(...args, '--out', whole)).code).toBe(0);
+    const strip = (dir: string): unknown[] =>
+      readFileSync(join(dir, 'log.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => ({ ...(JSON.parse(l) as Record<string, unknown>), seconds: 0 }));
+    expect(strip(killed)).toEqual(strip(whole));
+    const summary = (dir: string): Record<string, unknown> => {
+      const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown> & { final: Record<string, unknown> };
+      return { ...s, final: { ...s.final, seconds: 0 } };
+    };
+    expect(summary(killed)).toEqual(summary(whole));
+    expect((summary(killed) as { epochs: number }).epochs).toBe(3);
+  }, 120_000);
 });
