@@ -85,7 +85,7 @@ export function maxPool3x3Same(x: tf.Tensor4D, dx: tf.Tensor4D | null = null): [
 }
 
 /** Options shared by the candidates of one edge. */
-interface CandidateOptions {
+export interface CandidateOptions {
   hyperDim: number;
   rng: Rng;
   name: string;

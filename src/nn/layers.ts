@@ -58,7 +58,7 @@ export interface StnLayer {
   apply(x: tf.Tensor, hnet: tf.Tensor2D | null, weightMask?: tf.Tensor | null): tf.Tensor;
   /** (y, ẏ) at h_net = 0 for the input tangent ẋ (null = 0) and the direction ε ([B, h]). */
   tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D, weightMask?: tf.Tensor | null, options?: TangentOptions): [tf.Tensor, tf.Tensor];
-  /** ‖Ŵ_i‖² of the per-example kernel at h_net (see {@link StnLayerParameters.kernelNormSquared}). */
+  /** ‖Ŵ_i‖² of the per-example kernel at h_net (see `StnLayerParameters.kernelNormSquared`). */
   kernelNormSquared(hnet: tf.Tensor2D | null): tf.Tensor;
 }
 

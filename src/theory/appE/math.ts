@@ -38,7 +38,7 @@ export const APP_E_MAX_SCALE = 4;
 
 /**
  * Largest σ of the claim's cases: the σ⁴ bound of the Prop. B check holds with constant K(σ²) + τ ≤ 0.55 up to
- * σ = 2, certified by {@link certifyPropositionBConstant} over s = σ² ∈ [0, 4] ([`docs/math.md#s4-2`](../../docs/math.md#s4-2);
+ * σ = 2, certified by {@link certifyPropositionBConstant} over s = σ² ∈ [0, 4] (`docs/math.md#s4-2`;
  * `proofs/APP-E.md`, step B4).
  */
 export const APP_E_CLAIM_MAX_SCALE = 2;
@@ -53,7 +53,7 @@ export const APP_E_B4_TAU = 1e-3;
  * $e^y - 1 - y$ without cancellation (`y` = y): the power series $\sum_{k\ge2}y^k/k!$ for |y| < 1/2 (summed until
  * the terms stop changing the sum), `expm1(y) − y` otherwise (then |e^y − 1 − y| ≥ 0.10|y|, so the subtraction
  * loses less than one digit). Used for the sin toy's remainder $e^{-x} - 1 + x$ and weight decay's
- * $e^{s/2} - 1 - s/2$ ([`docs/math.md#s4-2`](../../docs/math.md#s4-2); `proofs/APP-E.md`, steps S3 and B4).
+ * $e^{s/2} - 1 - s/2$ (`docs/math.md#s4-2`; `proofs/APP-E.md`, steps S3 and B4).
  * @throws NonFiniteError naming `y`.
  */
 export function expm1MinusLinear(y: number): number {
@@ -297,7 +297,7 @@ export function weightDecayStnBias(problem: WeightDecayProblem, lambda0: number,
  * $s = \sigma^2$, $c = de^{s/2}$, $m_1 = \mathrm{expm1}(s/2)$,
  * $$r = -H^{-1}\big[d\,(e^{s/2}-1-\tfrac s2)\,w^* + d\,m_1\,\delta - sc^2M^{-1}\delta - sd^2\,\mathrm{expm1}(s)\,M^{-1}w^*
  *   + sd^3(m_1 + se^{s/2})\,M^{-1}H^{-1}w^*\big],$$
- * every term O(s²) and computed to relative accuracy (`proofs/APP-E.md`, step B4; [`docs/math.md#s4-2`](../../docs/math.md#s4-2)).
+ * every term O(s²) and computed to relative accuracy (`proofs/APP-E.md`, step B4; `docs/math.md#s4-2`).
  * `lambda0` = λ₀, `sigma` = σ.
  * @throws InvalidArgumentError naming `sigma` unless 0 < σ ≤ {@link APP_E_MAX_SCALE}.
  */

@@ -486,7 +486,7 @@ function guarded(label: string, group: () => Check[]): Check[] {
   }
 }
 
-/** OBS-1's reference checks: spec §6 PT-1 … PT-4 (never throws; see {@link guarded}). */
+/** OBS-1's reference checks: spec §6 PT-1 … PT-4 (never throws; see `guarded`). */
 export function obs1ReferenceChecks(): Check[] {
   return [...guarded('PT-1', pt1Checks), ...guarded('PT-2', pt2Checks), ...guarded('PT-3', pt3Checks), ...guarded('PT-4', pt4Checks)];
 }
