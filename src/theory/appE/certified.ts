@@ -1,6 +1,6 @@
 /**
  * APP-E step B4, certified: the constant of the explicit σ⁴ bound for weight decay, by interval arithmetic
- * with outward rounding and branch and bound ([`docs/math.md#s4-2`](../../docs/math.md#s4-2); proof in
+ * with outward rounding and branch and bound (`docs/math.md#s4-2`; proof in
  * `proofs/APP-E.md`, step B4).
  *
  * @remarks

@@ -1,7 +1,7 @@
 /**
  * APP-E for a general smooth inner problem (any h ≥ 1, any m ≥ 1): Proposition B's second-order STN bias,
  * the true STN (joint) fixed point it approximates, and a nonlinear test problem whose ∇_w𝓛_T is cubic in w
- * and exponential in λ, so that every block of Q (λ–λ, λ–w and w–w) is present ([`docs/math.md#s4-2`](../../docs/math.md#s4-2);
+ * and exponential in λ, so that every block of Q (λ–λ, λ–w and w–w) is present (`docs/math.md#s4-2`;
  * proof in `proofs/APP-E.md`, steps B3 and N1–N2).
  *
  * @remarks
