@@ -10,13 +10,13 @@
  *    on the same line ("spec §3.1–§3.3, §4.2") cites every section in it;
  * 3. every property test named anywhere as "PT-N" has its anchor `pt-N` (so "§6 PT-N" can become docs/math.md#pt-N);
  * 4. docs/math.md itself is whole: the fixed anchor scheme (every numbered spec section, pt-1 … pt-15, the five
- *    claims) is present, no id is defined twice, its own `](#id)` links resolve and its table of contents lists
- *    every anchor.
+ *    claims) is present, no id is defined twice, its own `](#id)` links resolve, its table of contents lists
+ *    every anchor, and every repository path it names exists.
  *
  * The scanners are plain functions, and the first describe block shows on made-up text that they report a bad
  * anchor, so a green run means the files passed, not that nothing was looked at.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
@@ -177,6 +177,12 @@ describe('docs/math.md', () => {
     const seen = new Set<string>();
     const dup = idList.filter((id) => (seen.has(id) ? true : (seen.add(id), false)));
     expect(dup).toEqual([]);
+  });
+
+  test('every repository path it names in backticks exists (src/…, test/…, proofs/…, bench/…, bin/…, notebooks/…)', () => {
+    const paths = [...text.matchAll(/`((?:src|test|proofs|bench|bin|notebooks)\/[^`\s]+)`/g)].map((m) => m[1]).filter((p) => !/[<{*]/.test(p));
+    expect(paths.length).toBeGreaterThan(0);
+    expect(paths.filter((p) => !existsSync(join(ROOT, p)))).toEqual([]);
   });
 
   test('every in-page link #id resolves, and the table of contents lists every anchor', () => {
