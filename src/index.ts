@@ -2,54 +2,15 @@
  * deltastn: bilevel optimization of hyperparameters (STN, Δ-STN) with an exact theory kernel.
  * Public API, browser-safe (nothing here imports node:fs or reads process).
  */
-export * from './errors.js';
-export * from './tolerance.js';
-export { Rng } from './rng.js';
+// The theory kernel, the claims, the small engine, the toy experiments and their plots: everything of the
+// `deltastn/theory` entry (its explicit list is in ./theoryEntry.ts; that entry never loads TensorFlow.js).
+export * from './theoryEntry.js';
 
-// linalg
-export * from './linalg/dense.js';
-export * from './linalg/gaussHermite.js';
-export * from './linalg/exact.js';
-export * from './linalg/inertia.js';
-export * from './linalg/cubature.js';
-
-// theory
-export * from './theory/claim.js';
-export * as generators from './theory/generators.js';
-export { claims, findClaim, claimIds } from './theory/registry.js';
-export { runClaim, type ClaimReport, type CheckSummary, type RunOptions } from './theory/runner.js';
-export * as scalarToys from './theory/scalarToys.js';
-export * as obs1 from './theory/obs1.js';
-export * as obs2 from './theory/obs2.js';
-export * as thm3 from './theory/thm3.js';
-export * as appE from './theory/appE.js';
-export * as lin from './theory/lin.js';
-export { conditioningReport } from './theory/obs1.js';
-export { bestResponse, bestResponseJson, thm3Report } from './theory/thm3.js';
-
-// bilevel
-export * from './bilevel/problem.js';
-export * from './bilevel/families.js';
-export * from './bilevel/derivatives.js';
-export * from './bilevel/newton.js';
-export * from './bilevel/expectation.js';
-export * from './bilevel/objectives.js';
-export * from './bilevel/methods.js';
-export * from './bilevel/driver.js';
-export * from './experiments/ridge.js';
-export * from './experiments/interaction.js';
-export * from './experiments/plots.js';
-export * from './experiments/jacobian.js';
-export * from './experiments/conditioning.js';
-export * from './experiments/nas.js';
 // The types of exported values' signatures, so that the API reference can show them (TypeDoc).
 export { nasProblem, type NasData, type NasLoss } from './bilevel/nas.js';
 
-// report
-export * from './report/plot.js';
-
 // nn (TensorFlow.js; browser-safe: datasets and checkpoints are in 'deltastn/node')
-export * from './nn/backend.js';
+export { BACKEND_NAMES, BackendUnavailableError, formatBackendInfo, initBackend, isBackendName, NATIVE_ENV_DEFAULTS, type ActiveBackendName, type BackendInfo, type BackendName, type WebGpuAdapterInfo } from './nn/backend.js';
 export * as ops from './nn/ops.js';
 export * as nnHyper from './nn/hyper.js';
 export {
@@ -67,18 +28,18 @@ export {
   type HyperparameterKind,
   type PerturbedHypers,
 } from './nn/hyper.js';
-export * from './nn/regularizers.js';
-export * from './nn/layers.js';
-export * from './nn/models.js';
-export * from './nn/cells.js';
-export * from './nn/cellNetworks.js';
-export * from './nn/optimizers.js';
-export * from './nn/trainer.js';
+export { adjustBrightness, adjustContrast, applyMask, brightness, channelDropoutMask, contrast, cutout, cutoutBox, cutoutMask, dropConnectMask, dropoutMask, greyMean, inputDropoutMask, jitterFactors, type CutoutBox, type PixelRange } from './nn/regularizers.js';
+export { maxPool2x2, maxPool2x2Tangent, reluTangent, StnConv2d, StnDense, type StnConvOptions, type StnLayer, type StnLayerOptions, type StnParameters, type TangentOptions } from './nn/layers.js';
+export { alexNet, mlp, simpleCnn, StnNetwork, type Block, type ForwardContext, type Masks, type ModelOptions } from './nn/models.js';
+export { CELL_SPACES, cellEdges, cellSpaceSpecs, CNN_OPS, deriveGenotype, edgeName, edgeWeights, genotypeText, makeCandidate, maxPool3x3Same, MixedCell, MLP_OPS, randomGenotype, spaceOps, type Candidate, type CandidateOptions, type CellSpaceKind, type Genotype, type MixedEdge, type OpName } from './nn/cells.js';
+export { cellSearchSpace, genotypeNetwork, type CellSpaceOptions } from './nn/cellNetworks.js';
+export { MomentumSgd, VectorOptimizer, type VectorOptimizerState } from './nn/optimizers.js';
+export { finiteDifferenceMixedProduct, isDarts, NETWORK_METHODS, NN_METHODS, Trainer, type EpochLog, type Evaluation, type NetworkMethod, type NnMethod, type StepContext, type TrainerConfig, type TrainerData, type TrainerState } from './nn/trainer.js';
 export type { StepSettings } from './nn/methods/context.js';
 export type { Reading, ReadValues } from './nn/reading.js';
 
 // tune (browser-safe math of the black-box baselines; the study runner is in 'deltastn/node')
-export * from './tune/gp.js';
-export * from './tune/search.js';
+export { erfc, expectedImprovement, fitGp, gpLogMarginalLikelihood, matern52, normalCdf, normalPdf, posterior, type FitGpOptions, type GaussianProcess, type GpHyperparameters } from './tune/gp.js';
+export { bayesianOptimization, HYPER_VALUE_MARGIN, hyperValuesToLambda, maximizeExpectedImprovement, randomSearch, unitToHyperValues, type BayesianOptimizationOptions, type EiSearchOptions, type Suggester, type Trial } from './tune/search.js';
 // the architecture-search records, summary and table (the runner is in 'deltastn/node')
-export * from './tune/archSummary.js';
+export { ARCH_GRADIENT_METHODS, ARCH_METHODS, archSearchTable, archSearchTableRows, edgeSoftmax, formatAccuracy, isArchRecord, MARKDOWN_MARKUP, PLAIN_MARKUP, randomTrials, summarizeArchSearch, type ArchMethod, type ArchMethodSummary, type ArchRecord, type ArchSummaryConfig, type MeanStd, type RetrainResult, type SearchEpoch, type TableMarkup } from './tune/archSummary.js';

@@ -12,9 +12,11 @@ export { Rng } from './rng.js';
 // linalg
 export { assertFiniteMatrix, assertFiniteVector, assertSquare, assertSymmetric, choleskySolve, conditionNumber, conjugateGradient, dot, kron, norm2, symmetricEigen, symmetricEigenvalues, toMatrix, unvec, vec, type CgOptions, type CgResult, type JacobiOptions, type MatrixLike, type SymmetricEigen } from './linalg/dense.js';
 export { forEachGaussianPoint, gaussHermite, gaussianExpectation, type QuadratureRule } from './linalg/gaussHermite.js';
-export { addQ, addVecQ, bitLength, cayleyTransformQ, detQ, dotQ, equalQ, exactFromFloat, gcdBig, identityQ, invQ, isRational, isSymmetricQ, kronQ, math, matVecQ, multiplyQ, ONE, rational, rationalMatrix, rationalVector, ratioToNumber, scaleQ, SingularMatrixError, solveQ, solveVecQ, subQ, subVecQ, toNumber, toNumberMatrix, toRationalString, transposeQ, unvecQ, vecQ, ZERO, zerosQ, type Rational, type RationalLike, type RationalMatrix } from './linalg/exact.js';
+export { addQ, addVecQ, bitLength, cayleyTransformQ, detQ, dotQ, equalQ, exactFromFloat, gcdBig, identityQ, invQ, isRational, isSymmetricQ, kronQ, math, matVecQ, multiplyQ, ONE, rational, rationalMatrix, rationalVector, ratioToNumber, scaleQ, SingularMatrixError, solveQ, solveVecQ, subQ, subVecQ, toIntegerMatrix, toNumber, toNumberMatrix, toRationalString, transposeQ, unvecQ, vecQ, ZERO, zerosQ, type Rational, type RationalLike, type RationalMatrix } from './linalg/exact.js';
 export { certifiedConditionNumber, certifiedEigenvalue, countEigenvaluesBelow, gershgorinBounds, inertia, inertiaAt, isPositiveDefiniteQ, type CertifiedConditionNumber, type CertifiedInterval, type CertifyOptions, type CertifyStats, type Inertia } from './linalg/inertia.js';
 export { gaussianMomentRule, type RationalRule } from './linalg/cubature.js';
+export { sigmoid, softplus, softplusInverse } from './linalg/scalar.js';
+export { distanceToInterval, intersects, nextFloat, productInterval, roundOutward, toBound, toFloat, type CertifiedBound } from './linalg/outward.js';
 
 // theory
 export { exactCheck, tolCheck, type AnyClaim, type Check, type CheckKind, type Claim, type ClaimId } from './theory/claim.js';
@@ -38,7 +40,7 @@ export { newtonMinimize, symmetricPart, type NewtonOptions, type NewtonResult, t
 export { DEFAULT_EXPECTATION, perturbations, type ExpectationRule, type PerturbationSet } from './bilevel/expectation.js';
 export { hypernetworkWeights, jointObjective, responseEntry, responseObjective, unvecResponse, vecResponse } from './bilevel/objectives.js';
 export { fitHypernetwork, hypernetwork, ift, solveInner, unrolled, type HypergradientMethod, type HypergradientResult, type HypernetworkFit, type HypernetworkOptions, type HypernetworkVariant, type IftSolver, type InnerOptions, type UnrolledOptions } from './bilevel/methods.js';
-export { inverseSoftplus, runDriver, softplus, type DriverOptions, type DriverRecord, type DriverResult, type DriverState } from './bilevel/driver.js';
+export { inverseSoftplus, runDriver, type DriverOptions, type DriverRecord, type DriverResult, type DriverState } from './bilevel/driver.js';
 export { findBestHyperparameter, hyperDescent, RIDGE_METHODS, ridgeExperiment, SPEC_RIDGE_DATA, type BestHyper, type BestHyperOptions, type HyperDescentOptions, type HyperDescentResult, type RidgeExperimentOptions, type RidgeExperimentResult, type RidgeMethodName } from './experiments/ridge.js';
 export { interactionExperiment, type InteractionOptions, type InteractionResult, type InteractionRun } from './experiments/interaction.js';
 export { plotInteractionExperiment, plotRidgeExperiment } from './experiments/plots.js';

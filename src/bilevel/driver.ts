@@ -100,8 +100,8 @@ export interface DriverResult {
   stopped?: { step: number; reason: string };
 }
 
-/** softplus and its inverse, as the driver's σ = softplus(s) uses them (src/linalg/scalar.ts). */
-export { softplus, softplusInverse as inverseSoftplus };
+/** softplus⁻¹ under the name the driver's users know (src/linalg/scalar.ts: softplusInverse). */
+export { softplusInverse as inverseSoftplus };
 
 function positiveInteger(v: number | undefined, name: string, fallback: number, min = 0): number {
   const x = v ?? fallback;

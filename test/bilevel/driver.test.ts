@@ -4,7 +4,8 @@
  * and keeps the centered weights untouched by the hyper step (OBS-2).
  */
 import { describe, expect, test } from 'vitest';
-import { runDriver, softplus, inverseSoftplus, type DriverOptions } from '../../src/bilevel/driver.js';
+import { runDriver, inverseSoftplus, type DriverOptions } from '../../src/bilevel/driver.js';
+import { softplus } from '../../src/linalg/scalar.js';
 import { quadraticProblem, ridgeProblem } from '../../src/bilevel/families.js';
 import { hypernetwork } from '../../src/bilevel/methods.js';
 import { SPEC_RIDGE_DATA, hyperDescent } from '../../src/experiments/ridge.js';
