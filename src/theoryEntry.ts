@@ -41,6 +41,7 @@ export { DEFAULT_EXPECTATION, perturbations, type ExpectationRule, type Perturba
 export { hypernetworkWeights, jointObjective, responseEntry, responseObjective, unvecResponse, vecResponse } from './bilevel/objectives.js';
 export { fitHypernetwork, hypernetwork, ift, solveInner, unrolled, type HypergradientMethod, type HypergradientResult, type HypernetworkFit, type HypernetworkOptions, type HypernetworkVariant, type IftSolver, type InnerOptions, type UnrolledOptions } from './bilevel/methods.js';
 export { inverseSoftplus, runDriver, type DriverOptions, type DriverRecord, type DriverResult, type DriverState } from './bilevel/driver.js';
+export { hypergradientDescentRun, oneStepLearningRateGradient, type HdOptions, type HdRun } from './bilevel/learningRate.js';
 export { findBestHyperparameter, hyperDescent, RIDGE_METHODS, ridgeExperiment, SPEC_RIDGE_DATA, type BestHyper, type BestHyperOptions, type HyperDescentOptions, type HyperDescentResult, type RidgeExperimentOptions, type RidgeExperimentResult, type RidgeMethodName } from './experiments/ridge.js';
 export { interactionExperiment, type InteractionOptions, type InteractionResult, type InteractionRun } from './experiments/interaction.js';
 export { plotInteractionExperiment, plotRidgeExperiment } from './experiments/plots.js';
