@@ -39,7 +39,7 @@ describe('one-step-ahead hypergradient of the learning rate', () => {
       let u: number[] | null = null;
       for (let t = 0; t < 5; t++) {
         const g = ridge.trainGrad([0.3], w);
-        const prev = u;
+        const prev: number[] | null = u;
         u = prev ? g.map((gi, i) => momentum * prev[i] + gi) : g;
         const dir = u;
         const want = -beta * oneStepLearningRateGradient(ridge, [0.3], w, dir, run.alphas[t + 1]);
