@@ -44,7 +44,7 @@ describe('public API (src/index.ts, src/node.ts)', () => {
     expect(offenders).toEqual([]);
   });
 
-  test('the README example values (spec PT-8) hold', () => {
+  test('the README example values (PT-8 (docs/math.md#pt-8)) hold', () => {
     const problem = api.ridgeProblem({ Xtrain: [[1, 0], [0, 2], [1, 1]], ytrain: [1, 2, 3], Xval: [[2, 1], [1, -1]], yval: [2, 0.5] });
     expect(api.ift().hypergradient(problem, [0]).hypergradient[0]).toBeCloseTo(-0.0103550296, 10);
     expect(api.hypernetwork('delta-stn', { scale: [0.5] }).hypergradient(problem, [0]).hypergradient[0]).toBeCloseTo(-0.0177895038, 10);

@@ -1,5 +1,5 @@
 /**
- * The full alternating algorithm of STN and Δ-STN on a small problem (spec §2.3, §3.5), one gradient step at
+ * The full alternating algorithm of STN and Δ-STN on a small problem (docs/math.md#s2-3, #s3-5), one gradient step at
  * a time, recording the trajectory (λ, σ, w0, Θ, L_T, L_V).
  *
  * ```
@@ -26,7 +26,7 @@ import { hypernetworkWeights, jointObjective, responseObjective, unvecResponse }
 import type { HypernetworkVariant } from './methods.js';
 import type { BilevelProblem } from './problem.js';
 
-/** Options of {@link runDriver}. Defaults follow the Δ-STN reference configuration where it applies (spec §1.5). */
+/** Options of {@link runDriver}. Defaults follow the Δ-STN reference configuration where it applies (docs/math.md#s1-5). */
 export interface DriverOptions {
   variant: HypernetworkVariant;
   /** Initial λ (unconstrained). */

@@ -2,8 +2,8 @@
  * Problem families with analytic derivatives (float64). Each is checked against central finite differences
  * in test/bilevel/families.test.ts through {@link checkDerivatives}.
  *
- * - {@link quadraticProblem}: spec §2.4 S1, L_T = ½wᵀAw − wᵀ(b + Bλ), with a quadratic L_V.
- * - {@link ridgeProblem}: weight-decay linear regression, λ = log weight decay (spec §6 conventions).
+ * - {@link quadraticProblem}: docs/math.md#s2-4 S1, L_T = ½wᵀAw − wᵀ(b + Bλ), with a quadratic L_V.
+ * - {@link ridgeProblem}: weight-decay linear regression, λ = log weight decay (docs/math.md#s6 conventions).
  * - {@link logisticProblem}: L2-regularized logistic regression, λ = log weight decay.
  * - {@link scalarToyProblem}: the spec's scalar toys (sin PT-9, cubic PT-10, tanh PT-11) from src/theory/scalarToys.ts.
  */
@@ -47,7 +47,7 @@ export interface QuadraticData {
 }
 
 /**
- * Spec §2.4 S1: $\mathcal L_T = \tfrac12 w^\top A w - w^\top(b + B\lambda)$ (A ≻ 0), so w*(λ) = A⁻¹(b + Bλ) and
+ * docs/math.md#s2-4 S1: $\mathcal L_T = \tfrac12 w^\top A w - w^\top(b + B\lambda)$ (A ≻ 0), so w*(λ) = A⁻¹(b + Bλ) and
  * J* = A⁻¹B exactly; $\mathcal L_V = \tfrac12(w - t)^\top C (w - t)$ with `C` ⪰ 0 and `target` t. Hyperparameters
  * are continuous weights of L_T (kind 'loss-continuous'); no direct term.
  */
@@ -125,7 +125,7 @@ function checkData(data: RegressionData, labels: 'real' | 'binary'): { X: number
 }
 
 /**
- * Weight-decay linear regression (spec §6 conventions):
+ * Weight-decay linear regression (docs/math.md#s6 conventions):
  * $\mathcal L_T = \frac1{2n}\|Xw - y\|^2 + \tfrac12 e^{\lambda}\|w\|^2$, $\mathcal L_V = \frac1{2n_v}\|X_v w - y_v\|^2$, with
  * λ ∈ ℝ the log of the weight decay (h = 1). Exposes its Gauss–Newton structure (outputs r = Xw − y,
  * ℓ = ‖r‖²/(2n), R = ½e^λ‖w‖²).
@@ -227,7 +227,7 @@ export function logisticProblem(data: RegressionData): BilevelProblem {
 /**
  * A scalar toy of src/theory/scalarToys.ts (sin, cubic, tanh, weight decay) as a bilevel problem with
  * m = h = 1 and the validation loss $\mathcal L_V = \tfrac12(w - t)^2$ (`target` t, default 0): the toys are
- * about the inner problem and its response Jacobian (spec §4.2–§4.3), so the outer loss is kept simple.
+ * about the inner problem and its response Jacobian (docs/math.md#s4-2–#s4-3), so the outer loss is kept simple.
  */
 export function scalarToyProblem(toy: ScalarToy, target = 0): BilevelProblem {
   if (!Number.isFinite(target)) throw new InvalidArgumentError('target', 'a finite number', target);

@@ -16,7 +16,7 @@
  * expectation over ε taken by the rule in `expectation`), so the hypergradient they return is the one at
  * their fixed point; the driver (./driver.ts) runs the incremental alternating algorithm instead.
  *
- * @see spec §1.2 (hypergradient, IFT), §2.2 (STN), §3.1–§3.4 (Δ-STN), §4.3 (linearization)
+ * @see docs/math.md#s1-2 (hypergradient, IFT), #s2-2 (STN), #s3-1–#s3-4 (Δ-STN), #s4-3 (linearization)
  */
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { InvalidArgumentError, NotPositiveDefiniteError, ShapeMismatchError } from '../errors.js';
@@ -117,7 +117,7 @@ export type IftSolver =
   | { solver: 'neumann'; terms: number; stepSize?: number };
 
 /**
- * Implicit differentiation: J* = −H⁻¹ ∂²L_T/∂w∂λ at w*(λ), hypergradient ∂_λL_V + J*ᵀ∇_wL_V (spec §1.2).
+ * Implicit differentiation: J* = −H⁻¹ ∂²L_T/∂w∂λ at w*(λ), hypergradient ∂_λL_V + J*ᵀ∇_wL_V (docs/math.md#s1-2).
  * The dense solver returns J*; CG and Neumann see H only through its product with a vector (they form J*
  * column by column, h solves).
  */
@@ -243,7 +243,7 @@ export interface HypernetworkOptions {
  * - `delta-stn`: w0 = w*(λ) exactly (the general step); min_Θ E_ε L_T(λ + ε, w0 + Θε).
  * - `delta-stn-linearized`: w0 = w*(λ); min_Θ E_ε[ℓ(f(λ+ε, w0) + J_w f(λ+ε, w0)Θε) + R(λ+ε, w0 + Θε)]
  *   (needs `problem.outputStructure`).
- * The hypergradient is ∂_λL_V + Θᵀ∇_wL_V at ŵ(λ) (w0 + Θλ uncentered, w0 centered): spec §3.4.
+ * The hypergradient is ∂_λL_V + Θᵀ∇_wL_V at ŵ(λ) (w0 + Θλ uncentered, w0 centered): docs/math.md#s3-4.
  */
 export function hypernetwork(variant: HypernetworkVariant, options: HypernetworkOptions): HypergradientMethod {
   const rule = options.expectation ?? DEFAULT_EXPECTATION;

@@ -3,7 +3,7 @@
  * methods (./methods.ts, Newton to convergence) and the alternating driver (./driver.ts, one gradient step
  * at a time). Expectations over ε are weighted sums over a {@link PerturbationSet}.
  *
- * Coordinates: ψ = (w0, vec Θ) with vec column-major, so ŵ = w0 + Θλ̃ = ((1, λ̃ᵀ) ⊗ I_m)ψ (spec §4.1).
+ * Coordinates: ψ = (w0, vec Θ) with vec column-major, so ŵ = w0 + Θλ̃ = ((1, λ̃ᵀ) ⊗ I_m)ψ (docs/math.md#s4-1).
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { SecondOrderOracle } from './newton.js';
@@ -75,7 +75,7 @@ export function jointObjective(problem: BilevelProblem, lambda: readonly number[
 /**
  * The Δ-STN response objective over vec Θ at fixed general weights w0 (`general`):
  * E_ε L_T(λ + ε, w0 + Θε), or, with `linearized`, E_ε[ℓ(f(λ+ε, w0) + J_w f(λ+ε, w0)Θε) + R(λ+ε, w0 + Θε)]
- * (R exact, spec §3.3). Gradient E[ε ⊗ g(ε)], Hessian E[εεᵀ ⊗ H(ε)] with g, H the w-gradient and -Hessian of
+ * (R exact, docs/math.md#s3-3). Gradient E[ε ⊗ g(ε)], Hessian E[εεᵀ ⊗ H(ε)] with g, H the w-gradient and -Hessian of
  * the integrand (for the linearized form, g = Jᵀ∇ℓ + ∇R and H = JᵀH_ℓJ + ∇²R).
  */
 export function responseObjective(problem: BilevelProblem, lambda: readonly number[], general: readonly number[], linearized: boolean, set: PerturbationSet): SecondOrderOracle {

@@ -5,13 +5,13 @@
  *
  * A problem supplies both objectives with the derivatives the methods need: ∇_w, ∇²_ww and the mixed
  * ∂²/∂w∂λ of L_T (for IFT and unrolling), ∂_λ L_T (for OBS-2's interaction), ∇_w L_V and the direct term
- * ∂_λ L_V (zero for regularization hyperparameters, spec §1.2). For the linearized Δ-STN a problem may also
+ * ∂_λ L_V (zero for regularization hyperparameters, docs/math.md#s1-2). For the linearized Δ-STN a problem may also
  * expose its Gauss–Newton structure L_T = (1/n)Σ_i ℓ(f_i(λ, w)) + R(λ, w) ({@link OutputStructure}).
  *
  * A user adds a family by implementing this interface; `checkDerivatives` (./derivatives.ts) compares every
  * derivative with central finite differences.
  *
- * @see spec §1.1–§1.2
+ * @see docs/math.md#s1-1–#s1-2
  */
 
 /** What kind of hyperparameter λ_k is: decides which methods can tune it (README capability matrix). */
@@ -38,7 +38,7 @@ export interface HyperparameterSpec {
 /**
  * Gauss–Newton structure of the training loss: $\mathcal L_T(\lambda, w) = \ell(f(\lambda, w)) + R(\lambda, w)$ with
  * f ∈ ℝ^p the stacked outputs (or residuals) and ℓ convex. The linearized Δ-STN replaces f(λ0+ε, w0+Θε) by
- * f(λ0+ε, w0) + J_w f(λ0+ε, w0)·Θε and keeps R exact (spec §3.3, §4.3).
+ * f(λ0+ε, w0) + J_w f(λ0+ε, w0)·Θε and keeps R exact (docs/math.md#s3-3, #s4-3).
  */
 export interface OutputStructure {
   /** f(λ, w) ∈ ℝ^p. */

@@ -5,9 +5,9 @@
  * @remarks
  * With ψ = vec[w₀, Θ] (column-major) and λ̃ = λ₀ + ε (uncentered) or λ̃ = ε (centered), the joint objective is
  * $\Phi(\psi) = \mathbb E_\epsilon\,\mathcal L_T(\lambda_0+\epsilon,\ w_0 + \Theta\tilde\lambda)$, ε ∼ N(0, σ²I). When
- * L_T is quadratic in w with a Hessian G that does not depend on λ (spec §2.4 S1), Φ is exactly quadratic with
- * Hessian $\mathbf M\otimes\mathbf G$ (spec §4.1, Eq. 4.4-type), so gradient descent with step 1/L, L = λ_max,
- * contracts the error by at most 1 − 1/κ per step: $\|\psi_k - \psi^*\| \le (1 - 1/\kappa)^k\|\psi_0 - \psi^*\|$ (spec §6
+ * L_T is quadratic in w with a Hessian G that does not depend on λ (docs/math.md#s2-4 S1), Φ is exactly quadratic with
+ * Hessian $\mathbf M\otimes\mathbf G$ (docs/math.md#s4-1, Eq. 4.4-type), so gradient descent with step 1/L, L = λ_max,
+ * contracts the error by at most 1 − 1/κ per step: $\|\psi_k - \psi^*\| \le (1 - 1/\kappa)^k\|\psi_0 - \psi^*\|$ (docs/math.md#s6
  * PT-4). From ψ₀ = 0 it therefore reaches ‖ψ − ψ*‖ ≤ tol·‖ψ*‖ within ⌈log tol / log(1 − 1/κ)⌉ steps. Since
  * κ(M_u) ≥ κ(M_c) (Proposition C) the uncentered bound is the larger one; the iteration counts themselves need
  * not be ordered (PT-4 gives a start from which the uncentered run is faster), so they are reported, not ranked.
@@ -17,7 +17,7 @@
  * by {@link fitHypernetwork}. The experiment refuses a problem whose joint objective is not quadratic in ψ,
  * because the bound would not apply. The default problem and the grids are ours.
  *
- * @see spec §4.1, §6 PT-2, PT-4, PT-5; proofs/OBS-1.md
+ * @see docs/math.md#s4-1, #pt-2, PT-4, PT-5; proofs/OBS-1.md
  */
 import { InvalidArgumentError, NonFiniteError } from '../errors.js';
 import { symmetricEigenvalues } from '../linalg/dense.js';
@@ -105,7 +105,7 @@ export interface ConditioningExperimentResult {
 }
 
 /**
- * ⌈log tol / log(1 − 1/κ)⌉: the steps after which (1 − 1/κ)^k ≤ tol (spec §6 PT-4). κ = 1 gives 1 (one step
+ * ⌈log tol / log(1 − 1/κ)⌉: the steps after which (1 − 1/κ)^k ≤ tol (docs/math.md#pt-4). κ = 1 gives 1 (one step
  * of size 1/L solves a multiple of the identity exactly).
  * @throws InvalidArgumentError unless κ ≥ 1 and 0 < tol < 1.
  */
@@ -206,7 +206,7 @@ function run(problem: BilevelProblem, lambda0: number[], set: PerturbationSet, k
  * @throws InvalidArgumentError naming `ratios`, `ratios[i]` (negative), `scale`, `tol`, `maxIterations`,
  *   `nodes`, or `problem` (not quadratic in w, or a singular joint Hessian); NonFiniteError naming
  *   `ratios[i]` or `scale` for NaN/±∞.
- * @see spec §4.1, §6 PT-4
+ * @see docs/math.md#s4-1, #pt-4
  */
 export function conditioningExperiment(options: ConditioningExperimentOptions = {}): ConditioningExperimentResult {
   const ratios = options.ratios === undefined ? [...CONDITIONING_RATIOS] : [...options.ratios];

@@ -2,20 +2,20 @@
  * Experiment "Jacobian accuracy vs σ": how far each hypernetwork variant's response Θ lies from the
  * best-response Jacobian J* (and from the Gauss–Newton IFT Jacobian J*_GN) as the perturbation scale σ
  * shrinks. This is the idea of the Δ-STN paper's Figure 2 ("The Δ-STN approximates the best-response
- * Jacobian more accurately by linearizing the best-response hypernetwork", spec §4 intro), on the spec's
+ * Jacobian more accurately by linearizing the best-response hypernetwork", docs/math.md#s4 intro), on the spec's
  * small problems with exact (quadrature) expectations rather than the paper's networks.
  *
  * @remarks
- * What the spec predicts (spec §4.3, Prop. L; the statements are the project's reconstruction [R]):
+ * What the spec predicts (docs/math.md#s4-3, Prop. L; the statements are the project's reconstruction [R]):
  * - cubic toy (PT-10, zero residual, output affine in λ): the linearized Δ-STN gives Θ = J* for every σ;
  * - tanh toy with weight decay (PT-11, non-zero residual): the linearized Θ → J*_GN and the non-linearized
  *   Θ → J* as σ → 0, each with an O(σ²) error; J*_GN ≠ J*;
  * - ridge (PT-6 / PT-8 data): the model is linear in w, so J*_GN = J* and linearizing changes nothing; the
- *   remaining O(σ²) error comes from λ entering through e^λ (§4.3 caveat 5);
- * - STN and centered STN fit the same affine function, so their Θ agree (OBS-1's remark, spec §4.2).
+ *   remaining O(σ²) error comes from λ entering through e^λ (docs/math.md#s4-3 caveat 5);
+ * - STN and centered STN fit the same affine function, so their Θ agree (OBS-1's remark, docs/math.md#s4-2).
  * The problems, grids and the JSON shape are ours.
  *
- * @see spec §3.1–§3.3, §4.2, §4.3, §6 PT-6, PT-8, PT-10, PT-11
+ * @see docs/math.md#s3-1–#s3-3, #s4-2, #s4-3, #pt-6, PT-8, PT-10, PT-11
  */
 import { SPEC_RIDGE_DATA } from './ridge.js';
 import { InvalidArgumentError, NonFiniteError, NotPositiveDefiniteError, ShapeMismatchError } from '../errors.js';
@@ -38,11 +38,11 @@ export const JACOBIAN_METHODS: readonly HypernetworkVariant[] = ['stn', 'centere
 /** Default problems: all three. */
 export const JACOBIAN_PROBLEMS: readonly JacobianProblemName[] = ['cubic', 'tanh', 'ridge'];
 
-/** Gauss–Hermite nodes per dimension used by default (spec §6: ≥ 60; 80 reproduces the tables). */
+/** Gauss–Hermite nodes per dimension used by default (docs/math.md#s6: ≥ 60; 80 reproduces the tables). */
 export const JACOBIAN_DEFAULT_NODES = 80;
 
 /**
- * Spec §6 PT-6 training data and PT-8 validation data for ridge:
+ * docs/math.md#pt-6 training data and PT-8 validation data for ridge:
  * X = [[1,0],[0,2],[1,1]], y = (1,2,3); X_v = [[2,1],[1,−1]], y_v = (2, 0.5).
  */
 export const PT6_RIDGE_DATA: RegressionData = SPEC_RIDGE_DATA;
@@ -55,7 +55,7 @@ export interface JacobianProblemSetup {
 }
 
 /**
- * The experiment's problems: `'cubic'` = spec PT-10, L_T = ½(w³ + w − λ)², λ₀ = 2 (w* = 1, J* = ¼);
+ * The experiment's problems: `'cubic'` = PT-10 (docs/math.md#pt-10), L_T = ½(w³ + w − λ)², λ₀ = 2 (w* = 1, J* = ¼);
  * `'tanh'` = PT-11, residuals tanh(w x_i) − y_i with weight decay ½e^λw², λ₀ = −1; `'ridge'` = weight-decay
  * ridge on the PT-6 / PT-8 data ({@link PT6_RIDGE_DATA}), λ = log weight decay, λ₀ = 0.
  * @throws InvalidArgumentError naming `name` for an unknown problem.
@@ -90,10 +90,10 @@ export function logGrid(lo = 0.01, hi = 2, count = 12): number[] {
  * Gauss–Newton IFT Jacobian $J^*_{GN} = -(\mathbf G_w + \nabla^2_w R)^{-1}\,\partial^2\mathcal L_T/\partial w\,\partial\lambda$ at
  * (λ, w) = (`lambda`, `weights`), with $\mathbf G_w = J_f^\top H_\ell J_f$ from `problem.outputStructure`: the exact
  * IFT Jacobian with the residual-weighted curvature Σ_j (∇ℓ)_j ∇²_w f_j dropped from the Hessian (not from
- * the cross term). It is the σ → 0 limit of the linearized Δ-STN response (spec §4.3, Prop. L.2).
+ * the cross term). It is the σ → 0 limit of the linearized Δ-STN response (docs/math.md#s4-3, Prop. L.2).
  * @throws InvalidArgumentError naming `problem` without an outputStructure; NotPositiveDefiniteError naming
  *   `gaussNewton` when G_w + ∇²_w R is not positive definite.
- * @see spec §4.3 item 2
+ * @see docs/math.md#s4-3 item 2
  */
 export function gaussNewtonIftJacobian(problem: BilevelProblem, lambda: readonly number[], weights: readonly number[]): number[][] {
   const s = problem.outputStructure;
@@ -143,7 +143,7 @@ export interface JacobianExperimentOptions {
 export interface JacobianRow {
   scale: number;
   method: HypernetworkVariant;
-  /** ŵ(λ₀), the hypernetwork's weights at λ₀ (for `'stn'` the intercept plus Θλ₀; w₀ otherwise). Spec §6's "STN w₀". */
+  /** ŵ(λ₀), the hypernetwork's weights at λ₀ (for `'stn'` the intercept plus Θλ₀; w₀ otherwise). docs/math.md#s6's "STN w₀". */
   general: number[];
   /** Θ (m×h). */
   response: number[][];
@@ -204,7 +204,7 @@ function parseOptions(options: JacobianExperimentOptions): { scales: number[]; p
  * quadrature points (under a second for the defaults).
  * @throws InvalidArgumentError for an empty or non-positive `scales`, an unknown problem, `nodes` outside
  *   [60, 200]; NonFiniteError naming `scales[i]`.
- * @see spec §4.3
+ * @see docs/math.md#s4-3
  */
 export function jacobianExperiment(options: JacobianExperimentOptions = {}): JacobianExperimentResult {
   const { scales, problems, nodes } = parseOptions(options);

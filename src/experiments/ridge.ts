@@ -1,5 +1,5 @@
 /**
- * The ridge toy (issue: "toy experiments" 1; spec §6 PT-8, PT-15): λ = log weight decay of a linear
+ * The ridge toy (issue: "toy experiments" 1; docs/math.md#pt-8, PT-15): λ = log weight decay of a linear
  * regression, λ* = argmin_λ L_V(w*(λ)) found independently of every method, and the λ trajectory of each
  * method to its fixed point.
  *
@@ -52,7 +52,7 @@ export interface BestHyper {
 /**
  * λ* = argmin_λ L_V(w*(λ)) for h = 1, independently of the methods under test: a grid over [lo, hi], then
  * golden-section search on the best grid bracket (which only locates the minimum to ~√ε), then bisection on
- * the sign of the exact IFT hypergradient inside the final bracket (the root, good to ~ε; spec PT-15 note).
+ * the sign of the exact IFT hypergradient inside the final bracket (the root, good to ~ε; PT-15 (docs/math.md#pt-15) note).
  */
 export function findBestHyperparameter(problem: BilevelProblem, options: BestHyperOptions = {}): BestHyper {
   if (problem.hyperDim !== 1) throw new InvalidArgumentError('problem', 'a problem with one hyperparameter', `h = ${problem.hyperDim}`);
@@ -95,7 +95,7 @@ export function findBestHyperparameter(problem: BilevelProblem, options: BestHyp
 
 /** Options for {@link hyperDescent}. */
 export interface HyperDescentOptions {
-  /** α, the step on λ (default 0.5, as spec PT-15). */
+  /** α, the step on λ (default 0.5, as PT-15 (docs/math.md#pt-15)). */
   stepSize?: number;
   /** Stop when |Δλ| ≤ tol (default 1e-12) or after maxIterations (default 20 000). */
   tol?: number;

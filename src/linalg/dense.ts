@@ -83,7 +83,7 @@ export function kron(a: MatrixLike, b: MatrixLike): Matrix {
 /**
  * Column-major vectorization: vec(X) stacks the columns of X (m×n) into a vector of length mn, so that
  * entry (i, j) lands at index i + j·m. With this convention vec(A X B) = (Bᵀ ⊗ A) vec(X), and for the
- * hypernetwork ŵ = w₀ + Θλ̃ one has ŵ = ((1, λ̃ᵀ) ⊗ I_m) vec[w₀, Θ] (spec §4.1).
+ * hypernetwork ŵ = w₀ + Θλ̃ one has ŵ = ((1, λ̃ᵀ) ⊗ I_m) vec[w₀, Θ] (docs/math.md#s4-1).
  */
 export function vec(x: MatrixLike): number[] {
   const m = toMatrix(x, 'x');
@@ -121,7 +121,7 @@ export interface SymmetricEigen {
  * Why Jacobi and not ml-matrix's tridiagonal QR: a rotation is skipped only when
  * |a_pq| ≤ ε·√(|a_pp a_qq|), the relative criterion of Demmel & Veselić (1992), which computes the
  * small eigenvalues of graded positive definite matrices (such as M ⊗ G with κ up to 1e12) to high
- * relative accuracy; QR-type solvers only guarantee ε·‖A‖ absolute accuracy. The spec (§6 PT-2) needs
+ * relative accuracy; QR-type solvers only guarantee ε·‖A‖ absolute accuracy. The docs/math.md (#pt-2) needs
  * κ(M ⊗ G) = κ(M)κ(G) to 1e-6 relative, which QR misses in ~0.05% of draws.
  *
  * @param a symmetric n×n matrix (checked to 1e-12 relative).

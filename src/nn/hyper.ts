@@ -4,7 +4,7 @@
  *
  * @remarks
  * Each hyperparameter k is stored **unconstrained** as λ_k ∈ ℝ; a fixed map T_k, chosen from its range
- * [lo, hi] exactly as the reference does (C1 `hyper/container.py::register`, spec §1.3), gives the value a
+ * [lo, hi] exactly as the reference does (C1 `hyper/container.py::register`, docs/math.md#s1-3), gives the value a
  * regularizer uses, `hyperValue` = T_k(λ_k) (⌊T_k(λ_k)⌋ for a discrete hyperparameter):
  *
  * | range                  | transform        | T(x)                        | T⁻¹(v)                         |
@@ -16,12 +16,12 @@
  *
  * The perturbation is ε ~ N(0, diag σ²) in the unconstrained space, σ = softplus(s) (`scale` σ, `rawScale`
  * s), one independent draw per training example, or one per minibatch for a coordinate declared
- * `perturb: 'minibatch'` (C1 `same_perturb_mb`, spec §1.4). Its entropy is
- * ℍ = Σ_k log(σ_k √(2πe)), with ∂ℍ/∂s_k = sigmoid(s_k)/σ_k (spec §8.6).
+ * `perturb: 'minibatch'` (C1 `same_perturb_mb`, docs/math.md#s1-4). Its entropy is
+ * ℍ = Σ_k log(σ_k √(2πe)), with ∂ℍ/∂s_k = sigmoid(s_k)/σ_k (docs/math.md#s8-6).
  *
  * Everything here is float64 JavaScript except the few `…Tf` functions the trainer differentiates through.
  *
- * @see spec §1.3, §1.4, §3.4, §8, PT-14
+ * @see docs/math.md#s1-3, #s1-4, #s3-4, #s8, PT-14
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, NonFiniteError, ParseError, ShapeMismatchError } from '../errors.js';
@@ -37,7 +37,7 @@ export const HALF_LOG_2_PI_E = 0.5 * Math.log(2 * Math.PI * Math.E);
 
 export { sigmoid, softplus, softplusInverse } from '../linalg/scalar.js';
 
-/** The four transforms of spec §1.3 (the reference's names). */
+/** The four transforms of docs/math.md#s1-3 (the reference's names). */
 export type TransformName = 's_sigmoid' | 'upper_softplus' | 'lower_softplus' | 'linear';
 
 /**
@@ -54,7 +54,7 @@ export function chooseTransform(lo: number, hi: number): TransformName {
 }
 
 /**
- * T(x) for transform `name` on range [lo, hi] (formulas of spec §1.3, the table at the top of this module).
+ * T(x) for transform `name` on range [lo, hi] (formulas of docs/math.md#s1-3, the table at the top of this module).
  * The image is the open interval (lo, hi) in exact arithmetic; float64 rounding can reach a bound.
  */
 export function transformForward(name: TransformName, x: number, lo: number, hi: number): number {
@@ -75,7 +75,7 @@ export function transformForward(name: TransformName, x: number, lo: number, hi:
  * T⁻¹(v) for transform `name` on range [lo, hi].
  *
  * @throws InvalidArgumentError (naming `argument`) if v is not inside the open interval (lo, hi): the
- * inverse is ±∞ at a bound (spec §8.5), and we never return a non-finite λ.
+ * inverse is ±∞ at a bound (docs/math.md#s8-5), and we never return a non-finite λ.
  */
 export function transformInverse(name: TransformName, v: number, lo: number, hi: number, argument = 'value'): number {
   if (!Number.isFinite(v) || !(v > lo) || !(v < hi)) {
@@ -174,7 +174,7 @@ export interface HyperparameterSpec {
   range: readonly [number, number];
   /** Use ⌊T(λ)⌋ (cutout length, number of holes). Default false. */
   discrete?: boolean;
-  /** Default 'example' (spec §1.4). */
+  /** Default 'example' (docs/math.md#s1-4). */
   perturb?: PerturbMode;
   /** Initial value v0 in constrained units, strictly inside (lo, hi); λ0 = T⁻¹(v0). */
   init: number;
@@ -227,7 +227,7 @@ export function inputDropoutSpec(name: string, overrides: SpecOverrides = {}): H
 
 /**
  * DropConnect on a weight matrix: 0.05 in [0, 0.95], σ0 = 1, perturbed **per minibatch** (one mask for the
- * whole batch; C2's LSTM shares the draw the same way, spec §1.4), because a per-example weight mask would
+ * whole batch; C2's LSTM shares the draw the same way, docs/math.md#s1-4), because a per-example weight mask would
  * cost B copies of the weights.
  */
 export function dropConnectSpec(name: string, overrides: SpecOverrides = {}): HyperparameterSpec {
@@ -256,7 +256,7 @@ export function contrastSpec(name = 'contrast', overrides: SpecOverrides = {}): 
 
 /**
  * Weight decay: 1e-4 in [0, +∞) (`lower_softplus`), per minibatch, σ0 = 1. Not a C1 default: the reference
- * code does not support weight decay (spec §7, issue I1); these defaults are ours. It enters the training
+ * code does not support weight decay (docs/math.md#s7, issue I1); these defaults are ours. It enters the training
  * objective only, L_T = CE + ½·d·mean_i Σ_layers ‖Ŵ_i‖² over every kernel at the example's weights (biases
  * excluded; src/nn/methods/steps.ts `weightDecayPenalty`); L_V has no penalty, so the hyper step moves d through
  * the response alone. A model carries it as an objective hyperparameter (`ModelOptions.objectiveHyperparameters`).
@@ -317,7 +317,7 @@ function resolveSpec(spec: HyperparameterSpec, at: string): ResolvedHyperparamet
 // ---------------------------------------------------------------------------------------------------------
 
 /**
- * One perturbed minibatch of hyperparameters (spec §1.4), rows = examples, columns = hyperparameters.
+ * One perturbed minibatch of hyperparameters (docs/math.md#s1-4), rows = examples, columns = hyperparameters.
  * Every matrix is B×h (`number[][]`, float64; `tf.tensor2d(rows)` turns one into a tensor).
  */
 export interface PerturbedHypers {
@@ -422,7 +422,7 @@ export class HyperSpace {
     return out;
   }
 
-  /** λ0 = T⁻¹(v0) per coordinate, in float64 (spec §1.3 table; PT-14). */
+  /** λ0 = T⁻¹(v0) per coordinate, in float64 (docs/math.md#s1-3 table; PT-14). */
   initialLambda(): number[] {
     return this.specs.map((s, k) => transformInverse(s.transform, s.init, s.range[0], s.range[1], `specs[${k}].init`));
   }
@@ -471,7 +471,7 @@ export class HyperSpace {
   }
 
   /**
-   * Draw one perturbed minibatch: ε_i = σ ⊙ n_i, n_i ~ N(0, I), for i = 1..B (spec §1.4).
+   * Draw one perturbed minibatch: ε_i = σ ⊙ n_i, n_i ~ N(0, I), for i = 1..B (docs/math.md#s1-4).
    *
    * @remarks
    * `lambda` is λ (length h), `rawScale` is s (length h, σ = softplus(s)), `batch` is B. A coordinate with
@@ -490,14 +490,14 @@ export class HyperSpace {
     return { batch, h: this.h, noise, perturbation, perturbed, hyperValues };
   }
 
-  /** ℍ[N(0, diag σ²)] = Σ_k log(σ_k √(2πe)), σ = softplus(s) (spec §1.4); 1.4189385332 per coordinate at σ = 1. */
+  /** ℍ[N(0, diag σ²)] = Σ_k log(σ_k √(2πe)), σ = softplus(s) (docs/math.md#s1-4); 1.4189385332 per coordinate at σ = 1. */
   entropy(rawScale: readonly number[]): number {
     this.checkVector(rawScale, 'rawScale');
     // log σ = log(softplus(s)); for s ≪ 0, softplus(s) ≈ eˢ is still representable down to s ≈ −745.
     return rawScale.reduce((acc, s) => acc + Math.log(softplus(s)) + HALF_LOG_2_PI_E, 0);
   }
 
-  /** ∂ℍ/∂s_k = sigmoid(s_k)/σ_k (spec §8.6). */
+  /** ∂ℍ/∂s_k = sigmoid(s_k)/σ_k (docs/math.md#s8-6). */
   entropyGrad(rawScale: readonly number[]): number[] {
     this.checkVector(rawScale, 'rawScale');
     return rawScale.map((s) => sigmoid(s) / softplus(s));
@@ -581,7 +581,7 @@ export function scaleTf(rawScale: tf.Tensor): tf.Tensor {
 
 /**
  * ℍ = Σ_k log(softplus(s_k)) + h·½log(2πe) as a scalar tensor (float32), for the scale objective
- * L_V − τℍ (spec §3.4). Its gradient is sigmoid(s)/σ. In float32, softplus(s) underflows for s ≲ −87 and ℍ
+ * L_V − τℍ (docs/math.md#s3-4). Its gradient is sigmoid(s)/σ. In float32, softplus(s) underflows for s ≲ −87 and ℍ
  * becomes −∞; the float64 {@link HyperSpace.entropy} does not.
  */
 export function entropyTf(rawScale: tf.Tensor1D): tf.Scalar {

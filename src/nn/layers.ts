@@ -1,20 +1,20 @@
 /**
- * STN layers with the general/response split (spec §2.1, §3.1), and their forward-mode tangent pass (spec
- * §3.3, §8.1).
+ * STN layers with the general/response split (docs/math.md#s2-1, #s3-1), and their forward-mode tangent pass (spec
+ * docs/math.md#s3-3, docs/math.md#s8-1).
  *
  * A dense layer maps x ∈ ℝ^{B×in} with a hypernetwork input h_net ∈ ℝ^{B×h} (one row per example) to
  *
  * $$y = x W_\text{gen} + b_\text{gen} + (h_\text{net} U_w) \odot (x W_\text{resp}) + (h_\text{net} U_b) \odot b_\text{resp},$$
  *
  * which is x Ŵ_i + b̂_i with the per-example weights Ŵ_i = W_gen + W_resp diag(U_wᵀ h_i) (each output unit's
- * column scaled) and b̂_i = b_gen + (U_bᵀ h_i) ⊙ b_resp — the structured response of spec §3.1, computed
+ * column scaled) and b̂_i = b_gen + (U_bᵀ h_i) ⊙ b_resp — the structured response of docs/math.md#s3-1, computed
  * without materialising B weight matrices. Weights are stored in×out (tfjs convention; the spec writes out×in).
  * `general` = {W_gen, b_gen} = w0; `response` = {W_resp, b_resp, U_w, U_b} determine Θ; U starts at exactly 0
  * (C1), so Θ = 0 at the start.
  *
  * The tangent pass propagates (value, tangent) together at h_net = 0 in the direction h_net = ε:
  * ẏ = ẋ W_gen + (ε U_w) ⊙ (x W_resp) + (ε U_b) ⊙ b_resp, which is J_w f · Θε for the whole network when
- * chained through the activations' masks (the linearized response of §3.3), at the cost of one extra
+ * chained through the activations' masks (the linearized response of docs/math.md#s3-3), at the cost of one extra
  * forward-like pass instead of the reference's double backward. Convolutions are the same with per-output-
  * channel scaling.
  */
@@ -176,7 +176,7 @@ abstract class StnLayerParameters {
   }
 }
 
-/** A dense STN layer (spec §2.1 `StnLinear`): see the module remarks. Weights are in×out. */
+/** A dense STN layer (docs/math.md#s2-1 `StnLinear`): see the module remarks. Weights are in×out. */
 export class StnDense extends StnLayerParameters implements StnLayer {
   readonly inputs: number;
   readonly outputs: number;
@@ -240,7 +240,7 @@ export interface StnConvOptions extends StnLayerOptions {
   pad?: 'same' | 'valid' | number;
 }
 
-/** A 2-D convolutional STN layer (spec §2.1 `StnConv2d`): NHWC, per-output-channel response scaling. */
+/** A 2-D convolutional STN layer (docs/math.md#s2-1 `StnConv2d`): NHWC, per-output-channel response scaling. */
 export class StnConv2d extends StnLayerParameters implements StnLayer {
   readonly stride: number;
   readonly pad: 'same' | 'valid' | number;

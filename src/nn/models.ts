@@ -1,12 +1,12 @@
 /**
  * STN networks as a sequence of blocks, with the hyperparameters each block uses bound once, at
- * construction (never looked up by string in `forward`). The models of spec §5.1: the paper's MLP
+ * construction (never looked up by string in `forward`). The models of docs/math.md#s5-1: the paper's MLP
  * 784-1200-1200-10 (the reference's MLP emits 1200 logits, a bug: ours has 10), the SimpleCNN for
  * Fashion-MNIST, and an AlexNet-style CIFAR-10 net (no BatchNorm, as in C1).
  *
  * A forward pass takes the per-example hypernetwork input h_net and a set of dropout masks sampled from the
  * per-example hyperparameter values; the tangent pass reuses the same masks, so that the primal output and
- * its tangent see the same network (spec §3.3).
+ * its tangent see the same network (docs/math.md#s3-3).
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
@@ -172,7 +172,7 @@ export class StnNetwork {
   /**
    * (logits, tangent) at h_net = 0 in the direction h_net = ε (`direction`, [B, h]): the primal output
    * f(x; w0) and J_w f · Θε, propagated together through the layers, the ReLU masks, pooling and the same
-   * dropout masks (spec §3.3, §8.1). `hyper` (rows λ + ε) holds the architecture mixtures of `cell` blocks
+   * dropout masks (docs/math.md#s3-3, #s8-1). `hyper` (rows λ + ε) holds the architecture mixtures of `cell` blocks
    * fixed: Δ-STN linearizes in the weights only. `options.responseOnly`: gradients will be taken w.r.t. the
    * response parameters only (see {@link TangentOptions}); cells ignore it (they keep every gradient).
    */
@@ -290,7 +290,7 @@ export function mlp(options: ModelOptions & { inputs?: number; hidden?: number[]
 }
 
 /**
- * The SimpleCNN of C1 for Fashion-MNIST (spec §5.1): conv 1→16 (5×5, pad 2) → ReLU → pool → conv 16→32 (5×5,
+ * The SimpleCNN of C1 for Fashion-MNIST (docs/math.md#s5-1): conv 1→16 (5×5, pad 2) → ReLU → pool → conv 16→32 (5×5,
  * pad 2) → ReLU → pool → fc 1568→1568 → ReLU → fc 1568→10. Channel dropout on the input (index 0) and after each
  * conv block (1, 2), unit dropout after fc1 (3); indices 4 and 5 are left to input augmentations (cutout length
  * and holes) that the trainer applies. `channels` and `fc` change the widths.
@@ -321,7 +321,7 @@ export function simpleCnn(options: ModelOptions & { channels?: [number, number];
 }
 
 /**
- * An AlexNet-style CIFAR-10 net after C1's `StnAlexNet` (spec §5.1): conv 3→64 (3×3, stride 2) → pool → 192 →
+ * An AlexNet-style CIFAR-10 net after C1's `StnAlexNet` (docs/math.md#s5-1): conv 3→64 (3×3, stride 2) → pool → 192 →
  * pool → 384 → 256 → 256 → pool, fc 1024→4096→4096→10, no BatchNorm; channel dropout after each conv (indices
  * 0..4) and unit dropout after fc1 and fc2 (5, 6). `width` scales every layer (1 = the paper's sizes).
  */

@@ -16,7 +16,7 @@
  *
  * Design: every op is a bilinear (or linear) map whose adjoints are again ops of the same family, and each
  * gradient is expressed with those ops. So a gradient is itself differentiable with fast gradients, to any
- * order, which the tangent pass of Δ-STN and the double-backward JVP checks need (spec §3.4). ReLU, dropout
+ * order, which the tangent pass of Δ-STN and the double-backward JVP checks need (docs/math.md#s3-4). ReLU, dropout
  * masks and `tf.losses.softmaxCrossEntropy` (first order) already work on wasm and are not replaced.
  *
  * tfjs's `customGrad` evaluates the gradients of all inputs eagerly, while a built-in kernel evaluates only
@@ -557,7 +557,7 @@ const maskOf = untaped<tf.Tensor4D, tf.Tensor5D>((x) => oneHotFloat(tf.argMax(wi
  * constant: its gradient is zero (the argmax is piecewise constant).
  *
  * @remarks Use it with {@link selectPool2x2} to push a tangent through the same pooling decision as the
- * value (the forward-mode pass of Δ-STN, spec §3.4): ȧ_out = Σ_window M ⊙ ȧ.
+ * value (the forward-mode pass of Δ-STN, docs/math.md#s3-4): ȧ_out = Σ_window M ⊙ ȧ.
  * @throws ShapeMismatchError if `x` is not rank 4 with H, W ≥ 2.
  */
 export function maxPool2x2Mask(x: tf.Tensor4D): tf.Tensor5D {

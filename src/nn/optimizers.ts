@@ -1,5 +1,5 @@
 /**
- * The optimizers of the reference configuration (spec §1.5), written out so that their state is plain data a
+ * The optimizers of the reference configuration (docs/math.md#s1-5), written out so that their state is plain data a
  * checkpoint can hold exactly: SGD with momentum for the network's weights (PyTorch's convention
  * buf ← μ·buf + g, p ← p − lr·buf), and RMSprop or Adam for the hyperparameters λ and the scales s (float64
  * arrays, PyTorch's defaults: RMSprop α = 0.99, ε = 1e-8; Adam β = (0.9, 0.999), ε = 1e-8).

@@ -1,17 +1,17 @@
 /**
  * Per-example stochastic regularizers: dropout (unit, channel, input), DropConnect, cutout, brightness and
- * contrast jitter. Each example i uses its own perturbed value T(λ + ε_i) (spec §2.2, §3.2).
+ * contrast jitter. Each example i uses its own perturbed value T(λ + ε_i) (docs/math.md#s2-2, #s3-2).
  *
  * @remarks
  * Every random draw comes from the seeded {@link Rng} in JavaScript and only then becomes a tensor. That is
  * what lets the Δ-STN linearized step apply **the same** dropout mask in the primal pass and in the
- * forward-mode tangent pass (spec §3.3, §8.1): sample the mask once, then `applyMask(a, mask)` and
- * `applyMask(ȧ, mask)`. The masks carry no gradient to the rate p_i (spec §8.4, C1 `dropout_utils.py`
+ * forward-mode tangent pass (docs/math.md#s3-3, #s8-1): sample the mask once, then `applyMask(a, mask)` and
+ * `applyMask(ȧ, mask)`. The masks carry no gradient to the rate p_i (docs/math.md#s8-4, C1 `dropout_utils.py`
  * detaches the rates); the hyperparameter reaches the loss only through the hypernetwork input.
  *
  * Tensors returned here are new; the caller owns and disposes them. Nothing else is left allocated.
  *
- * @see spec §1.2, §3.2, §5.1, §8.4
+ * @see docs/math.md#s1-2, #s3-2, #s5-1, #s8-4
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, NonFiniteError, ShapeMismatchError } from '../errors.js';
@@ -65,7 +65,7 @@ function uintScratch(n: number): Uint32Array {
  * shape such as [B, 1, 1, C] for channel dropout (one draw per example and channel). `rates` is p (length B,
  * each in [0, 1)). The draw order is row-major over `shape`, one `rng.nextUint32()` per element, whatever the
  * rates, so the random stream consumed depends only on the shape. Rate 0 gives exactly 1 (the identity under
- * {@link applyMask}). No gradient flows to p (C1 `dropout_utils.py`, spec §8.4).
+ * {@link applyMask}). No gradient flows to p (C1 `dropout_utils.py`, docs/math.md#s8-4).
  *
  * @returns a float32 tensor of `shape`, owned by the caller.
  * @throws ShapeMismatchError if rates.length ≠ shape[0]; InvalidArgumentError for a rate outside [0, 1).
@@ -112,7 +112,7 @@ export function channelDropoutMask(activationShape: readonly number[], rates: re
  * memory (128 × 1200 × 1200 floats ≈ 737 MB for one MLP layer at B = 128) and a batched matmul instead of one
  * matmul, so the rate p is shared by the minibatch: declare the hyperparameter with `perturb: 'minibatch'`
  * (`dropConnectSpec` does) and pass any row's value. Apply the mask to both the general and the response
- * weights, as C2's LSTM does (spec §2.1), with {@link applyMask}.
+ * weights, as C2's LSTM does (docs/math.md#s2-1), with {@link applyMask}.
  *
  * @param weightShape the weight tensor's shape.
  * @param rate p in [0, 1); 0 gives exactly 1 everywhere.

@@ -28,7 +28,7 @@ import { adjustBrightness, adjustContrast, cutout, jitterFactors } from './regul
 export { NETWORK_METHODS, NN_METHODS, isDarts, finiteDifferenceMixedProduct } from './methods/index.js';
 export type { NetworkMethod, NnMethod, StepContext, TrainerData, TrainerState } from './methods/index.js';
 
-/** Trainer settings; defaults are the Δ-STN reference's (spec §1.5) where they apply. */
+/** Trainer settings; defaults are the Δ-STN reference's (docs/math.md#s1-5) where they apply. */
 export interface TrainerConfig {
   method: NnMethod;
   epochs: number;
@@ -145,7 +145,7 @@ export class Trainer {
     const params = model.parameters();
     this.general = params.general;
     this.response = params.response;
-    // STN-type joint methods step every parameter with one optimizer (spec §3.5); Δ-STN has two.
+    // STN-type joint methods step every parameter with one optimizer (docs/math.md#s3-5); Δ-STN has two.
     this.optGeneral = new MomentumSgd(method.jointWeights ? [...this.general, ...this.response] : this.general, c.lrWeights, c.momentum);
     this.optResponse = new MomentumSgd(this.response, c.lrWeights, c.momentum);
     this.optLambda = new VectorOptimizer(c.hyperOptimizer, space.h, c.lrHyper);

@@ -1,9 +1,9 @@
 /**
  * APP-E: the STN (joint) update leaves the general part w₀ biased, the Δ-STN general step does not
- * (spec §0.1 row APP-E, §4.2, §6 PT-6, PT-7, PT-9, PT-12; proof in `proofs/APP-E.md`).
+ * (docs/math.md#s0-1 row APP-E, #s4-2, #pt-6, PT-7, PT-9, PT-12; proof in `proofs/APP-E.md`).
  *
  * @remarks
- * The statement is the project's reconstruction (spec §0.1, tagged [R]) of the paper's Appendix E, not its
+ * The statement is the project's reconstruction (docs/math.md#s0-1, tagged [R]) of the paper's Appendix E, not its
  * wording: the STN fixed point satisfies $\mathbb E_\epsilon[\nabla_w\mathcal L_T(\lambda_0+\epsilon, w_0+\Theta\epsilon)] = 0$
  * instead of $\nabla_w\mathcal L_T(\lambda_0, w_0) = 0$, so when $\nabla_w\mathcal L_T$ is not affine in (λ, w)
  * (Proposition B) $w_0^{\rm STN} - w^*(\lambda_0) = -\tfrac12 H^{-1}\mathbb E[Q(\epsilon)] + O(\sigma^4)$, while the

@@ -4,11 +4,11 @@
  *
  * A claim computes both sides of a mathematical statement on a case drawn by its fast-check generator and
  * returns one {@link Check} per step of the proof (so a failure says which step broke), plus checks of the
- * spec's reference values (§6) that belong to it.
+ * spec's reference values (docs/math.md#s6) that belong to it.
  */
 import type { Arbitrary } from 'fast-check';
 
-/** The IDs of spec §0.1 (the wording of each statement is the project's, reconstructed: spec §0.1). */
+/** The IDs of docs/math.md#s0-1 (the wording of each statement is the project's, reconstructed: spec #s0-1). */
 export type ClaimId = 'OBS-1' | 'OBS-2' | 'THM-3' | 'APP-E' | 'LIN';
 
 /** How a check compares its two sides. */
@@ -43,7 +43,7 @@ export interface Claim<C> {
   arbitrary: Arbitrary<C>;
   /** Both sides of the claim on one case, as named checks. */
   check(c: C): Check[];
-  /** The spec's reference values (§6) that belong to this claim. */
+  /** The spec's reference values (docs/math.md#s6) that belong to this claim. */
   referenceChecks(): Check[];
 }
 

@@ -1,15 +1,15 @@
 /**
- * LIN: linearizing the network in the Δ-STN response step (spec §0.1 row LIN, §3.3, §4.3, §6 PT-10,
+ * LIN: linearizing the network in the Δ-STN response step (docs/math.md#s0-1 row LIN, #s3-3, #s4-3, #pt-10,
  * PT-11; proof in `proofs/LIN.md`).
  *
  * @remarks
- * The statement is the project's reconstruction (spec §0.1, tagged [R]), not the paper's wording. With
+ * The statement is the project's reconstruction (docs/math.md#s0-1, tagged [R]), not the paper's wording. With
  * $\mathcal L_T(\lambda, w) = \mathbb E_x\,\ell(f(x; w, \lambda)) + R(\lambda, w)$ and $w_0 = w^*(\lambda_0)$ a non-degenerate
  * minimiser ($\nabla_w\mathcal L_T = 0$, $\nabla^2_w\mathcal L_T \succ 0$: the implicit function theorem needs the Hessian
  * invertible, a strict minimiser is not enough), the linearized response objective is
  * $F_{\rm lin}(\Theta) = \mathbb E_{\epsilon,x}\,\ell\big(f_0(\epsilon) + J(\epsilon)\Theta\epsilon\big) + \mathbb E_\epsilon R(\lambda_0+\epsilon, w_0+\Theta\epsilon)$,
  * with $f_0(\epsilon) = f(x; w_0, \lambda_0+\epsilon)$, $J(\epsilon) = \partial_w f(x; w_0, \lambda_0+\epsilon)$ and R **not** linearized
- * (spec §3.3, last paragraph). Proposition L: (1) F_lin is convex in Θ for convex ℓ and R; (2) as σ → 0 its
+ * (docs/math.md#s3-3, last paragraph). Proposition L: (1) F_lin is convex in Θ for convex ℓ and R; (2) as σ → 0 its
  * minimiser tends to the Gauss–Newton IFT Jacobian $\Theta_{\rm GN} = -(G_w+\nabla^2_wR)^{-1}\nabla^2_{w\lambda}\mathcal L_T$, whose
  * cross derivative keeps the residual term $\mathbb E\sum_j(\nabla\ell)_j\nabla^2_{w\lambda}f_j$, while the non-linearized
  * Δ-STN tends to $J^* = -(\nabla^2_w\mathcal L_T)^{-1}\nabla^2_{w\lambda}\mathcal L_T$; (3) under quadratic ℓ, f₀ affine in ε, J

@@ -1,9 +1,9 @@
 /**
- * OBS-1: Gauss–Newton conditioning of the affine hypernetwork, centered against uncentered (spec §0.1 row
- * OBS-1, §4.1, §6 PT-1..PT-4; proof in `proofs/OBS-1.md`).
+ * OBS-1: Gauss–Newton conditioning of the affine hypernetwork, centered against uncentered (docs/math.md#s0-1 row
+ * OBS-1, docs/math.md#s4-1, docs/math.md#pt-1..PT-4; proof in `proofs/OBS-1.md`).
  *
  * @remarks
- * The statement is the project's reconstruction (spec §0.1, tagged [R]), not the paper's wording:
+ * The statement is the project's reconstruction (docs/math.md#s0-1, tagged [R]), not the paper's wording:
  * with ŵ = w₀ + Θλ̃ and ψ = vec[w₀, Θ] (column-major), the Gauss–Newton Hessian of E_ε L_T is
  * $\mathbf G_\psi = \mathbf M\otimes\mathbf G_w$ when $\mathbf G_w$ does not vary with ε (J_f and H_ℓ evaluated at
  * (λ₀, w₀)), so $\kappa(\mathbf G_\psi)=\kappa(\mathbf M)\kappa(\mathbf G_w)$, and

@@ -2,7 +2,7 @@
  * OBS-2: how an outer (hyperparameter) step interacts with the inner problem, uncentered vs centered.
  *
  * @remarks
- * The statement and its wording are the project's own (spec §0.1 row OBS-2, "new; derive in proofs/"); no
+ * The statement and its wording are the project's own (docs/math.md#s0-1 row OBS-2, "new; derive in proofs/"); no
  * text of the paper's Observation 2 was available, only Review 1's pointer to "the interactions between the
  * inner and outer optimization problems and their effect on uncentered parameterizations". Proof:
  * `proofs/OBS-2.md`.

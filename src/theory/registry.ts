@@ -10,7 +10,7 @@ import { obs1Claim } from './obs1.js';
 import { obs2Claim } from './obs2.js';
 import { thm3Claim } from './thm3.js';
 
-/** Every registered claim, in the order of spec §0.1. */
+/** Every registered claim, in the order of docs/math.md#s0-1. */
 export const claims: readonly AnyClaim[] = [obs1Claim, obs2Claim, thm3Claim, appEClaim, linClaim];
 
 /** The claim with this ID, or undefined. */

@@ -1,5 +1,5 @@
 /**
- * The scalar toy problems of spec §4.2–§4.3 and §6 (PT-9, PT-10, PT-11), in one typed shape, with the
+ * The scalar toy problems of docs/math.md#s4-2–#s4-3 and #s6 (PT-9, PT-10, PT-11), in one typed shape, with the
  * small Newton minimisers and Gauss–Hermite expectations that APP-E and LIN (and the bilevel engine) use.
  *
  * @remarks
@@ -10,10 +10,10 @@
  * regularizer returns a {@link ScalarJet}: its value and all partial derivatives up to order 3 that the
  * theory needs (∂_w, ∂_λ, ∂_ww, ∂_wλ, ∂_λλ, ∂_www, ∂_wwλ, ∂_wλλ), written out by hand and checked against
  * central finite differences in the tests. The toys and the decomposition into residuals are the spec's
- * (§4.2 sin toy, §6 PT-10 cubic, PT-11 tanh); the jet shape and the names are ours.
+ * (docs/math.md#s4-2 sin toy, docs/math.md#pt-10 cubic, PT-11 tanh); the jet shape and the names are ours.
  *
  * Expectations over ε ∼ N(0, σ²) use the probabilists' Gauss–Hermite rule ({@link gaussHermite}, default
- * 80 nodes; spec §6 conventions), written in the standardised variable z = ε/σ so that the unknowns of the
+ * 80 nodes; docs/math.md#s6 conventions), written in the standardised variable z = ε/σ so that the unknowns of the
  * STN objective are (w₀, φ = σθ): this keeps the 2×2 Newton system well scaled for σ from 1e-3 to 2.
  */
 import { InvalidArgumentError, NonFiniteError } from '../errors.js';
@@ -65,9 +65,9 @@ function assertFinite(x: number, name: string): void {
 }
 
 /**
- * Sin toy of spec §4.2: $\mathcal L_T = \tfrac12(w - \sin\lambda)^2$, so $w^*(\lambda) = \sin\lambda$ and
+ * Sin toy of docs/math.md#s4-2: $\mathcal L_T = \tfrac12(w - \sin\lambda)^2$, so $w^*(\lambda) = \sin\lambda$ and
  * $J^* = \cos\lambda$. One residual r = w − sin λ, no regularizer.
- * @see spec §4.2 ("Scalar nonlinear example"), §6 PT-9
+ * @see docs/math.md#s4-2 ("Scalar nonlinear example"), #pt-9
  */
 export function sinToy(): ScalarToy {
   return {
@@ -83,11 +83,11 @@ export function sinToy(): ScalarToy {
 }
 
 /**
- * Cubic toy of spec §6 PT-10 and its family: $\mathcal L_T = \tfrac12(g(w) - \lambda)^2$ with
+ * Cubic toy of docs/math.md#pt-10 and its family: $\mathcal L_T = \tfrac12(g(w) - \lambda)^2$ with
  * $g(w) = w^3 + a w$, `a` = a > 0 (PT-10 has a = 1). One residual r = g(w) − λ whose Jacobian in w, g'(w),
  * does not depend on λ and whose λ-dependence is affine: the hypotheses of Prop. L.3.
  * @throws InvalidArgumentError naming `a` unless a > 0 (then g is strictly increasing and w* unique).
- * @see spec §4.3 item 3, §6 PT-10
+ * @see docs/math.md#s4-3 item 3, #pt-10
  */
 export function cubicToy(a = 1): ScalarToy {
   assertFinite(a, 'a');
@@ -104,15 +104,15 @@ export function cubicToy(a = 1): ScalarToy {
 export interface TanhToyOptions {
   /** Add R(λ, w) = ½e^λw² (PT-11). Default true. */
   weightDecay?: boolean;
-  /** Use f(x; w, λ) = tanh(wx) − λx instead of tanh(wx) (the counterexample of spec §4.3 item 3). Default false. */
+  /** Use f(x; w, λ) = tanh(wx) − λx instead of tanh(wx) (the counterexample of docs/math.md#s4-3 item 3). Default false. */
   lambdaInOutput?: boolean;
 }
 
 /**
- * Tanh regression toy of spec §6 PT-11: residuals $r_i = \tanh(w x_i) - y_i$ (or $\tanh(wx_i) - \lambda x_i - y_i$
+ * Tanh regression toy of docs/math.md#pt-11: residuals $r_i = \tanh(w x_i) - y_i$ (or $\tanh(wx_i) - \lambda x_i - y_i$
  * with `lambdaInOutput`), and R = ½e^λw² with `weightDecay`. `x`, `y` are the data (same length n ≥ 1).
  * @throws InvalidArgumentError naming `y` when the lengths differ or n = 0; NonFiniteError for NaN/±∞ data.
- * @see spec §4.3, §6 PT-11
+ * @see docs/math.md#s4-3, #pt-11
  */
 export function tanhToy(x: readonly number[], y: readonly number[], options: TanhToyOptions = {}): ScalarToy {
   if (x.length === 0) throw new InvalidArgumentError('x', 'at least one example', 'an empty array');
@@ -191,8 +191,8 @@ export function scaledTanhToy(x: readonly number[], y: readonly number[], option
 }
 
 /**
- * Weight decay R(λ, w) = ½e^λw² with its jet (λ is the log of the decay coefficient, spec §6).
- * @see spec §4.2, §4.3 item 4
+ * Weight decay R(λ, w) = ½e^λw² with its jet (λ is the log of the decay coefficient, docs/math.md#s6).
+ * @see docs/math.md#s4-2, #s4-3 item 4
  */
 export const weightDecayRegularizer: JetFunction = (lambda, w) => {
   const e = Math.exp(lambda);
@@ -200,7 +200,7 @@ export const weightDecayRegularizer: JetFunction = (lambda, w) => {
 };
 
 /**
- * Scalar weight-decay toy (the m = 1 case of spec §4.2): $\mathcal L_T = \tfrac12 a w^2 - b w + \tfrac12 e^\lambda w^2$,
+ * Scalar weight-decay toy (the m = 1 case of docs/math.md#s4-2): $\mathcal L_T = \tfrac12 a w^2 - b w + \tfrac12 e^\lambda w^2$,
  * written as one residual $r = \sqrt a\,w - b/\sqrt a$ plus R = ½e^λw², i.e. up to the constant b²/(2a).
  * `a` = a > 0, `b` = b.
  * @throws InvalidArgumentError naming `a` unless a > 0.
@@ -406,7 +406,7 @@ export function bestResponseScalar(toy: ScalarToy, lambda: number, options: Best
 /**
  * Exact best-response Jacobian by the implicit function theorem, $J^* = -\partial^2_{w\lambda}\mathcal L_T / \partial^2_w\mathcal L_T$
  * at (λ, w) with w = w*(λ) (`w`).
- * @see spec §1.2
+ * @see docs/math.md#s1-2
  */
 export function bestResponseJacobianScalar(toy: ScalarToy, lambda: number, w: number): number {
   const j = trainLossJet(toy, lambda, w);
@@ -416,7 +416,7 @@ export function bestResponseJacobianScalar(toy: ScalarToy, lambda: number, w: nu
 /**
  * Gauss–Newton IFT Jacobian $-(G_w + \partial^2_w R)^{-1}\partial^2_{w\lambda}\mathcal L_T$ at (λ, w): the exact
  * IFT Jacobian with the residual-weighted curvature ⟨r ∂²_w r⟩ dropped from the Hessian (not from the cross term).
- * @see spec §4.3 item 2
+ * @see docs/math.md#s4-3 item 2
  */
 export function gaussNewtonIftJacobianScalar(toy: ScalarToy, lambda: number, w: number): number {
   const j = trainLossJet(toy, lambda, w);
@@ -424,7 +424,7 @@ export function gaussNewtonIftJacobianScalar(toy: ScalarToy, lambda: number, w: 
   return -j.dwl / (gaussNewtonScalar(toy, lambda, w) + rww);
 }
 
-/** Gauss–Hermite rule size used when none is given (spec §6: ≥ 60 nodes; 80 reproduces the tables). */
+/** Gauss–Hermite rule size used when none is given (docs/math.md#s6: ≥ 60 nodes; 80 reproduces the tables). */
 export const DEFAULT_NODES = 80;
 
 function assertScale(sigma: number, name = 'sigma'): void {
@@ -448,7 +448,7 @@ export interface ValueGradCurv {
  * $F(\theta) = \mathbb E_{\epsilon\sim N(0,\sigma^2)}\,\mathcal L_T(\lambda_0+\epsilon, w_0+\theta\epsilon)$ with
  * F'(θ) = E[ε ∂_w𝓛_T] and F''(θ) = E[ε² ∂²_w𝓛_T], by `nodes`-point Gauss–Hermite. `lambda0` = λ₀,
  * `general` = w₀, `scale` = σ, `response` = θ.
- * @see spec §3.2 (response step), §4.3
+ * @see docs/math.md#s3-2 (response step), #s4-3
  */
 export function responseObjectiveScalar(toy: ScalarToy, lambda0: number, general: number, scale: number, response: number, nodes = DEFAULT_NODES): ValueGradCurv {
   assertScale(scale, 'scale');
@@ -480,7 +480,7 @@ export interface ExpectationSolveOptions extends NewtonOptions {
  * The non-linearized Δ-STN response slope: $\theta = \arg\min_\theta F(\theta)$ for {@link responseObjectiveScalar}
  * (w₀ = `general` held fixed), by Newton on the quadrature objective.
  * @throws InvalidArgumentError naming `toy` when Newton fails.
- * @see spec §3.2, §4.2 (Stein: θ = E[f'(λ₀+ε)] for 𝓛_T = ½(w − f(λ))²), §4.3
+ * @see docs/math.md#s3-2, #s4-2 (Stein: θ = E[f'(λ₀+ε)] for 𝓛_T = ½(w − f(λ))²), #s4-3
  */
 export function deltaStnResponseScalar(toy: ScalarToy, lambda0: number, general: number, scale: number, options: ExpectationSolveOptions = {}): number {
   const nodes = options.nodes ?? DEFAULT_NODES;
@@ -507,7 +507,7 @@ export interface GeneralResponse {
  * The STN joint objective $\Phi(w_0, \theta) = \mathbb E_\epsilon\,\mathcal L_T(\lambda_0+\epsilon, w_0+\theta\epsilon)$ and its
  * gradient and Hessian in the scaled coordinates (w₀, φ = σθ): ∇Φ = E[∂_w𝓛_T·(1, z)], ∇²Φ = E[∂²_w𝓛_T·(1, z)(1, z)ᵀ],
  * z = ε/σ. Returned as [Φ, ∇Φ, ∇²Φ].
- * @see spec §2.2 (approximation step), §4.2
+ * @see docs/math.md#s2-2 (approximation step), #s4-2
  */
 export function stnJointObjectiveScalar(toy: ScalarToy, lambda0: number, scale: number, general: number, scaledResponse: number, nodes = DEFAULT_NODES): [number, number[], number[][]] {
   assertScale(scale, 'scale');
@@ -539,7 +539,7 @@ export function stnJointObjectiveScalar(toy: ScalarToy, lambda0: number, scale: 
  * over both parts at once (centred form; the uncentred STN fits the same affine function, so its value at λ₀
  * is the same w₀). Newton in (w₀, σθ), started from (w*(λ₀), σJ*) unless `start` is given.
  * @throws InvalidArgumentError naming `toy` when Newton fails.
- * @see spec §2.2, §4.2 (the bias of w₀), §6 PT-9, PT-10
+ * @see docs/math.md#s2-2, #s4-2 (the bias of w₀), #pt-9, PT-10
  */
 export function stnJointScalar(
   toy: ScalarToy,

@@ -27,7 +27,7 @@ import { expectedImprovement, fitGp, posterior, type GaussianProcess } from './g
  * v ∈ [lo, hi] is clamped to [lo + δ, hi − δ], δ = 1e-6·(hi − lo).
  *
  * @remarks
- * T⁻¹ is ±∞ at lo and hi (spec §8.5). δ = 1e-6 of the range changes a hyperparameter by far less than any
+ * T⁻¹ is ±∞ at lo and hi (docs/math.md#s8-5). δ = 1e-6 of the range changes a hyperparameter by far less than any
  * effect it could have on training, keeps λ = T⁻¹(v) within ±log(1e6) ≈ ±13.8 for `s_sigmoid`, and keeps
  * T(λ) strictly inside (lo, hi) even in float32 (ε₃₂ ≈ 6e-8 ≪ 1e-6), which matters for a dropout rate at
  * its upper bound.

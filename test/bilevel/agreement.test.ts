@@ -1,5 +1,5 @@
 /**
- * Where theory says the methods agree, and the spec's reference values (§6 PT-5, PT-6, PT-8 … PT-12, PT-15)
+ * Where theory says the methods agree, and the spec's reference values (docs/math.md#pt-5, PT-6, PT-8 … PT-12, PT-15)
  * computed through the engine: exactness of every hypernetwork variant on quadratics for any σ (S1), unrolling →
  * IFT at the geometric rate max|1 − αλ_i(A)|, the O(σ²) approach of each variant to its σ → 0 limit (J*, or the
  * Gauss–Newton IFT Jacobian when linearized), and the printed tables at their printed precision.
@@ -47,7 +47,7 @@ function expectPrinted(actual: number, printed: string, label = '', floor = 0): 
 /**
  * The S1 quadratic L_T = ½wᵀAw − wᵀ(b + Bλ) + c(λ) written in least-squares form so that it also has the
  * Gauss–Newton structure the linearized Δ-STN needs: with A = LLᵀ (Cholesky),
- * L_T = ½‖Lᵀw − L⁻¹(b + Bλ)‖², i.e. c(λ) = ½‖L⁻¹(b + Bλ)‖² (spec §2.4 S1 allows any c(λ)). Outputs
+ * L_T = ½‖Lᵀw − L⁻¹(b + Bλ)‖², i.e. c(λ) = ½‖L⁻¹(b + Bλ)‖² (docs/math.md#s2-4 S1 allows any c(λ)). Outputs
  * f = Lᵀw − L⁻¹(b + Bλ), ℓ = ½‖f‖², R = 0.
  */
 function leastSquaresQuadratic(data: QuadraticData): BilevelProblem {
@@ -103,7 +103,7 @@ function secondMoment(set: PerturbationSet, lambda: readonly number[], variant: 
   return M;
 }
 
-/** Gauss–Newton IFT Jacobian −(JᵀH_ℓJ + ∇²R)⁻¹ ∂²L_T/∂w∂λ at (λ, w*) (spec §4.3 item 2), from the outputStructure. */
+/** Gauss–Newton IFT Jacobian −(JᵀH_ℓJ + ∇²R)⁻¹ ∂²L_T/∂w∂λ at (λ, w*) (docs/math.md#s4-3 item 2), from the outputStructure. */
 function gaussNewtonIft(p: BilevelProblem, lambda: readonly number[]): number[][] {
   const s = p.outputStructure;
   if (!s) throw new Error('no output structure');
@@ -150,7 +150,7 @@ describe('PT-5 / S1: on quadratics every hypernetwork variant is exact, for any 
     const kappaA = conditionNumber(c.A);
     for (const variant of ALL_VARIANTS) {
       const r = hypernetwork(variant, { scale: c.scale, expectation: c.rule }).hypergradient(p, c.lambda);
-      // κ of the fit's Hessian M̂ ⊗ A after diagonal scaling (spec §4.1: κ(M ⊗ G) = κ(M)κ(G)); for a sampled
+      // κ of the fit's Hessian M̂ ⊗ A after diagonal scaling (docs/math.md#s4-1: κ(M ⊗ G) = κ(M)κ(G)); for a sampled
       // rule M̂ is the sample's second moment, and may be far worse conditioned than the population one.
       const kappa = kappaA * scaledCondition(secondMoment(set, c.lambda, variant));
       const tol = closedFormRelTol(kappa);
@@ -349,7 +349,7 @@ describe('PT-8: hypergradients on the ridge problem (Xval = [[2, 1], [1, −1]],
     });
   }
 
-  test('both converge to the truth as σ → 0 (no ordering between them is asserted: spec §4.3 caveat 5)', () => {
+  test('both converge to the truth as σ → 0 (no ordering between them is asserted: docs/math.md#s4-3 caveat 5)', () => {
     const truth = ift().hypergradient(ridge, [0]).hypergradient[0];
     for (const variant of ['delta-stn', 'stn'] as const) {
       const errors = [0.5, 0.1, 0.01].map((s) => Math.abs(fit(variant, ridge, [0], s).hypergradient[0] - truth));
@@ -373,7 +373,7 @@ describe('PT-9: the sin toy (λ0 = 0.7, σ = 0.5)', () => {
     expectPrinted((ift().hypergradient(p, [0.7]).responseJacobian ?? [])[0][0], '0.7648421873', 'IFT');
   });
 
-  test('Stein closed forms (spec §4.2): STN (sin λ0, cos λ0)·e^{−σ²/2}, Δ-STN θ = cos λ0·e^{−σ²/2}, to QUADRATURE_TOL', () => {
+  test('Stein closed forms (docs/math.md#s4-2): STN (sin λ0, cos λ0)·e^{−σ²/2}, Δ-STN θ = cos λ0·e^{−σ²/2}, to QUADRATURE_TOL', () => {
     for (const s of [0.05, 0.5, 1]) {
       const shrink = Math.exp((-s * s) / 2);
       const stn = fit('stn', p, [0.7], s);
@@ -431,7 +431,7 @@ describe('PT-11: the tanh toy, linearized limit = GN-IFT (x = (0.5, 1, 1.5, −0
     });
   }
 
-  test('spec §4.3 item 3 counterexample (f = tanh(wx) − λx, R ≡ 0, λ0 = 0.2): linearized θ = 2.33576351 for every σ, J* = 1.75565838', () => {
+  test('docs/math.md#s4-3 item 3 counterexample (f = tanh(wx) − λx, R ≡ 0, λ0 = 0.2): linearized θ = 2.33576351 for every σ, J* = 1.75565838', () => {
     const p = scalarToyProblem(tanhToy(PT11_X, PT11_Y, { lambdaInOutput: true, weightDecay: false }));
     expectPrinted((ift().hypergradient(p, [0.2]).responseJacobian ?? [])[0][0], '1.75565838', 'J*');
     for (const s of [0.01, 0.5, 1]) expectPrinted((fit('delta-stn-linearized', p, [0.2], s).response ?? [])[0][0], '2.33576351', `σ = ${s}`);

@@ -77,7 +77,7 @@ describe('runDriver', () => {
 
   test('softplus and its inverse round-trip', () => {
     for (const s of [1e-6, 0.05, 1, 20, 40]) expect(softplus(inverseSoftplus(s))).toBeCloseTo(s, 12);
-    expect(inverseSoftplus(1)).toBeCloseTo(0.5413248546, 10); // spec §1.3
+    expect(inverseSoftplus(1)).toBeCloseTo(0.5413248546, 10); // docs/math.md#s1-3
   });
 
   test('bad options are typed errors naming the option', () => {

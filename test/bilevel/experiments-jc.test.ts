@@ -1,7 +1,7 @@
 /**
  * The Jacobian-accuracy experiment (src/experiments/jacobian.ts) and the conditioning experiment
- * (src/experiments/conditioning.ts), checked against the spec: §4.3 Prop. L (PT-10, PT-11), §4.2 and
- * PT-6 (ridge), §4.1 Prop. C and PT-4/PT-5 (conditioning). Iteration counts are never ranked (PT-4).
+ * (src/experiments/conditioning.ts), checked against the docs/math.md: #s4-3 Prop. L (PT-10, PT-11), #s4-2 and
+ * PT-6 (ridge), docs/math.md#s4-1 Prop. C and PT-4/PT-5 (conditioning). Iteration counts are never ranked (PT-4).
  */
 import { DOMParser } from 'linkedom';
 import { beforeAll, describe, expect, test } from 'vitest';

@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../../src/errors.js';
 describe('ridge toy', () => {
   const problem = ridgeProblem(SPEC_RIDGE_DATA);
 
-  test('λ* is the root of the exact hypergradient (spec PT-15: 0.02727215793614, L_V = 0.1082167376)', () => {
+  test('λ* is the root of the exact hypergradient (PT-15 (docs/math.md#pt-15): 0.02727215793614, L_V = 0.1082167376)', () => {
     const best = findBestHyperparameter(problem);
     expect(best.lambdaStar).toBeCloseTo(0.02727215793614, 12);
     expect(best.valLoss).toBeCloseTo(0.1082167376, 10);

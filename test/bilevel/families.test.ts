@@ -140,7 +140,7 @@ describe('analytic derivatives match central finite differences (checkDerivative
       }),
     );
 
-  test.prop([quadraticArb], { numRuns: 60 })('quadraticProblem (spec §2.4 S1), with and without C, target', ({ A, B, b, C, target, lambda, w }) => {
+  test.prop([quadraticArb], { numRuns: 60 })('quadraticProblem (docs/math.md#s2-4 S1), with and without C, target', ({ A, B, b, C, target, lambda, w }) => {
     const p = quadraticProblem({ A, B, b, C, target });
     expect([p.weightDim, p.hyperDim, p.hypers.length]).toEqual([A.length, B[0].length, B[0].length]);
     expectDerivativesMatch(p, lambda, w);
@@ -286,7 +286,7 @@ describe('a user-defined family plugs into every method unchanged', () => {
     const exact = ift().hypergradient(userProblem, lambda).hypergradient;
     for (const variant of ['stn', 'centered-stn', 'delta-stn'] as const) {
       const r = hypernetwork(variant, { scale: [0.01, 0.01] }).hypergradient(userProblem, lambda);
-      // O(σ²) = 1e-4 relative bias (spec §4.3 item 5), not a tolerance of the policy: a loose bound of 1e-3.
+      // O(σ²) = 1e-4 relative bias (docs/math.md#s4-3 item 5), not a tolerance of the policy: a loose bound of 1e-3.
       expect(relativeErrorVec(r.hypergradient, exact), variant).toBeLessThan(1e-3);
     }
   });

@@ -30,7 +30,7 @@ const maxAbs = (v: readonly number[]): number => Math.max(0, ...v.map(Math.abs))
 
 /**
  * The problem with a direct term added to L_V: L_V + w₀·Σ_k sin λ_k, so ∂_λL_V = cos λ_k·w₀ ≠ 0 and a
- * method that drops the direct term (spec §1.2) is caught. L_T and its structure are untouched.
+ * method that drops the direct term (docs/math.md#s1-2) is caught. L_T and its structure are untouched.
  */
 function withDirectTerm(p: BilevelProblem): BilevelProblem {
   const s = (l: readonly number[]): number => l.reduce((a, x) => a + Math.sin(x), 0);
@@ -281,7 +281,7 @@ describe('hypernetwork methods: hypergradient = ∂_λL_V + Θᵀ∇_wL_V at ŵ(
         const g = fitGradient(c.problem, c.lambda, variant, set, general, theta);
         const scale = maxAbs(fitGradient(c.problem, c.lambda, variant, set, general.map(() => 0), theta.map((row) => row.map(() => 0)))) + 1;
         expect(maxAbs(g) / scale, 'fit gradient').toBeLessThanOrEqual(1e-10);
-        // Δ-STN's general part is w*(λ), whatever the rule (spec §3.2).
+        // Δ-STN's general part is w*(λ), whatever the rule (docs/math.md#s3-2).
         if (variant.startsWith('delta')) expect(general).toEqual(solveInner(c.problem, c.lambda));
       });
     }

@@ -16,7 +16,7 @@ function input(name: string, value: unknown): string {
 }
 
 describe('deltastn verify', () => {
-  test('the registry lists the five claims of spec §0.1, each with a proof file', () => {
+  test('the registry lists the five claims of docs/math.md#s0-1, each with a proof file', () => {
     expect(claims.map((c) => c.id)).toEqual(['OBS-1', 'OBS-2', 'THM-3', 'APP-E', 'LIN']);
     for (const c of claims) expect(existsSync(c.proof) || existsSync(join('proofs', `${c.id}.md`))).toBe(true);
   });
@@ -68,7 +68,7 @@ describe('deltastn theory', () => {
     expect(JSON.parse(r.out)).toEqual({ w: ['23/30', '-1/5'], J: [['1/2'], ['0']] });
   });
 
-  test('conditioning reproduces spec PT-2 with certified intervals that contain the floats', async () => {
+  test('conditioning reproduces PT-2 (docs/math.md#pt-2) with certified intervals that contain the floats', async () => {
     const path = input('cond.json', { G: [[2, 1], [1, 3]], lambdaBar: [-2, 1], sigma: [1, '1/2'] });
     const r = await run('theory', 'conditioning', '--input', path);
     expect(r.code).toBe(0);

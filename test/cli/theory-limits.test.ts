@@ -70,7 +70,7 @@ describe('theory conditioning: extreme exponents are refused at once, naming the
     expect(r.err).toContain('OutOfRangeError');
   });
 
-  test('the reference case still holds (spec PT-2 values)', async () => {
+  test('the reference case still holds (PT-2 (docs/math.md#pt-2) values)', async () => {
     const r = await theory('conditioning', { G: [[2, 1], [1, 3]], lambdaBar: [-2, 1], sigma: [1, '1/2'] });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).kappaMCentered).toBe(4);

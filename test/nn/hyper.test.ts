@@ -1,5 +1,5 @@
 /**
- * The hyperparameter space (src/nn/hyper.ts): PT-14 (transforms round-trip, the §1.3 λ0 table, the floor,
+ * The hyperparameter space (src/nn/hyper.ts): PT-14 (transforms round-trip, the docs/math.md#s1-3 λ0 table, the floor,
  * the entropy), the perturbation sampler (determinism, minibatch sharing, independence, moments), the typed
  * errors and the JSON form.
  *
@@ -82,7 +82,7 @@ describe('transforms (PT-14)', () => {
     expect(Math.abs(transformInverse(name, transformForward(name, x, lo, hi), lo, hi) - x)).toBeLessThanOrEqual(1e-9);
   });
 
-  test('the forward maps are the spec §1.3 formulas, written naively', () => {
+  test('the forward maps are the docs/math.md#s1-3 formulas, written naively', () => {
     for (const x of [-3.7, -1, 0, 0.4, 2.5]) {
       expect(relativeError(transformForward('s_sigmoid', x, 2, 24), 22 / (1 + Math.exp(-x)) + 2)).toBeLessThan(1e-12);
       expect(relativeError(transformForward('upper_softplus', x, -Infinity, 5), 5 - Math.log(1 + Math.exp(-x + 5)))).toBeLessThan(1e-12);
@@ -146,7 +146,7 @@ describe('transforms (PT-14)', () => {
   });
 });
 
-describe('initial values (PT-14, spec §1.3 table)', () => {
+describe('initial values (PT-14, docs/math.md#s1-3 table)', () => {
   // λ0 = T⁻¹(v0) in float64; the table is rounded to 10 decimals, so compare at 5e-11.
   const table: [HyperparameterSpec, number][] = [
     [dropoutSpec('dropout'), -2.8903717579],
@@ -240,7 +240,7 @@ describe('floor for discrete hyperparameters (PT-14)', () => {
   });
 });
 
-describe('entropy (PT-14, spec §1.4, §8.6)', () => {
+describe('entropy (PT-14, docs/math.md#s1-4, #s8-6)', () => {
   const space = new HyperSpace([dropoutSpec('a'), dropoutSpec('b'), cutoutLengthSpec()]);
 
   test('1.4189385332 per coordinate at σ = 1', () => {
@@ -285,7 +285,7 @@ describe('entropy (PT-14, spec §1.4, §8.6)', () => {
   });
 });
 
-describe('samplePerturbed (spec §1.4)', () => {
+describe('samplePerturbed (docs/math.md#s1-4)', () => {
   const space = new HyperSpace([dropoutSpec('unit'), dropConnectSpec('wdrop'), cutoutLengthSpec(), { name: 'free', kind: 'other', range: [-Infinity, Infinity], init: 0.25, scale: 0.3 }]);
   const lambda = space.initialLambda();
   const rawScale = [softplusInverse(0.5), softplusInverse(1), softplusInverse(2), softplusInverse(0.3)];

@@ -15,7 +15,7 @@
  * sum of n products (n = fan-in: `inputs`, or kh·kw·cin) plus the hypernetwork scalings (sums of h products)
  * and four more roundings. The standard a-priori bound for a float32 dot product in any summation order is
  * |fl(Σ aₖbₖ) − Σ aₖbₖ| ≤ γ_n Σ|aₖbₖ|, γ_n = n·u/(1 − n·u), u = 2⁻²⁴ (Higham, Accuracy and Stability of
- * Numerical Algorithms, §3.1). Composing the pieces gives |y₃₂ − y₆₄| ≤ γ_{n+h+4} · mag, where mag is the
+ * Numerical Algorithms, docs/math.md#s3-1). Composing the pieces gives |y₃₂ − y₆₄| ≤ γ_{n+h+4} · mag, where mag is the
  * same formula evaluated on absolute values. We allow 2·(n + h + 4)·u·mag: a worst-case bound (no
  * probabilistic √n), so the check cannot flake, yet a dropped or sign-flipped term (of size ≈ mag/2) is
  * 10⁵–10⁶ times larger than it.

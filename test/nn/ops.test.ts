@@ -4,7 +4,7 @@
  *
  * Tolerance for one float32 reduction of n products (matmul entries, convolution outputs and gradients):
  * any summation order, with or without FMA, gives |ŝ − s| ≤ γ_n Σ|a_i b_i| with γ_n = n·u/(1 − n·u) and
- * u = 2⁻²⁴ (Higham, Accuracy and Stability, §3.1); the inputs are float32 numbers, transposes, flips and
+ * u = 2⁻²⁴ (Higham, Accuracy and Stability, docs/math.md#s3-1); the inputs are float32 numbers, transposes, flips and
  * zero padding are exact. So each entry is checked against ITS OWN bound, γ_n times the float64 sum of
  * absolute products, computed alongside the reference. Two float32 results (ours, cpu's built-in) are
  * each within the bound of the exact value, so within twice the bound of each other. A wrong index, a

@@ -53,7 +53,7 @@ function meanAndSe(xs: ArrayLike<number>): { mean: number; se: number } {
   return { mean, se: Math.sqrt(v / (n - 1) / n) };
 }
 
-describe('dropout masks (spec §8.4)', () => {
+describe('dropout masks (docs/math.md#s8-4)', () => {
   test('per-example rates: kept fraction 1 − p_i and E[mask] = 1 within 4 standard errors; kept value 1/(1 − p_i)', () => {
     const rates = [0.05, 0.1, 0.5, 0.9];
     const d = 20000;

@@ -117,7 +117,7 @@ function split(run: Run, s: TrainerState = run.trainer.snapshot()): { general: F
 
 const same = (a: Float32Array[], b: Float32Array[]): boolean => a.length === b.length && a.every((x, i) => x.length === b[i].length && x.every((v, j) => Object.is(v, b[i][j])));
 
-describe('optimizers (PyTorch conventions, spec §1.5)', () => {
+describe('optimizers (PyTorch conventions, docs/math.md#s1-5)', () => {
   test('MomentumSgd: buf ← μ·buf + g, p ← p − lr·buf; state round trip; argument errors', () => {
     const v = tf.variable(tf.tensor1d([1, -2]));
     const opt = new MomentumSgd([v], 0.5, 0.9);

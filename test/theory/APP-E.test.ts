@@ -53,7 +53,7 @@ import { deltaStnResponseScalar, sinToy, stnJointScalar } from '../../src/theory
 const sub = (a: readonly number[], b: readonly number[]): number[] => a.map((v, i) => v - b[i]);
 const shifted = (a: readonly (readonly number[])[], t: number): number[][] => a.map((row, i) => row.map((v, j) => (i === j ? v + t : v)));
 
-/** The spec's 2m×2m STN system (unscaled), assembled literally from §4.2. */
+/** The spec's 2m×2m STN system (unscaled), assembled literally from docs/math.md#s4-2. */
 function specStnMatrix(p: WeightDecayProblem, lambda0: number, sigma: number): number[][] {
   const m = p.A.length;
   const s = sigma * sigma;

@@ -216,7 +216,7 @@ describe('LIN claim (property)', () => {
     expect(checkLinCase(c).map((k) => k.name)).toEqual(Object.values(LIN_CHECKS));
   });
 
-  test('reference checks (PT-10, PT-11, the §4.3 counterexample) all pass', () => {
+  test('reference checks (PT-10, PT-11, the docs/math.md#s4-3 counterexample) all pass', () => {
     const refs = linClaim.referenceChecks();
     expect(refs.length).toBeGreaterThan(30);
     for (const r of refs) expect(r.passed, `${r.name}: ${r.detail ?? ''}`).toBe(true);

@@ -1,5 +1,5 @@
 /**
- * OBS-1: Gauss–Newton conditioning, centered against uncentered (spec §0.1, §4.1, §6 PT-1..PT-4;
+ * OBS-1: Gauss–Newton conditioning, centered against uncentered (docs/math.md#s0-1, #s4-1, #pt-1..PT-4;
  * proofs/OBS-1.md). The statement's wording is the project's reconstruction, not the paper's.
  */
 import { test, fc } from '@fast-check/vitest';
@@ -439,7 +439,7 @@ describe('PT-4: gradient descent speed', () => {
   );
 });
 
-describe('spec §6 reference checks (PT-1 … PT-4)', () => {
+describe('docs/math.md#s6 reference checks (PT-1 … PT-4)', () => {
   // Computed while collecting (test.each needs the names); a throw becomes one failing test, not a lost file.
   let ref: Check[];
   try {

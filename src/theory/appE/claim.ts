@@ -333,7 +333,7 @@ export const appECaseArb: fc.Arbitrary<AppECase> = fc
     }),
   );
 
-/** Spec §6 PT-6 / PT-7 data: X = [[1,0],[0,2],[1,1]], y = (1,2,3), A = XᵀX/3, b = Xᵀy/3. */
+/** docs/math.md#pt-6 / PT-7 data: X = [[1,0],[0,2],[1,1]], y = (1,2,3), A = XᵀX/3, b = Xᵀy/3. */
 export const PT6_PROBLEM: WeightDecayProblem = {
   A: [
     [2 / 3, 1 / 3],
@@ -355,7 +355,7 @@ function significantCheck(name: string, got: number, printed: number, digits: nu
   return tolCheck(name, 'reference', Math.abs(got - printed), 0.5 * unit, `got ${got.toPrecision(digits + 2)}, printed ${printed} (${digits} significant figures)`);
 }
 
-/** Spec §6 reference values for APP-E (PT-6, PT-7, PT-9, PT-12), recomputed and compared at printed precision. */
+/** docs/math.md#s6 reference values for APP-E (PT-6, PT-7, PT-9, PT-12), recomputed and compared at printed precision. */
 export function appEReferenceChecks(): Check[] {
   const p = PT6_PROBLEM;
   const checks: Check[] = [];
@@ -465,7 +465,7 @@ export const appEClaim: Claim<AppECase> = {
     'Worked cases: weight decay L_T = ½wᵀAw − bᵀw + ½e^λ‖w‖² with A ≻ 0, b ≠ 0, 1e-5 ≤ σ ≤ 2; the sin toy ½(w − sin λ)²; L_T = ½wᵀAw − bᵀw + ¼γ‖w‖⁴ + ½Σ_i e^{(Cλ)_i}w_i² (γ > 0, h ≤ 3).',
     'Hypernetwork ŵ(λ0 + ε) = w0 + θε (centred; the uncentred STN fits the same affine function).',
   ],
-  spec: 'spec §0.1 (APP-E), §4.2, §6 PT-6, PT-7, PT-9, PT-12',
+  spec: 'docs/math.md#s0-1 (APP-E), #s4-2, #pt-6, PT-7, PT-9, PT-12',
   proof: 'proofs/APP-E.md',
   arbitrary: appECaseArb,
   check: checkAppECase,

@@ -102,7 +102,7 @@ function assertResponse(response: readonly (readonly number[])[], m: number, h: 
  * ({@link forEachGaussianPoint}); Q from `problem.secondDirectional`, or by finite differences in the unit
  * direction ε/‖ε‖ (Q is quadratic in ε, so Q(ε) = ‖ε‖² Q(ε/‖ε‖), which keeps the stencil's step fixed).
  * Returns the bias and E[Q].
- * @see spec §4.2 (Proposition B)
+ * @see docs/math.md#s4-2 (Proposition B)
  */
 export function propositionBBias(
   problem: SmoothInnerProblem,

@@ -1,9 +1,9 @@
 /**
  * APP-E: the STN (joint) update leaves the general part w₀ biased, the Δ-STN general step does not
- * (spec §0.1 row APP-E, §4.2, §6 PT-6, PT-7, PT-9, PT-12; proof in `proofs/APP-E.md`).
+ * (docs/math.md#s0-1 row APP-E, #s4-2, #pt-6, PT-7, PT-9, PT-12; proof in `proofs/APP-E.md`).
  *
  * @remarks
- * The statement is the project's reconstruction (spec §0.1, tagged [R]) of the paper's Appendix E, not its
+ * The statement is the project's reconstruction (docs/math.md#s0-1, tagged [R]) of the paper's Appendix E, not its
  * wording: the STN fixed point satisfies $\mathbb E_\epsilon[\nabla_w\mathcal L_T(\lambda_0+\epsilon, w_0+\Theta\epsilon)] = 0$
  * instead of $\nabla_w\mathcal L_T(\lambda_0, w_0) = 0$, so when $\nabla_w\mathcal L_T$ is not affine in (λ, w)
  * (Proposition B) $w_0^{\rm STN} - w^*(\lambda_0) = -\tfrac12 H^{-1}\mathbb E[Q(\epsilon)] + O(\sigma^4)$, while the
@@ -126,7 +126,7 @@ export function sub(x: readonly number[], y: readonly number[]): number[] {
 /**
  * Best response of the weight-decay problem, $w^*(\lambda) = (A + e^\lambda I)^{-1} b$ (`lambda` = λ).
  * @throws NotPositiveDefiniteError naming `A`, ShapeMismatchError naming `b`, NonFiniteError.
- * @see spec §4.2
+ * @see docs/math.md#s4-2
  */
 export function weightDecayBestResponse(problem: WeightDecayProblem, lambda: number): number[] {
   validate(problem);
@@ -136,7 +136,7 @@ export function weightDecayBestResponse(problem: WeightDecayProblem, lambda: num
 
 /**
  * Best-response Jacobian by the IFT, $J^* = -(A + e^{\lambda_0}I)^{-1} e^{\lambda_0} w^*(\lambda_0)$.
- * @see spec §4.2 ("True Jacobian")
+ * @see docs/math.md#s4-2 ("True Jacobian")
  */
 export function weightDecayBestResponseJacobian(problem: WeightDecayProblem, lambda0: number): number[] {
   const w = weightDecayBestResponse(problem, lambda0);
@@ -157,7 +157,7 @@ export interface GeneralResponseVec {
  * (w₀, φ = σθ): $\begin{pmatrix}A+cI&\sigma cI\\\sigma cI&A+(1+\sigma^2)cI\end{pmatrix}$. The moments used are
  * $\mathbb E e^{\lambda_0+\epsilon}=c$, $\mathbb E[\epsilon e^{\lambda_0+\epsilon}]=\sigma^2c$, $\mathbb E[\epsilon^2e^{\lambda_0+\epsilon}]=(\sigma^2+\sigma^4)c$.
  * @throws InvalidArgumentError naming `sigma` unless 0 < σ ≤ {@link APP_E_MAX_SCALE}.
- * @see spec §4.2 ("STN (centered, joint)"), §6 PT-6
+ * @see docs/math.md#s4-2 ("STN (centered, joint)"), #pt-6
  */
 export function weightDecayStn(problem: WeightDecayProblem, lambda0: number, sigma: number): GeneralResponseVec {
   const m = validate(problem);
@@ -230,7 +230,7 @@ export function weightDecayStnByQuadrature(problem: WeightDecayProblem, lambda0:
 /**
  * Δ-STN fixed point for weight decay, closed form: general step $w_0 = (A+e^{\lambda_0}I)^{-1}b = w^*(\lambda_0)$
  * exactly; response step $\theta = -(A + (1+\sigma^2)c\,I)^{-1} c\,w_0$, $c = e^{\lambda_0+\sigma^2/2}$.
- * @see spec §3.2, §4.2 ("Δ-STN"), §6 PT-6
+ * @see docs/math.md#s3-2, #s4-2 ("Δ-STN"), #pt-6
  */
 export function weightDecayDeltaStn(problem: WeightDecayProblem, lambda0: number, sigma: number): GeneralResponseVec {
   validate(problem);
@@ -323,7 +323,7 @@ export function weightDecayPropositionBRemainder(problem: WeightDecayProblem, la
 /**
  * Proposition B for weight decay: $\delta \approx -\tfrac12(A+e^{\lambda_0}I)^{-1}\sigma^2e^{\lambda_0}(w^*+2J^*)$, since here
  * $Q(\epsilon) = \epsilon^2 e^{\lambda_0}(w^* + 2J^*)$ and $H = A + e^{\lambda_0}I$.
- * @see spec §4.2 ("Here Prop. B reads"), §6 PT-7
+ * @see docs/math.md#s4-2 ("Here Prop. B reads"), #pt-7
  */
 export function weightDecayPropositionB(problem: WeightDecayProblem, lambda0: number, sigma: number): number[] {
   assertScale(sigma);
@@ -365,9 +365,9 @@ export function sinInnerProblem(): SmoothInnerProblem {
 // ─────────────────────────────────────────────── sin toy ───────────────────────────────────────────────
 
 /**
- * Sin toy closed forms (spec §4.2 table): STN $w_0 = \sin\lambda_0 e^{-\sigma^2/2}$, $\theta = \cos\lambda_0 e^{-\sigma^2/2}$;
+ * Sin toy closed forms (docs/math.md#s4-2 table): STN $w_0 = \sin\lambda_0 e^{-\sigma^2/2}$, $\theta = \cos\lambda_0 e^{-\sigma^2/2}$;
  * Δ-STN $w_0 = \sin\lambda_0$ (exact), $\theta = \mathbb E[\cos(\lambda_0+\epsilon)] = \cos\lambda_0 e^{-\sigma^2/2}$ (Stein's lemma).
- * @see spec §4.2, §6 PT-9
+ * @see docs/math.md#s4-2, #pt-9
  */
 export function sinToyClosedForms(lambda0: number, sigma: number): { stn: { general: number; response: number }; deltaStn: { general: number; response: number }; bestResponseJacobian: number } {
   assertFiniteNumber(lambda0, 'lambda0');
@@ -401,7 +401,7 @@ export interface StnDescentResult {
  * and η = 1/λ_max(K). It contracts at rate ρ = 1 − λ_min/λ_max towards the STN point, not towards w*(λ₀):
  * the distance of w₀ to w* tends to ‖δ‖ > 0 and does not shrink with more iterations. Starts from `start`
  * (default: the correct answer (w*, J*), to show that STN moves away from it).
- * @see spec §4.2 ("Doesn't converge to the correct solution")
+ * @see docs/math.md#s4-2 ("Doesn't converge to the correct solution")
  */
 export function weightDecayStnGradientDescent(
   problem: WeightDecayProblem,
@@ -447,7 +447,7 @@ export function weightDecayStnGradientDescent(
  * $\nabla_{w_0} = (A + e^{\lambda_0}I)w_0 - b$. `response` (θ) and `perturbation` (ε) are accepted because
  * the training step draws them, and deliberately not used: the general step never sees ε. So its zero variance
  * holds by construction (`proofs/APP-E.md`, V1); the claim checks its value against a central difference instead.
- * @see spec §3.2 (general step), §6 PT-12
+ * @see docs/math.md#s3-2 (general step), #pt-12
  */
 export function deltaStnGeneralGradient(problem: WeightDecayProblem, lambda0: number, general: readonly number[], _response: readonly number[], _perturbation: number): number[] {
   const { A, b } = problem;
@@ -457,7 +457,7 @@ export function deltaStnGeneralGradient(problem: WeightDecayProblem, lambda0: nu
 /**
  * Gradient w.r.t. w₀ of the STN (joint) step on one minibatch for one draw ε = `perturbation`:
  * $\nabla_{w_0}\mathcal L_T(\lambda_0+\epsilon, w_0+\theta\epsilon) = (A + e^{\lambda_0+\epsilon}I)(w_0+\theta\epsilon) - b$.
- * @see spec §2.2, §4.2 ("Variance"), §6 PT-12
+ * @see docs/math.md#s2-2, #s4-2 ("Variance"), #pt-12
  */
 export function stnGeneralGradient(problem: WeightDecayProblem, lambda0: number, general: readonly number[], response: readonly number[], perturbation: number): number[] {
   const { A, b } = problem;
@@ -480,7 +480,7 @@ export interface GradientVarianceResult {
  * `deltaStn` and STN at `stn`. The Δ-STN ones must be bitwise identical; the STN ones have positive
  * variance whenever b ≠ 0 (then (A + e^{λ₀+ε})(w₀ + θε) − b cannot be constant in ε, since 1, ε, e^ε, εe^ε
  * are linearly independent functions).
- * @see spec §6 PT-12
+ * @see docs/math.md#pt-12
  */
 export function generalGradientVariance(problem: WeightDecayProblem, lambda0: number, sigma: number, deltaStn: GeneralResponseVec, stn: GeneralResponseVec, rng: Rng, draws = 100): GradientVarianceResult {
   const gd: number[][] = [];

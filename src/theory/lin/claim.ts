@@ -386,7 +386,7 @@ export const linCaseArb: fc.Arbitrary<LinCase> = fc
   )
   .filter(validLinCase);
 
-/** Spec §6 PT-11 data. */
+/** docs/math.md#pt-11 data. */
 export const PT11_DATA = { x: [0.5, 1, 1.5, -0.7], y: [0.3, 0.9, 0.8, -0.2] } as const;
 
 function printed(name: string, got: number, value: number, decimals: number): Check {
@@ -394,7 +394,7 @@ function printed(name: string, got: number, value: number, decimals: number): Ch
   return tolCheck(name, 'reference', Math.abs(got - value), tol * (1 + 1e-9), `got ${got.toFixed(decimals + 3)}, printed ${value}`);
 }
 
-/** Spec §6 reference values for LIN (PT-10, PT-11, the §4.3 item 3 counterexample), compared at printed precision. */
+/** docs/math.md#s6 reference values for LIN (PT-10, PT-11, the #s4-3 item 3 counterexample), compared at printed precision. */
 export function linReferenceChecks(): Check[] {
   const checks: Check[] = [];
   // PT-10.
@@ -438,11 +438,11 @@ export function linReferenceChecks(): Check[] {
     checks.push(tolCheck(`PT-11 quadrature = closed form L.4 at σ=${s}`, 'quadrature', relativeError(q, cf), QUADRATURE_TOL));
     checks.push(printed(`PT-11 non-linearized at σ=${s}`, deltaStnResponseScalar(p11, -1, w11, s), nonV, 8));
   }
-  // §4.3 item 3 counterexample: λ in the output, R ≡ 0, non-zero residual.
+  // docs/math.md#s4-3 item 3 counterexample: λ in the output, R ≡ 0, non-zero residual.
   const cex = tanhToy(PT11_DATA.x, PT11_DATA.y, { weightDecay: false, lambdaInOutput: true });
   const wc = bestResponseScalar(cex, 0.2, { start: 1 });
-  for (const s of [0.1, 0.5, 1]) checks.push(printed(`§4.3 counterexample linearized θ at σ=${s}`, linearizedResponse(cex, 0.2, wc, s), 2.33576351, 8));
-  checks.push(printed('§4.3 counterexample J*', bestResponseJacobianScalar(cex, 0.2, wc), 1.75565838, 8));
+  for (const s of [0.1, 0.5, 1]) checks.push(printed(`docs/math.md#s4-3 counterexample linearized θ at σ=${s}`, linearizedResponse(cex, 0.2, wc, s), 2.33576351, 8));
+  checks.push(printed('docs/math.md#s4-3 counterexample J*', bestResponseJacobianScalar(cex, 0.2, wc), 1.75565838, 8));
   // Prop. L.1 contrast: the non-linearized objective is not convex on the counterexample toy.
   const neg = minResponseCurvature(cex, 0.2, wc, 0.5, -10, 10, 80);
   checks.push(exactCheck('L1 non-linearized F″(θ) < 0 somewhere (counterexample toy, σ = 0.5)', neg.curvature < 0, `F″(${neg.response}) = ${neg.curvature}`));
@@ -491,10 +491,10 @@ export const linClaim: Claim<LinCase> = {
   assumptions: [
     'L_T = E_x ℓ(f(x; w, λ)) + R(λ, w); w0 = w*(λ0) with ∇_w L_T = 0 and ∇²_w L_T ≻ 0 (the IFT needs the Hessian invertible; a strict minimiser is not enough); L.2 also needs G_w + ∇²_w R ≻ 0; ε ~ N(0, Σ), Σ = σ²D with D fixed as σ → 0.',
     'Random cases: squared loss; scalar w, λ (tanh(wx), tanh(wx) − λx, tanh(w·x·e^λ), w³ + aw) and w ∈ ℝ^m, m ∈ {2, 3}, λ ∈ ℝ^h, h ∈ {1, 2} (tanh(x·diag(e^λ)w), tanh(x·w) − Sλ, tanh(x·w)).',
-    'R is evaluated at w0 + Θε, not linearized (spec §3.3).',
+    'R is evaluated at w0 + Θε, not linearized (docs/math.md#s3-3).',
     'L.3: ℓ quadratic, f0(ε) affine in ε, J independent of ε, R ≡ 0. L.4: ℓ quadratic, f independent of λ, h = 1, R = ½e^λ‖w‖² (the logistic reference checks show "ℓ quadratic" is needed).',
   ],
-  spec: 'spec §0.1 (LIN), §3.3, §4.3, §6 PT-10, PT-11',
+  spec: 'docs/math.md#s0-1 (LIN), #s3-3, #s4-3, #pt-10, PT-11',
   proof: 'proofs/LIN.md',
   arbitrary: linCaseArb,
   check: checkLinCase,

@@ -1,15 +1,15 @@
 /**
- * LIN: linearizing the network in the Δ-STN response step (spec §0.1 row LIN, §3.3, §4.3, §6 PT-10,
+ * LIN: linearizing the network in the Δ-STN response step (docs/math.md#s0-1 row LIN, #s3-3, #s4-3, #pt-10,
  * PT-11; proof in `proofs/LIN.md`).
  *
  * @remarks
- * The statement is the project's reconstruction (spec §0.1, tagged [R]), not the paper's wording. With
+ * The statement is the project's reconstruction (docs/math.md#s0-1, tagged [R]), not the paper's wording. With
  * $\mathcal L_T(\lambda, w) = \mathbb E_x\,\ell(f(x; w, \lambda)) + R(\lambda, w)$ and $w_0 = w^*(\lambda_0)$ a non-degenerate
  * minimiser ($\nabla_w\mathcal L_T = 0$, $\nabla^2_w\mathcal L_T \succ 0$: the implicit function theorem needs the Hessian
  * invertible, a strict minimiser is not enough), the linearized response objective is
  * $F_{\rm lin}(\Theta) = \mathbb E_{\epsilon,x}\,\ell\big(f_0(\epsilon) + J(\epsilon)\Theta\epsilon\big) + \mathbb E_\epsilon R(\lambda_0+\epsilon, w_0+\Theta\epsilon)$,
  * with $f_0(\epsilon) = f(x; w_0, \lambda_0+\epsilon)$, $J(\epsilon) = \partial_w f(x; w_0, \lambda_0+\epsilon)$ and R **not** linearized
- * (spec §3.3, last paragraph). Proposition L: (1) F_lin is convex in Θ for convex ℓ and R; (2) as σ → 0 its
+ * (docs/math.md#s3-3, last paragraph). Proposition L: (1) F_lin is convex in Θ for convex ℓ and R; (2) as σ → 0 its
  * minimiser tends to the Gauss–Newton IFT Jacobian $\Theta_{\rm GN} = -(G_w+\nabla^2_wR)^{-1}\nabla^2_{w\lambda}\mathcal L_T$, whose
  * cross derivative keeps the residual term $\mathbb E\sum_j(\nabla\ell)_j\nabla^2_{w\lambda}f_j$, while the non-linearized
  * Δ-STN tends to $J^* = -(\nabla^2_w\mathcal L_T)^{-1}\nabla^2_{w\lambda}\mathcal L_T$; (3) under quadratic ℓ, f₀ affine in ε, J
@@ -58,7 +58,7 @@ export interface LinearizeOptions {
  * $F_{\rm lin}'' = \mathbb E\big[\epsilon^2\big(G_w(\epsilon) + \partial^2_wR\big)\big] \ge 0$ with $G_w(\epsilon) = \frac1n\sum_i\partial_wr_i(\lambda_0+\epsilon, w_0)^2$.
  * `lambda0` = λ₀, `general` = w₀, `sigma` = σ. The residuals and their w-derivatives at w₀ are computed once
  * per quadrature node (they do not depend on θ); R is evaluated at w₀ + θε, not linearized.
- * @see spec §3.3, §4.3 (F_lin)
+ * @see docs/math.md#s3-3, #s4-3 (F_lin)
  */
 export function linearizedResponseObjective(toy: ScalarToy, lambda0: number, general: number, sigma: number, options: LinearizeOptions = {}): (response: number) => ValueGradCurv {
   assertFiniteNumber(lambda0, 'lambda0');
@@ -116,7 +116,7 @@ export function linearizedResponseObjective(toy: ScalarToy, lambda0: number, gen
  * {@link linearizedResponseObjective}), by Newton from the Gauss–Newton IFT Jacobian. With weight decay (or R ≡ 0)
  * F_lin is quadratic and one Newton step is exact.
  * @throws InvalidArgumentError naming `toy` if F_lin has no strict minimiser (F_lin'' = 0: every ∂_w r_i = 0).
- * @see spec §4.3
+ * @see docs/math.md#s4-3
  */
 export function linearizedResponse(toy: ScalarToy, lambda0: number, general: number, sigma: number, options: LinearizeOptions = {}): number {
   const f = linearizedResponseObjective(toy, lambda0, general, sigma, options);
@@ -141,7 +141,7 @@ export function linearizedResponse(toy: ScalarToy, lambda0: number, general: num
  * `gaussNewton` = G_w (m×m, symmetric positive semidefinite), `general` = w₀ (length m). For a non-quadratic ℓ
  * (logistic) the linearized minimiser differs from this by O(σ²) relative (docs/math.md#s4-3; ./loss.ts).
  * @throws ShapeMismatchError naming `general`; NotPositiveDefiniteError naming `gaussNewton` if the shifted matrix is not SPD.
- * @see spec §4.3 item 4, §6 PT-11
+ * @see docs/math.md#s4-3 item 4, #pt-11
  */
 export function weightDecayLinearizedResponse(gaussNewton: readonly (readonly number[])[], general: readonly number[], lambda0: number, sigma: number): number[] {
   assertFiniteNumber(lambda0, 'lambda0');
@@ -159,7 +159,7 @@ export function weightDecayLinearizedResponse(gaussNewton: readonly (readonly nu
  * Second derivative in θ of the **non-linearized** response objective, $F''(\theta) = \mathbb E[\epsilon^2\,\partial^2_w\mathcal L_T(\lambda_0+\epsilon, w_0+\theta\epsilon)]$,
  * scanned on `steps` + 1 equally spaced θ in [`from`, `to`]; returns the θ with the smallest F''. A negative
  * value exhibits non-convexity (Prop. L.1's contrast).
- * @see spec §4.3 item 1
+ * @see docs/math.md#s4-3 item 1
  */
 export function minResponseCurvature(toy: ScalarToy, lambda0: number, general: number, sigma: number, from: number, to: number, steps: number): { response: number; curvature: number } {
   if (!Number.isInteger(steps) || steps < 1) throw new InvalidArgumentError('steps', 'an integer ≥ 1', steps);
@@ -184,7 +184,7 @@ export function minResponseCurvature(toy: ScalarToy, lambda0: number, general: n
  * α = E[ε²]g'², β = E[ε g'(g(w₀) − λ₀ − ε)]; returns θ_lin = −β/α, which is 1/g'(w₀) for every σ² (`variance`).
  * `a` = a, `general` = w₀, `lambda0` = λ₀, all rational.
  * @throws InvalidArgumentError naming `variance` unless σ² > 0, naming `a` unless g'(w₀) ≠ 0.
- * @see spec §4.3 item 3, §6 PT-10
+ * @see docs/math.md#s4-3 item 3, #pt-10
  */
 export function cubicLinearizedResponseExact(a: Rational, general: Rational, lambda0: Rational, variance: Rational): Rational {
   if (!(variance.s > 0n && variance.n !== 0n)) throw new InvalidArgumentError('variance', 'σ² > 0', variance.toFraction());

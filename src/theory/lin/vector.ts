@@ -96,7 +96,7 @@ export function vectorTanhToy(X: readonly (readonly number[])[], y: readonly num
  * a sum of expectations of Kronecker products of PSD factors, hence PSD (Prop. L.1). Expectations by tensor
  * Gauss–Hermite with `nodes` points per hyperparameter (n^h points: keep h ≤ 2). `lambda0` = λ₀ (length h),
  * `general` = w₀ (length m), `sigma` = σ (length h), `response` = Θ (m×h, rows).
- * @see spec §4.3 item 1
+ * @see docs/math.md#s4-3 item 1
  */
 export function linearizedObjectiveVec(
   toy: VectorToy,

@@ -383,7 +383,7 @@ function pt2Checks(): Check[] {
   }
   // Independent certification of κ(M_u ⊗ G) on the Kronecker product itself.
   out.push(printedCertifiedCheck('PT-2 κ(M_u ⊗ G) = 202.9913841108 (certified on M_u ⊗ G)', certifiedConditionNumber(kronQ(mu, g), tight).kappa, '202.9913841108'));
-  // Repo default: dropout 0.05 on [0, 0.95] gives λ₀ = log(0.05) − log(0.9) = −log 18 (spec §1.3).
+  // Repo default: dropout 0.05 on [0, 0.95] gives λ₀ = log(0.05) − log(0.9) = −log 18 (docs/math.md#s1-3).
   const lambda0 = -Math.log(18);
   out.push(printedCheck('PT-2 λ₀ = −log 18 = −2.8903717579 (dropout 0.05 on [0, 0.95])', lambda0, '-2.8903717579', 4 * EPS));
   const kScalar = scalarConditionNumber(lambda0, 1);
@@ -486,14 +486,14 @@ function guarded(label: string, group: () => Check[]): Check[] {
   }
 }
 
-/** OBS-1's reference checks: spec §6 PT-1 … PT-4 (never throws; see `guarded`). */
+/** OBS-1's reference checks: docs/math.md#pt-1 … PT-4 (never throws; see `guarded`). */
 export function obs1ReferenceChecks(): Check[] {
   return [...guarded('PT-1', pt1Checks), ...guarded('PT-2', pt2Checks), ...guarded('PT-3', pt3Checks), ...guarded('PT-4', pt4Checks)];
 }
 
 /**
  * OBS-1 for the registry: centering never worsens Gauss–Newton conditioning.
- * @see spec §0.1 OBS-1, §4.1, §6 PT-1..PT-4; proofs/OBS-1.md
+ * @see docs/math.md#s0-1 OBS-1, #s4-1, #pt-1..PT-4; proofs/OBS-1.md
  */
 export const obs1Claim: Claim<Obs1Case> = {
   id: 'OBS-1',
@@ -504,7 +504,7 @@ export const obs1Claim: Claim<Obs1Case> = {
     'ε ~ N(0, Σ), Σ = diag(σ²) ≻ 0.',
     'The Gauss–Newton matrix G_w = J_fᵀ H_ℓ J_f does not vary with ε (exact for squared loss with a linear model); G_w ≻ 0 for condition numbers.',
   ],
-  spec: 'spec §0.1 (OBS-1), §4.1, §6 PT-1..PT-4',
+  spec: 'docs/math.md#s0-1 (OBS-1), #s4-1, #pt-1..PT-4',
   proof: 'proofs/OBS-1.md',
   arbitrary: obs1CaseArb,
   check: checkObs1Case,

@@ -61,7 +61,7 @@ export interface ConditioningReport {
  *   exactly; NotPositiveDefiniteError (`G`) unless G ≻ 0 (exact inertia); ShapeMismatchError (`lambdaBar`,
  *   `sigma`) unless both have one length h ≥ 1; InvalidArgumentError (`sigma[k]`) if σ_k ≤ 0; NonFiniteError /
  *   ParseError for entries that are not finite numbers or rational strings.
- * @see spec §4.1
+ * @see docs/math.md#s4-1
  */
 export function conditioningReport(input: ConditioningInput): ConditioningReport {
   if (typeof input !== 'object' || input === null) throw new InvalidArgumentError('input', 'an object { G, lambdaBar, sigma }', input);

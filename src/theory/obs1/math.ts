@@ -1,9 +1,9 @@
 /**
- * OBS-1: Gauss–Newton conditioning of the affine hypernetwork, centered against uncentered (spec §0.1 row
- * OBS-1, §4.1, §6 PT-1..PT-4; proof in `proofs/OBS-1.md`).
+ * OBS-1: Gauss–Newton conditioning of the affine hypernetwork, centered against uncentered (docs/math.md#s0-1 row
+ * OBS-1, docs/math.md#s4-1, docs/math.md#pt-1..PT-4; proof in `proofs/OBS-1.md`).
  *
  * @remarks
- * The statement is the project's reconstruction (spec §0.1, tagged [R]), not the paper's wording:
+ * The statement is the project's reconstruction (docs/math.md#s0-1, tagged [R]), not the paper's wording:
  * with ŵ = w₀ + Θλ̃ and ψ = vec[w₀, Θ] (column-major), the Gauss–Newton Hessian of E_ε L_T is
  * $\mathbf G_\psi = \mathbf M\otimes\mathbf G_w$ when $\mathbf G_w$ does not vary with ε (J_f and H_ℓ evaluated at
  * (λ₀, w₀)), so $\kappa(\mathbf G_\psi)=\kappa(\mathbf M)\kappa(\mathbf G_w)$, and
@@ -62,14 +62,14 @@ export function minQ(xs: readonly Rational[]): Rational {
  *
  * @remarks
  * $\mathbf M=\mathbb E\big[(1,\tilde\lambda^\top)^\top(1,\tilde\lambda^\top)\big]=\begin{pmatrix}1&\bar\lambda^\top\\\bar\lambda&\bar\lambda\bar\lambda^\top+\Sigma\end{pmatrix}$
- * with $\bar\lambda=\mathbb E\tilde\lambda$ = `lambdaBar` and $\Sigma=\mathrm{diag}(\sigma^2)$, σ = `sigma` (spec §4.1).
+ * with $\bar\lambda=\mathbb E\tilde\lambda$ = `lambdaBar` and $\Sigma=\mathrm{diag}(\sigma^2)$, σ = `sigma` (docs/math.md#s4-1).
  * Uncentered (STN) uses λ̄ = λ₀; centered (Δ-STN) uses λ̄ = 0, giving $\mathbf M_c=\mathrm{diag}(1,\Sigma)$
  * (see {@link centeredSecondMoment}). Entries may be numbers (taken as their exact dyadic value) or rational
  * strings.
  *
  * @throws ShapeMismatchError (`lambdaBar`/`sigma`) unless both have the same length h ≥ 1;
  *   InvalidArgumentError (`sigma[k]`) if some σ_k ≤ 0.
- * @see spec §4.1
+ * @see docs/math.md#s4-1
  */
 export function secondMoment(lambdaBar: readonly RationalLike[], sigma: readonly RationalLike[]): RationalMatrix {
   const p = parseHyper(lambdaBar, sigma);
@@ -86,7 +86,7 @@ export function secondMoment(lambdaBar: readonly RationalLike[], sigma: readonly
   return out;
 }
 
-/** $\mathbf M_c=\mathrm{diag}(1,\sigma^2)$: {@link secondMoment} with λ̄ = 0 (spec §4.1). */
+/** $\mathbf M_c=\mathrm{diag}(1,\sigma^2)$: {@link secondMoment} with λ̄ = 0 (docs/math.md#s4-1). */
 export function centeredSecondMoment(sigma: readonly RationalLike[]): RationalMatrix {
   return secondMoment(new Array<RationalLike>(sigma.length).fill(0), sigma);
 }
@@ -95,7 +95,7 @@ export function centeredSecondMoment(sigma: readonly RationalLike[]): RationalMa
  * Weighted sample second moment $\hat{\mathbf M}=\sum_s w_s\,(1,\tilde\lambda_s^\top)^\top(1,\tilde\lambda_s^\top)$, exactly.
  * `inputs[s]` is λ̃_s ∈ ℚ^h, `weights[s]` is w_s (any sign; 1/S for a sample average).
  * @throws ShapeMismatchError if the inputs differ in length or do not match the weights.
- * @see spec §6 PT-1
+ * @see docs/math.md#pt-1
  */
 export function sampleSecondMoment(inputs: readonly (readonly RationalLike[])[], weights: readonly RationalLike[]): RationalMatrix {
   const { lambdas, w } = parseSamples(inputs, weights);
@@ -123,7 +123,7 @@ export function parseSamples(inputs: readonly (readonly RationalLike[])[], weigh
 
 /**
  * The hypernetwork inputs λ̃_s for perturbations ε_s: λ̃ = λ₀ + ε (`'uncentered'`) or λ̃ = ε (`'centered'`,
- * where the Δ-STN hypernetwork sees λ − stopgrad(λ₀) = ε; spec §3.1).
+ * where the Δ-STN hypernetwork sees λ − stopgrad(λ₀) = ε; docs/math.md#s3-1).
  */
 export function hypernetworkInputs(lambda0: readonly RationalLike[], perturbations: readonly (readonly RationalLike[])[], parameterization: Parameterization): Rational[][] {
   const l0 = rationalVector(lambda0, 'lambda0');
@@ -139,7 +139,7 @@ export function hypernetworkInputs(lambda0: readonly RationalLike[], perturbatio
 /**
  * The Gauss–Newton matrix $\mathbf G_w=\mathbf J_f^\top\mathbf H_\ell\mathbf J_f$ of the training loss w.r.t. the weights,
  * exactly; `outputJacobian` is J_f (n×m), `lossHessian` is H_ℓ (n×n, symmetric PSD).
- * @see spec §4.1
+ * @see docs/math.md#s4-1
  */
 export function gaussNewton(outputJacobian: readonly (readonly RationalLike[])[], lossHessian: readonly (readonly RationalLike[])[]): RationalMatrix {
   const { jf, hl } = parseFactor(outputJacobian, lossHessian);
@@ -205,7 +205,7 @@ export function sampleJacobian(outputJacobian: RationalMatrix, lambdaTilde: read
  *
  * @throws ShapeMismatchError on inconsistent shapes; NotSymmetricError / NotPositiveDefiniteError (`lossHessian`)
  *   unless H_ℓ is symmetric positive semidefinite (decided exactly).
- * @see spec §4.1, §6 PT-1
+ * @see docs/math.md#s4-1, #pt-1
  */
 export function gaussNewtonFromSamples(
   outputJacobian: readonly (readonly RationalLike[])[],
@@ -284,7 +284,7 @@ export function gaussNewtonFromSamplesFloat(
  * Exact because $\mathbf J_s^\top\mathbf H_\ell\mathbf J_s$ is a polynomial of degree 2 in ε (J_s is affine in λ̃,
  * J_f and H_ℓ are fixed), and the rule reproduces every Gaussian moment up to degree 3 (proof step 3).
  * `lambda0` is λ₀, `sigma` σ (Σ = diag σ²).
- * @see spec §4.1
+ * @see docs/math.md#s4-1
  */
 export function expectedGaussNewton(
   outputJacobian: readonly (readonly RationalLike[])[],
@@ -322,8 +322,8 @@ export function expectedGaussNewtonQuadrature(
 
 /**
  * The centered Gauss–Newton Hessian in block form, $\mathrm{blockdiag}(\mathbf G_w,\ \Sigma\otimes\mathbf G_w)$: G_w for w₀ and
- * Σ ⊗ G_w for vec Θ, with no coupling between them (spec §4.1; this decoupling is what the separate Δ-STN
- * objectives of §3.2 rest on, a reading that is ours [R]). `G` is G_w (m×m), `sigma` is σ.
+ * Σ ⊗ G_w for vec Θ, with no coupling between them (docs/math.md#s4-1; this decoupling is what the separate Δ-STN
+ * objectives of docs/math.md#s3-2 rest on, a reading that is ours [R]). `G` is G_w (m×m), `sigma` is σ.
  */
 export function centeredBlockDiagonal(G: RationalMatrix, sigma: readonly RationalLike[]): RationalMatrix {
   const s = parseHyper(new Array<RationalLike>(sigma.length).fill(0), sigma).sigma;
@@ -370,7 +370,7 @@ export interface CenteringComparison {
  * the inertia of M − tI counts the eigenvalues of M above, below and at t, so λ_max(M_u) ≥ a iff M_u − aI has
  * a positive or zero eigenvalue, λ_max(M_u) = a iff it has a zero one and no positive one, and likewise at b
  * (proof steps 5–7). `lambdaBar` is λ̄ (λ₀ for the uncentered moment). No floating point is involved.
- * @see spec §4.1 Proposition C
+ * @see docs/math.md#s4-1 Proposition C
  */
 export function compareCentering(lambdaBar: readonly RationalLike[], sigma: readonly RationalLike[]): CenteringComparison {
   const p = parseHyper(lambdaBar, sigma);
@@ -420,7 +420,7 @@ export interface EqualityCriterion {
  * $\frac{b}{1-b}\sum_{\sigma_k^2>b}\frac{\bar\lambda_k^2}{\sigma_k^2-b}\le1$.
  * (Schur complements of aI − M_u and M_u − bI in their (1,1) entry.) So for h = 1 and λ̄ ≠ 0 the inequality
  * is strict, while for h ≥ 3 a small λ̄ supported on coordinates with σ_k² strictly inside (σ²_min, σ²_max) keeps
- * equality, e.g. Σ = diag(0.01, 1, 100), λ̄ = (0, 0.1, 0) (spec §0.1).
+ * equality, e.g. Σ = diag(0.01, 1, 100), λ̄ = (0, 0.1, 0) (docs/math.md#s0-1).
  */
 export function centeringEqualityCriterion(lambdaBar: readonly RationalLike[], sigma: readonly RationalLike[]): EqualityCriterion {
   const p = parseHyper(lambdaBar, sigma);
@@ -457,10 +457,10 @@ export function centeringEqualityCriterion(lambdaBar: readonly RationalLike[], s
  * $\kappa=\dfrac{(T+\sqrt{T^2-4\sigma^2})^2}{4\sigma^2}$, $T=1+\bar\lambda^2+\sigma^2$ (`lambdaBar` λ̄, `sigma` σ > 0).
  *
  * @remarks
- * This is (T + D)/(T − D) rewritten to avoid the cancellation in T − D (spec §6 PT-3), and
+ * This is (T + D)/(T − D) rewritten to avoid the cancellation in T − D (docs/math.md#pt-3), and
  * T² − 4σ² is evaluated as ((1 − σ)² + λ̄²)((1 + σ)² + λ̄²), which has no cancellation either.
  * @throws InvalidArgumentError (`sigma`) unless σ > 0 is finite, (`lambdaBar`) unless λ̄ is finite.
- * @see spec §4.1 ("Scalar case"), §6 PT-3
+ * @see docs/math.md#s4-1 ("Scalar case"), #pt-3
  */
 export function scalarConditionNumber(lambdaBar: number, sigma: number): number {
   if (!Number.isFinite(lambdaBar)) throw new InvalidArgumentError('lambdaBar', 'a finite number', lambdaBar);
@@ -492,7 +492,7 @@ export interface GradientDescentTrace {
   kappa: number;
   /** Spectral radius of I − H/λ_max, computed from the eigenvalues of that matrix. */
   contraction: number;
-  /** First k with ‖ψ_k − ψ*‖ ≤ stopAt·‖ψ₀ − ψ*‖, or −1 (reported, never asserted: spec PT-4). */
+  /** First k with ‖ψ_k − ψ*‖ ≤ stopAt·‖ψ₀ − ψ*‖, or −1 (reported, never asserted: PT-4 (docs/math.md#pt-4)). */
   iterationsToTolerance: number;
 }
 
@@ -502,10 +502,10 @@ export interface GradientDescentTrace {
  *
  * @remarks
  * The iteration matrix is I − H/λ_max, whose spectral radius is 1 − 1/κ(H), so
- * ‖ψ_k − ψ*‖ ≤ (1 − 1/κ)^k ‖ψ₀ − ψ*‖ (spec §6 PT-4). With H = M ⊗ G_w, Proposition C makes the uncentered
+ * ‖ψ_k − ψ*‖ ≤ (1 − 1/κ)^k ‖ψ₀ − ψ*‖ (docs/math.md#pt-4). With H = M ⊗ G_w, Proposition C makes the uncentered
  * contraction factor at least the centered one. This says nothing about iteration counts from a given start:
  * the spec's counter-example (G = diag(14, 1), λ̄ = 0.8, σ = 0.6) converges faster uncentered.
- * @see spec §6 PT-4 [R]
+ * @see docs/math.md#pt-4 [R]
  */
 export function gradientDescentTrace(hessian: readonly (readonly number[])[], c: readonly number[], psi0: readonly number[], steps: number, stopAt = 1e-8): GradientDescentTrace {
   const p = hessian.length;

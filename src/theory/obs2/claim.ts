@@ -395,9 +395,9 @@ export function referenceChecksObs2(): Check[] {
 export const obs2Claim: Claim<Obs2Case> = {
   id: 'OBS-2',
   statement:
-    'Uncentered ŵ = w₀ + Θλ: the outer step Δλ = −αΘᵀ∇L_V moves the weights used at λ by ΘΔλ and changes L_T at the pre-step λ by −α∇L_TᵀΘΘᵀ∇L_V + O(α²) — a decrease iff ⟨Θᵀ∇L_T, Θᵀ∇L_V⟩ > 0; the raw alignment ⟨∇L_T, ∇L_V⟩ decides this for every gradient pair iff ΘΘᵀ = cI, c > 0; at the new λ uncentered − centered is still −α∇L_TᵀΘΘᵀ∇L_V + O(α²), and late in training (∇L_T = 0, Θ = J*) it is −½α²dᵀ∇²_wL_T d, so the second-order rise ½α²dᵀ∇²_wL_T d is one of L_T at the pre-step λ only; centered weights at the new centre are w₀ by construction (our statement, spec §0.1 "new").',
+    'Uncentered ŵ = w₀ + Θλ: the outer step Δλ = −αΘᵀ∇L_V moves the weights used at λ by ΘΔλ and changes L_T at the pre-step λ by −α∇L_TᵀΘΘᵀ∇L_V + O(α²) — a decrease iff ⟨Θᵀ∇L_T, Θᵀ∇L_V⟩ > 0; the raw alignment ⟨∇L_T, ∇L_V⟩ decides this for every gradient pair iff ΘΘᵀ = cI, c > 0; at the new λ uncentered − centered is still −α∇L_TᵀΘΘᵀ∇L_V + O(α²), and late in training (∇L_T = 0, Θ = J*) it is −½α²dᵀ∇²_wL_T d, so the second-order rise ½α²dᵀ∇²_wL_T d is one of L_T at the pre-step λ only; centered weights at the new centre are w₀ by construction (our statement, docs/math.md#s0-1 "new").',
   assumptions: ['L_T twice continuously differentiable in (λ, w); L_V differentiable in w (exact identities: L_T quadratic, L_V quadratic)', 'both hypernetworks agree at the current λ and take the same hypergradient step Θᵀ∇_w L_V (no direct term)', 'the centered hypernetwork re-centres at the new λ after the outer step (Δ-STN)'],
-  spec: 'spec §0.1 OBS-2, §3.1, §3.4',
+  spec: 'docs/math.md#s0-1 OBS-2, #s3-1, #s3-4',
   proof: 'proofs/OBS-2.md',
   arbitrary: obs2Arbitrary,
   check: checkObs2,

@@ -2,7 +2,7 @@
  * OBS-2: how an outer (hyperparameter) step interacts with the inner problem, uncentered vs centered.
  *
  * @remarks
- * The statement and its wording are the project's own (spec §0.1 row OBS-2, "new; derive in proofs/"); no
+ * The statement and its wording are the project's own (docs/math.md#s0-1 row OBS-2, "new; derive in proofs/"); no
  * text of the paper's Observation 2 was available, only Review 1's pointer to "the interactions between the
  * inner and outer optimization problems and their effect on uncentered parameterizations". Proof:
  * `proofs/OBS-2.md`.
@@ -123,7 +123,7 @@ export function centeredWeights(general: readonly Rational[], response: Rational
 }
 
 /**
- * The outer step Δλ = −α Θᵀ ∇_w L_V (the hypergradient through the hypernetwork, no direct term; spec §3.4).
+ * The outer step Δλ = −α Θᵀ ∇_w L_V (the hypergradient through the hypernetwork, no direct term; docs/math.md#s3-4).
  * `response` is Θ (m×h), `valGrad` is ∇_w L_V at the weights used at the current λ, `alpha` is α.
  */
 export function outerStep(response: RationalMatrix, valGrad: readonly Rational[], alpha: Rational): Rational[] {
@@ -435,7 +435,7 @@ export function lateTrainingCase(p: Obs2Quadratic, t: RationalLike = 1): Obs2Qua
 /**
  * Logistic regression with per-group weight decay. Training: L_T(λ, w) = mean_i softplus(−y_i x_iᵀw)
  * + ½ Σ_j e^{λ_{g(j)}} w_j² (λ = log weight decay, coordinate j in group g(j) = j mod h). Validation:
- * L_V(w) = mean_i softplus(−y_i x_iᵀw), no regularizer (spec §1.2: no direct term).
+ * L_V(w) = mean_i softplus(−y_i x_iᵀw), no regularizer (docs/math.md#s1-2: no direct term).
  */
 export interface LogisticProblem {
   Xtrain: number[][];

@@ -216,7 +216,7 @@ export function exactGradientDescentBound(A: RationalMatrix, covariance: Rationa
 /** PT-5 (float64, 1e-10·κ) and fixed edge cases of the step-size bound. */
 export function referenceChecksThm3(): Check[] {
   const checks: Check[] = [];
-  // PT-6's ridge data at λ₀ = 0: ∇²_w L_T = XᵀX/3 + e⁰I, b = Xᵀy/3; w*(0) is printed in spec §6 PT-6 to 10 digits.
+  // PT-6's ridge data at λ₀ = 0: ∇²_w L_T = XᵀX/3 + e⁰I, b = Xᵀy/3; w*(0) is printed in docs/math.md#pt-6 to 10 digits.
   const pt6 = parseQuadraticInner({
     A: [
       ['5/3', '1/3'],
@@ -323,9 +323,9 @@ export function referenceChecksThm3(): Check[] {
 export const thm3Claim: Claim<Thm3Case> = {
   id: 'THM-3',
   statement:
-    'For L_T = ½wᵀAw − wᵀ(b + Bλ), A ≻ 0, the Δ-STN fixed point is w₀ = w*(λ₀), Θ = J* = A⁻¹B for every Σ ≻ 0; gradient descent on Θ converges iff 0 < η < 2/λ_max(Σ⊗A), at rate max_i |1 − ηλ_i(Σ⊗A)| (our wording, spec §0.1 [R]).',
+    'For L_T = ½wᵀAw − wᵀ(b + Bλ), A ≻ 0, the Δ-STN fixed point is w₀ = w*(λ₀), Θ = J* = A⁻¹B for every Σ ≻ 0; gradient descent on Θ converges iff 0 < η < 2/λ_max(Σ⊗A), at rate max_i |1 − ηλ_i(Σ⊗A)| (our wording, docs/math.md#s0-1 [R]).',
   assumptions: ['A symmetric positive definite (m×m), B m×h, b ∈ ℝ^m', 'ε ∼ N(0, Σ) with Σ ≻ 0 (full covariance allowed), E[ε] = 0', 'exact minimisation in the general and response steps; η > 0 for the gradient-descent statement'],
-  spec: 'spec §0.1 THM-3, §2.4 S1, §3.2, §6 PT-5',
+  spec: 'docs/math.md#s0-1 THM-3, #s2-4 S1, #s3-2, #pt-5',
   proof: 'proofs/THM-3.md',
   arbitrary: thm3Arbitrary,
   check: checkThm3,

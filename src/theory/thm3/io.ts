@@ -62,7 +62,7 @@ export interface Thm3Report {
  * 'covariance'), NotPositiveDefiniteError('A' or 'covariance'), InvalidArgumentError(`sigma[k]`) for
  * σ_k ≤ 0, InvalidArgumentError('eta') for η ≤ 0, InvalidArgumentError('sigma') when neither or both of
  * `sigma` and `covariance` are given.
- * @see spec §0.1 THM-3, §2.4 S1, §6 PT-5; proofs/THM-3.md
+ * @see docs/math.md#s0-1 THM-3, #s2-4 S1, #pt-5; proofs/THM-3.md
  */
 export function thm3Report(input: Thm3Input): Thm3Report {
   const q = parseQuadraticInner(input);

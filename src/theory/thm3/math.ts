@@ -4,11 +4,11 @@
  * 0 < η < 2/λ_max(Σ ⊗ A), at rate max_i |1 − η λ_i(Σ ⊗ A)|.
  *
  * @remarks
- * The statement's wording is the project's, reconstructed (spec §0.1 row THM-3, tagged [R]); the paper's
+ * The statement's wording is the project's, reconstructed (docs/math.md#s0-1 row THM-3, tagged [R]); the paper's
  * Theorem 3 text was not available. Proof and the map from proof steps to checks: `proofs/THM-3.md`.
  *
- * Inner objective (spec §2.4 S1): L_T(λ, w) = ½ wᵀ A w − wᵀ (b + B λ), A ≻ 0 (m×m), B (m×h), b ∈ ℚ^m.
- * Δ-STN (spec §3.2): general step w₀ = argmin_w L_T(λ₀, w); response step
+ * Inner objective (docs/math.md#s2-4 S1): L_T(λ, w) = ½ wᵀ A w − wᵀ (b + B λ), A ≻ 0 (m×m), B (m×h), b ∈ ℚ^m.
+ * Δ-STN (docs/math.md#s3-2): general step w₀ = argmin_w L_T(λ₀, w); response step
  * Θ = argmin_Θ E_{ε∼N(0,Σ)} L_T(λ₀ + ε, w₀ + Θ ε). Everything is exact rational arithmetic except the float64
  * rate and the float64 gradient-descent run that checks it.
  */
@@ -128,12 +128,12 @@ export interface BestResponse {
  *
  * @remarks
  * ∇_w L_T = Aw − b − Bλ = 0 gives w*(λ) = A⁻¹(b + Bλ), affine in λ, so J* = A⁻¹B for every λ
- * (spec §1.2 IFT with ∇²_w L_T = A, ∇²_{wλ} L_T = −B; spec §2.4 S1). `A` is A (m×m, symmetric positive
+ * (docs/math.md#s1-2 IFT with ∇²_w L_T = A, ∇²_{wλ} L_T = −B; spec #s2-4 S1). `A` is A (m×m, symmetric positive
  * definite), `B` is B (m×h), `b` is b, `lambda0` is λ₀. Exact when the entries are rational (numbers are
  * taken as the exact dyadic rational they denote; pass "1/10" for one tenth).
  *
  * @throws the errors of {@link parseQuadraticInner}.
- * @see spec §2.4 S1, §0.1 THM-3; proofs/THM-3.md
+ * @see docs/math.md#s2-4 S1, #s0-1 THM-3; proofs/THM-3.md
  */
 export function bestResponse(input: QuadraticInnerInput | QuadraticInner): BestResponse {
   const q = isParsed(input) ? input : parseQuadraticInner(input);
@@ -191,7 +191,7 @@ export interface DeltaStnQuadratic {
  * still J*, because E[ε] = 0 kills the only term that couples Θ to w₀ (proofs/THM-3.md step 3).
  *
  * `covariance` is Σ (h×h, symmetric positive definite, full covariance allowed).
- * @see spec §3.2, §2.4 S1, §6 PT-5; proofs/THM-3.md steps 1–3
+ * @see docs/math.md#s3-2, #s2-4 S1, #pt-5; proofs/THM-3.md steps 1–3
  */
 export function deltaStnQuadratic(q: QuadraticInner, covariance: RationalMatrix, offCentreGeneral?: readonly Rational[]): DeltaStnQuadratic {
   const { m, h } = q;
@@ -307,7 +307,7 @@ export interface ResponseRate {
  * from certified eigenvalue intervals of the small factors Σ (h×h) and A (m×m).
  *
  * `A` is A, `covariance` is Σ, `eta` is η (any rational; η ≤ 0 gives `converges: false`).
- * @see spec §0.1 THM-3; proofs/THM-3.md steps 5–6
+ * @see docs/math.md#s0-1 THM-3; proofs/THM-3.md steps 5–6
  */
 export function responseRate(A: RationalMatrix, covariance: RationalMatrix, eta: Rational): ResponseRate {
   const H = kronQ(covariance, A);
