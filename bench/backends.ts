@@ -5,7 +5,7 @@
  * Run: `npm run build && node dist/bench/backends.js [--backends tensorflow,wasm] [--rounds 3] [--reps 6]
  * [--models mlp,cnn] [--anchor ../shared/bench/torch_anchor.py]`.
  *
- * Hygiene (shared/notes/performance.md): this machine is shared and its speed drifts by ±30 % over minutes, so
+ * Hygiene (the README's Benchmarks section): this machine is shared and its speed drifts by ±30 % over minutes, so
  * the contenders take turns: each round runs one fresh process per backend and one anchor process, in an order
  * rotated every round, and every number printed is the median over rounds of that process's own median; a ratio
  * (÷ STN, ÷ PyTorch) is the median over rounds of the ratio within one round, so slow and fast minutes cancel.

@@ -9,7 +9,7 @@
  *    ε·κ, because rounding A alone moves λ_min by ~ε‖A‖.
  * 2. Certified κ (src/linalg/inertia.ts) for n = 4, 8, 12 at κ = 1e12, plus one exact inertia count.
  *
- * Hygiene (shared/notes/performance.md): the two solvers run interleaved (A B A B …, order alternating),
+ * Hygiene (the README's Benchmarks section): the two solvers run interleaved (A B A B …, order alternating),
  * after a warm-up, and every time is a median over repetitions measured in this one run.
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';

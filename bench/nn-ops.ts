@@ -12,7 +12,7 @@
  *    14×14): the input gradient as our forward convolution vs tfjs's Conv2DBackpropInput
  *    (`tf.conv2dTranspose`); 2×2 max pooling of layer 1's output, tf.maxPool vs ours, value + gradient.
  *
- * Hygiene (shared/notes/performance.md): every case of a table runs interleaved (A B C, then C B A, …)
+ * Hygiene (the README's Benchmarks section): every case of a table runs interleaved (A B C, then C B A, …)
  * after a warm-up, and each time is a median over the repetitions of this one run; ratios compare medians
  * from the same run. wasm and cpu kernels run synchronously, so a call's wall time is its compute time.
  */

@@ -6,7 +6,7 @@
  * is a dyadic rational, so 0.1 becomes 3602879701896397/36028797018963968 — pass the string "1/10" when
  * you mean one tenth) or rational strings such as "3/7", "-2", "0.25".
  *
- * The measured mathjs pitfalls (shared/notes/ecosystem.md §4) are handled here once:
+ * The measured mathjs pitfalls (README, "Pitfalls handled once") are handled here once:
  * - `lusolve`/`lup` treat pivots below `absTol` as zero even for Fractions, so the shared instance is created
  *   with `absTol: 0` and a tiny `relTol` (0 is rejected by mathjs); and solve / inverse / determinant here do
  *   not call mathjs at all but run fraction-free elimination on bigints (exact, no tolerance, 10–100× faster);

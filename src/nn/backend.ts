@@ -19,7 +19,7 @@
  *
  * Speed traps of the wasm backend, and the ops that avoid them, are in `ops.ts`.
  *
- * @see shared/notes/ecosystem.md §1–§2 (measured facts), issue 4 ("Backends").
+ * @see bench/backends.ts and the README's "Backends" and "Benchmarks" sections (measured facts).
  */
 import * as tf from '@tensorflow/tfjs';
 // Importing the package registers the 'wasm' backend factory with the engine.

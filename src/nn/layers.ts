@@ -68,7 +68,7 @@ export interface TangentOptions {
    * Gradients will be taken w.r.t. the RESPONSE parameters only (Δ-STN's linearized response step): the
    * primal input x and the general weights are then constants of the tangent, so the products that would
    * carry their gradients (x̄ in x·W_resp, W̄_gen in ẋ·W_gen) are not computed — 2 of the step's 10 GEMMs per
-   * hidden layer, which brings the step to its matmul floor of ≈ 1.3× STN (shared/notes/performance.md).
+   * hidden layer, which brings the step to its matmul floor of ≈ 1.3× STN (bench/nn-floor.ts and the README's Benchmarks section).
    * The values, and the gradients w.r.t. the response parameters, are unchanged; gradients w.r.t. anything
    * else come out zero (test/nn/layers.test.ts checks both).
    */

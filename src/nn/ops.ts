@@ -24,7 +24,7 @@
  * pass `{ inputIsConstant: true }` / `{ aIsConstant: true }` to skip the unneeded input gradient (one
  * matrix product or convolution per step).
  *
- * @see shared/notes/ecosystem.md §2 (the wasm kernel list and timings), bench/nn-ops.ts (the numbers).
+ * @see bench/nn-ops.ts (the wasm kernel timings, measured side by side).
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeMismatchError } from '../errors.js';

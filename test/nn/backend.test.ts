@@ -46,7 +46,7 @@ describe('initBackend', () => {
     expect(info).toMatchObject({ name: 'wasm', requested: 'wasm', tfjsVersion: tf.version.tfjs });
     expect(tf.getBackend()).toBe('wasm');
     expect(info.simd).toBe(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-    expect(info.threads).toBe(1); // tfjs disables wasm threads whenever IS_NODE (ecosystem.md §2)
+    expect(info.threads).toBe(1); // tfjs disables wasm threads whenever IS_NODE (tfjs-backend-wasm's IS_NODE check)
     expect(tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).arraySync())).toEqual([
       [3, 3],
       [3, 3],
