@@ -6,7 +6,7 @@
  * itself. The bound, {@link BUDGET_MS}, is far above what the guarded code takes (milliseconds, measured
  * in the README's "theory: limits and exit codes") and far below the 48–131 s the same inputs took before.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runCli, temporaryDirectories } from '../helpers.js';
@@ -223,5 +223,22 @@ describe('the pieces (src/theory/input.ts, src/errors.ts)', () => {
     // Distinct large denominators: the lcm passes the cap and counting stops.
     const dens = Array.from({ length: 50 }, (_, i) => rational(`1/${2n ** 61n - 1n + 2n * BigInt(i)}`));
     expect(commonDenominatorBits(dens, 1000)).toBe(Infinity);
+  });
+});
+
+describe('the installed command (bin/deltastn.js over dist/, built by `npm run build`)', () => {
+  const built = existsSync('dist/src/theory/input.js');
+  test.skipIf(!built)('a real process: σ = "1e-10000" exits 2 at once, naming sigma[1]; "kappaG": null is exit 2 too', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const go = (input: unknown): ReturnType<typeof spawnSync> =>
+      spawnSync(process.execPath, ['bin/deltastn.js', 'theory', 'conditioning', '--input', '-'], { input: JSON.stringify(input), encoding: 'utf8', timeout: 60_000 });
+    const r1 = go({ G: [[2, 1], [1, 3]], lambdaBar: [1, -2], sigma: [1, '1e-10000'] });
+    expect(r1.status).toBe(2);
+    expect(r1.stdout).toBe('');
+    expect(r1.stderr).toMatch(/^deltastn: LimitExceededError: sigma\[1\]: /);
+    const r2 = go({ G: [[1e300, 0], [0, 1e-300]], lambdaBar: [1], sigma: [1] });
+    expect(r2.status).toBe(2);
+    expect(r2.stdout).toBe('');
+    expect(r2.stderr).toMatch(/^deltastn: OutOfRangeError: G: /);
   });
 });
