@@ -81,6 +81,39 @@ Usage:
 Exit codes: 0 success; 1 a claim failed (verify) or an unexpected error; 2 bad input (a flag, an input or state
 file, an output path), with one line on stderr naming it; 3 tune stopped early on a non-finite loss.`;
 
+/** One example per subcommand, printed by `deltastn <sub> --help`. */
+const EXAMPLES: Record<string, string> = {
+  verify: 'deltastn verify --claim APP-E --runs 1000 --seed 3',
+  theory: `echo '{"A": [[2,1],[1,3]], "B": [[1],["1/2"]], "b": [1,0], "lambda0": ["1/3"]}' | deltastn theory best-response --input -`,
+  toy: 'deltastn toy ridge --sigma 0.5 --out out',
+  tune: 'deltastn tune --model mlp --dataset mnist --method delta-stn --epochs 3 --width 0.5 --out out/demo',
+  compare: 'deltastn compare --model mlp --dataset mnist --seeds 2 --budget-epochs 4 --width 0.25 --train-size 2000',
+  search: 'deltastn search --space mlp-cell --dataset mnist --search-epochs 2 --retrain-epochs 2 --train-size 1000',
+  report: 'deltastn report out/compare-mlp-mnist',
+};
+
+/** The subcommands that need inputs, and what: run bare, they print their usage on stderr and exit 2 (never a default run). */
+const NEEDS_INPUT: Record<string, string> = {
+  theory: 'a routine and --input FILE',
+  toy: 'a toy name',
+  tune: '--model, --dataset and --method (or --resume DIR)',
+  compare: '--model and --dataset',
+  search: '--space and --dataset',
+  report: 'a run directory DIR',
+};
+
+/** `deltastn <command> --help`: the command's block of the main help, an example, and the exit codes. */
+export function usage(command: string): string {
+  const lines = HELP.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`  deltastn ${command} `) || l === `  deltastn ${command}`);
+  if (start < 0) throw new InvalidArgumentError('command', Object.keys(EXAMPLES).join(', '), command);
+  let end = start + 1;
+  // The block: the command line, its continuation lines and its description, all indented past the command.
+  while (end < lines.length && lines[end].startsWith('      ')) end++;
+  const exits = lines.slice(lines.findIndex((l) => l.startsWith('Exit codes:'))).join('\n');
+  return ['Usage:', ...lines.slice(start, end), '', 'Example:', `  ${EXAMPLES[command]}`, '', exits].join('\n');
+}
+
 /** Entry point; returns the process exit code. `out`/`err` default to stdout/stderr. */
 export async function main(
   argv: readonly string[],
@@ -89,6 +122,17 @@ export async function main(
 ): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    if (command !== undefined && Object.hasOwn(EXAMPLES, command)) {
+      if (rest.includes('--help') || rest.includes('-h')) {
+        out(usage(command));
+        return EXIT_OK;
+      }
+      if (rest.length === 0 && Object.hasOwn(NEEDS_INPUT, command)) {
+        err(usage(command));
+        err(`deltastn: ${command} needs ${NEEDS_INPUT[command]} (usage above)`);
+        return EXIT_BAD_INPUT;
+      }
+    }
     switch (command) {
       case 'verify':
         return runVerify(rest, out, err);
