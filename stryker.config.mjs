@@ -1,8 +1,10 @@
 // Mutation testing (issue 12; README, "Mutation testing"). Run locally with `.ci/mutation` (the CI step), or
-// `npx stryker run` for Stryker alone. StrykerJS 9.5.1 with the vitest runner: 10.x needs Node 22.
+// `npx stryker run` for Stryker alone. StrykerJS 9.6.1 with the vitest runner: 10.x needs Node 22, and 9.5.1's
+// runner loses per-test coverage and hit counts on vitest 4.1 (its afterAll hooks read `meta` from the hook's
+// context, which vitest 4.1 no longer passes there).
 //
-// What it mutates: the exact theory kernel and its linear algebra (src/linalg, src/theory). What it runs: the kernel's
-// tests and the killing tests in test/mutation (test/mutation/vitest.config.ts), never the NN or CLI suites.
+// What it mutates: the kernel (src/linalg, src/theory; see `mutate`). What it runs: the kernel's tests and the
+// killing tests test/mutation/kill-*.test.ts (test/mutation/vitest.config.ts), never the NN or CLI suites.
 // Per-test coverage: each mutant runs only the tests that reach it. Incremental: results for mutants whose code and
 // covering tests are unchanged since test/mutation/incremental.json are reused (Stryker checks both); commit that file
 // after a local run so that CI re-tests only what changed. The score, less the equivalent mutants in
@@ -13,7 +15,11 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'test/mutation/vitest.config.ts', related: true },
   coverageAnalysis: 'perTest',
-  mutate: ['src/linalg/**/*.ts', 'src/theory/**/*.ts'],
+  // What CI mutates: the files whose results are in test/mutation/incremental.json. The goal is src/linalg/**/*.ts
+  // and src/theory/**/*.ts (~9,000 lines; src/linalg alone is 2,238 mutants): too many to test within the CI cap
+  // from scratch, so files join this list once a local run has put their results in the incremental file
+  // (README, "Mutation testing": the command for the whole kernel).
+  mutate: ['src/linalg/cubature.ts', 'src/linalg/gaussHermite.ts'],
   // The sandbox gets only what the kernel's tests need (the tree also holds .native/, dist/, notebooks/ …).
   ignorePatterns: ['/*', '!/src', '!/test', '!/package.json', '!/tsconfig.json'],
   concurrency: 2,
