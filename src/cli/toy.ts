@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
-import { checkOutputDirectory, createOutputDirectory, writeFileAtomic } from '../nn/checkpoint.js';
+import { checkOutputDirectory, createOutputDirectory, writeFileAtomic } from '../stateFiles.js';
 import type { RegressionData } from '../bilevel/families.js';
 import { conditioningExperiment, plotConditioningExperiment } from '../experiments/conditioning.js';
 import { interactionExperiment } from '../experiments/interaction.js';

@@ -27,7 +27,8 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { DeltaStnError, InvalidArgumentError } from '../errors.js';
 import { formatBackendInfo, initBackend } from '../nn/backend.js';
-import { CheckpointError, StateFileError, appendLine, checkOutputDirectory, createOutputDirectory, hasCheckpoint, isFile, loadCheckpoint, readJsonLines, saveCheckpoint, writeFileAtomic } from '../nn/checkpoint.js';
+import { CheckpointError, hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../nn/checkpoint.js';
+import { StateFileError, appendLine, checkOutputDirectory, createOutputDirectory, isFile, readJsonLines, writeFileAtomic } from '../stateFiles.js';
 import { Trainer, type TrainerState } from '../nn/trainer.js';
 
 // The run configuration and the model/data factory are library code (src/tune/factory.ts), which the studies

@@ -5,7 +5,7 @@
  */
 import cliProgress from 'cli-progress';
 import { InvalidArgumentError } from '../errors.js';
-import { appendLine, checkOutputFile, truncateFile } from '../nn/checkpoint.js';
+import { appendLine, checkOutputFile, truncateFile } from '../stateFiles.js';
 import { claims, claimIds, findClaim } from '../theory/registry.js';
 import { runClaim, type ClaimReport, type CheckSummary } from '../theory/runner.js';
 import type { AnyClaim } from '../theory/claim.js';

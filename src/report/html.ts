@@ -13,7 +13,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
-import { StateFileError, isFile, readJsonLines, readJsonStateFile, writeFileAtomic } from '../nn/checkpoint.js';
+import { StateFileError, isFile, readJsonLines, readJsonStateFile, writeFileAtomic } from '../stateFiles.js';
 import { archSearchTableRows, archWeightPlots, randomTrials, readArchRecordFile, readArchSearchConfig, summarizeArchSearch, type ArchRecord } from '../tune/archSearch.js';
 import { isRunLogLine, type RunLogLine } from '../tune/factory.js';
 import { isSearchMethod, readStudyConfig, readTrials, studyPlots, studyTable, summarizeStudy } from '../tune/study.js';

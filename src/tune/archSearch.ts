@@ -38,7 +38,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeltaStnError, InvalidArgumentError } from '../errors.js';
-import { StateFileError, appendLine, checkOutputDirectory, createOutputDirectory, readJsonLines, readJsonStateFile, writeFileAtomic } from '../nn/checkpoint.js';
+import { StateFileError, appendLine, checkOutputDirectory, createOutputDirectory, readJsonLines, readJsonStateFile, writeFileAtomic } from '../stateFiles.js';
 import { Rng } from '../rng.js';
 import { loadData } from './factory.js';
 import { BACKEND_NAMES, formatBackendInfo, initBackend, isBackendName, type BackendName } from '../nn/backend.js';

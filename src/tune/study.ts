@@ -42,7 +42,7 @@ import { DeltaStnError, InvalidArgumentError } from '../errors.js';
 import { Rng, deriveSeed } from '../rng.js';
 import { TUNE_DATASETS, TUNE_MODELS, buildModel, loadData, type TuneConfig } from './factory.js';
 import { BACKEND_NAMES, formatBackendInfo, initBackend, isBackendName, type BackendName } from '../nn/backend.js';
-import { StateFileError, appendLine, checkOutputDirectory, createOutputDirectory, readJsonLines, readJsonStateFile, writeFileAtomic } from '../nn/checkpoint.js';
+import { StateFileError, appendLine, checkOutputDirectory, createOutputDirectory, readJsonLines, readJsonStateFile, writeFileAtomic } from '../stateFiles.js';
 import { HyperSpace, type HyperSpaceJSON } from '../nn/hyper.js';
 import { Trainer, type Evaluation, type NnMethod, type TrainerData } from '../nn/trainer.js';
 import { lineChart, SERIES_COLORS, type SeriesSpec, type RuleSpec } from '../report/plot.js';
