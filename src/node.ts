@@ -4,13 +4,16 @@
  * Import as `deltastn/node`.
  */
 export * from './index.js';
-export * from './data/dataset.js';
-export * from './data/idx.js';
-export * from './data/mnist.js';
-export * from './data/fashionMnist.js';
-export * from './data/cifar10.js';
-export * from './nn/checkpoint.js';
+export { batchCount, batches, classCounts, createDataset, DatasetFormatError, DatasetMissingError, gather, shuffledIndices, splitCounts, splitDataset, subset, type BatchOptions, type Dataset, type DatasetSplit, type SplitSizes, type SplitSpec } from './data/dataset.js';
+export { encodeIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, IDX_UBYTE, idxToDataset, isGzip, parseIdx, readIdx, type IdxArray } from './data/idx.js';
+export { loadMnist, MNIST, MNIST_SPLIT, mnistPackageDigitsDir, mnistSplit, type MnistOptions } from './data/mnist.js';
+export { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST, FASHION_MNIST_CLASSES, FASHION_MNIST_DEFAULT_LOCATIONS, FASHION_MNIST_FILES, findFashionMnist, loadFashionMnist, type FashionMnist, type FashionMnistOptions, type FashionMnistPaths } from './data/fashionMnist.js';
+export { CIFAR10, CIFAR10_CLASSES, CIFAR10_FILES, CIFAR10_RECORD_BYTES, loadCifar10, parseCifar10Batch, type Cifar10, type Cifar10Options } from './data/cifar10.js';
+export { CheckpointError, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './nn/checkpoint.js';
+export { appendLine, checkOutputDirectory, checkOutputFile, createOutputDirectory, isFile, OutputPathError, readJsonLines, readJsonStateFile, readStateText, reasonOf, StateFileError, statOrNull, truncateFile, writeDurable, writeFileAtomic } from './stateFiles.js';
 export { buildModel, loadData, parseHparams, runTune, resumeConfig, type TuneConfig, type TuneResult } from './cli/tune.js';
-export * from './tune/study.js';
-export * from './tune/archSearch.js';
-export * from './report/html.js';
+export { deriveSeed, executeJob, HYPERNETWORK_METHODS, isSearchMethod, isStudyMethod, isTrialRecord, planTrials, readStudyConfig, readTrials, runStudy, SEARCH_METHODS, STUDY_METHODS, studyPlots, studyTable, studyTableMarkdown, summarizeStudy, validateStudyConfig, validationCurve, workerScript, writeStudyOutputs, type CurvePoint, type EpochPoint, type HypernetworkMethod, type MethodSummary, type SearchMethod, type SeedOutcome, type Stat, type StudyConfig, type StudyJob, type StudyMethod, type StudyOptions, type StudyPlot, type StudyResult, type StudySummary, type TrajectoryPoint, type TrialRecord, type WorkerReply } from './tune/study.js';
+export { ARCH_GRADIENT_METHODS, ARCH_METHODS, archSearchTable, archSearchTableRows, archWeightPlots, archWorkerScript, edgeSoftmax, formatAccuracy, isArchRecord, MARKDOWN_MARKUP, PLAIN_MARKUP, randomTrial, randomTrials, readArchRecordFile, readArchRecords, readArchSearchConfig, retrain, runArchJob, runArchSearch, searchRun, summarizeArchSearch, validateArchSearchConfig, type ArchJob, type ArchMethod, type ArchMethodSummary, type ArchRecord, type ArchSearchConfig, type ArchSearchOptions, type ArchSearchResult, type ArchSummaryConfig, type MeanStd, type RetrainResult, type SearchEpoch, type TableMarkup } from './tune/archSearch.js';
+export { escapeHtml, inlineSvg, isSearchDir, renderHtml, runPage, searchPage, studyPage, writeReport, type ReportBlock, type ReportPage } from './report/html.js';
+export type { PoolReply } from './tune/pool.js';
+export type { RunLogLine } from './tune/factory.js';

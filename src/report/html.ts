@@ -262,7 +262,7 @@ export function searchPage(dir: string): ReportPage {
 
 /**
  * The page of a `tune` run directory (log.jsonl, and summary.json once a call of the run has finished). Lines of
- * log.jsonl that are not epoch records ({@link isRunLogLine}: `{}`, `42`, torn), or whose hyperparameters differ
+ * log.jsonl that are not epoch records (`isRunLogLine`: `{}`, `42`, torn), or whose hyperparameters differ
  * from the first epoch's, are left out and counted on the page.
  * @throws StateFileError naming `DIR` and the file when summary.json is not JSON or not an object with a
  *   `config` object, or a file cannot be read.

@@ -168,7 +168,7 @@ export function hyperSpaceFor(config: Pick<TuneConfig, 'model' | 'hparams' | 'dr
   }
 }
 
-/** The hyperparameter space and network for a model (hyperparameters declared once, in {@link hyperSpaceFor}). */
+/** The hyperparameter space and network for a model (hyperparameters declared once, in `hyperSpaceFor`). */
 export function buildModel(config: Pick<TuneConfig, 'model' | 'width' | 'seed' | 'hparams' | 'dropConnect'>): { model: StnNetwork; space: HyperSpace } {
   // Checked before the network is built: a bad name or initial value leaks no variables.
   const space = hyperSpaceFor(config);

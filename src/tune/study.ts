@@ -476,7 +476,7 @@ export type WorkerReply = PoolReply<TrialRecord>;
  * its own); every other field must match.
  *
  * @throws InvalidArgumentError naming `--out` when `dir` holds a study with another configuration (see
- *   {@link IDENTITY_FIELDS}); the errors of {@link validateStudyConfig}; a worker's typed error as raised.
+ *   `IDENTITY_FIELDS`); the errors of {@link validateStudyConfig}; a worker's typed error as raised.
  */
 export async function runStudy(config: StudyConfig, dir: string, options: StudyOptions = {}): Promise<StudyResult> {
   validateStudyConfig(config);
@@ -748,7 +748,7 @@ export function studyTableMarkdown(summary: StudySummary): string {
 // ---------------------------------------------------------------------------------------------------------
 
 /** A curve point: cumulative epochs, cumulative wall seconds, validation loss. */
-interface CurvePoint {
+export interface CurvePoint {
   epochs: number;
   seconds: number;
   val: number;
