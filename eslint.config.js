@@ -22,9 +22,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/tune/**/*.ts', 'src/experiments/**/*.ts', 'src/report/**/*.ts'],
+    files: ['src/tune/**/*.ts', 'src/experiments/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['../cli/*', '../../cli/*'], message: 'Nothing below the CLI imports it (design: direction of dependency).' }] }],
+    },
+  },
+  {
+    // The report draws the data it is given: it imports no study, experiment or CLI module.
+    files: ['src/report/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../cli/*', '../../cli/*', '../tune/*', '../../tune/*', '../experiments/*', '../../experiments/*'], message: 'The report draws data it is given: it imports no study, experiment or CLI module (design: direction of dependency).' }] }],
     },
   },
   {

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { InvalidArgumentError } from '../errors.js';
 import { dataDirOption } from './io.js';
 import { BACKEND_NAMES, isBackendName } from '../nn/backend.js';
-import { writeReport } from '../report/html.js';
+import { writeReport } from '../tune/reports.js';
 import { STUDY_METHODS, isStudyMethod, runStudy, studyTableMarkdown, type StudyConfig, type StudyMethod } from '../tune/study.js';
 
 /** The methods `compare` runs when `--methods` is not given (the issue's list; the linearized Δ-STN is opt-in). */

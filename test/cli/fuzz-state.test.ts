@@ -24,7 +24,7 @@ import { resumeConfig, runTune } from '../../src/cli/tune.js';
 import { isArchRecord, readArchRecordFile, readArchSearchConfig, runArchSearch } from '../../src/tune/archSearch.js';
 import { isRunLogLine, validateTuneConfig } from '../../src/tune/factory.js';
 import { isTrialRecord, readStudyConfig, readTrials, runStudy } from '../../src/tune/study.js';
-import { writeReport } from '../../src/report/html.js';
+import { writeReport } from '../../src/tune/reports.js';
 import { temporaryDirectories } from '../helpers.js';
 
 const tmp = temporaryDirectories();

@@ -11,7 +11,7 @@ import { describe, expect, test } from 'vitest';
 import { runTune } from '../../src/cli/tune.js';
 import { Rng } from '../../src/rng.js';
 import { bayesianOptimization } from '../../src/tune/search.js';
-import { writeReport } from '../../src/report/html.js';
+import { writeReport } from '../../src/tune/reports.js';
 import {
   STUDY_METHODS,
   deriveSeed,
