@@ -162,10 +162,13 @@ describe('sizes are bounded before any work', () => {
     });
   });
 
-  test(`thm3 beyond m·h = ${THEORY_LIMITS.maxResponseSize} is refused, naming B`, async () => {
-    const m = THEORY_LIMITS.maxResponseSize + 1;
+  test(`thm3 beyond m·h = ${THEORY_LIMITS.maxResponseSize} (each side within the dimension limit) is refused, naming B`, async () => {
+    const h = 2;
+    const m = Math.floor(THEORY_LIMITS.maxResponseSize / h) + 1;
     const A = Array.from({ length: m }, (_, i) => Array.from({ length: m }, (_, j) => (i === j ? 2 : 0)));
-    expectRejected(await theory('thm3', { A, B: A.map(() => [1]), b: A.map(() => 1), lambda0: [0], sigma: [1], eta: '1/4' }), 'B');
+    const r = await theory('thm3', { A, B: A.map(() => [1, 0]), b: A.map(() => 1), lambda0: [0, 0], sigma: [1, 1], eta: '1/4' });
+    expectRejected(r, 'B');
+    expect(r.err).toContain('m·h');
   });
 });
 
