@@ -4,7 +4,7 @@
  * certify; products of positive intervals; the relative distance of a float from an interval. Used wherever a
  * certified result is reported as numbers (OBS-1's conditioning, `deltastn theory conditioning`).
  */
-import { exactFromFloat, toRationalString, type Rational } from './exact.js';
+import { exactFromFloat, toNumber, toRationalString, type Rational } from './exact.js';
 import type { CertifiedInterval } from './inertia.js';
 import { relativeError } from '../tolerance.js';
 
@@ -30,12 +30,9 @@ export function nextFloat(x: number, up: boolean): number {
   return buf.getFloat64(0);
 }
 
-/** Nearest float64 of a rational, robust to numerators and denominators beyond 2^1023. */
+/** The float64 nearest to a rational (exact rounding for any size of numerator and denominator: exact.ts). */
 export function toFloat(q: Rational): number {
-  const v = q.valueOf();
-  if (Number.isFinite(v) && !Number.isNaN(v)) return v;
-  const shift = BigInt(Math.max(0, Math.max(q.n.toString(2).length, q.d.toString(2).length) - 1000));
-  return (Number(q.s) * Number(q.n >> shift)) / Number(q.d >> shift);
+  return toNumber(q);
 }
 
 /**
@@ -44,8 +41,11 @@ export function toFloat(q: Rational): number {
  * search steps outward until the float is on the right side of q, then inward while the next float still is.
  */
 export function roundOutward(q: Rational, up: boolean): number {
+  // The nearest float is within half an ulp of q, so at most one step outward is needed; beyond the float range
+  // the bound on the far side is ±Infinity and on the near side ±MAX_VALUE.
   let x = toFloat(q);
-  if (!Number.isFinite(x)) return up ? Infinity : x;
+  if (x === Infinity) return up ? Infinity : Number.MAX_VALUE;
+  if (x === -Infinity) return up ? -Number.MAX_VALUE : -Infinity;
   const holds = (v: number): boolean => {
     const cmp = exactFromFloat(v).compare(q);
     return up ? cmp >= 0 : cmp <= 0;

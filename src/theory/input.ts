@@ -31,8 +31,8 @@
  */
 import { DeltaStnError, InvalidArgumentError, LimitExceededError, NonFiniteError, OutOfRangeError, ParseError, ShapeMismatchError, describeValue } from '../errors.js';
 import { ONE, bitLength, gcdBig, rational, type Rational, type RationalMatrix } from '../linalg/exact.js';
-import { certifiedConditionNumber, type CertifiedInterval } from '../linalg/inertia.js';
-import { centeredSecondMoment, conditioningReport, secondMoment, type ConditioningReport } from './obs1.js';
+
+import { conditioningReport, type ConditioningReport } from './obs1.js';
 import { bestResponseJson, thm3Report, type BestResponseJson, type Thm3Report } from './thm3.js';
 
 /** The limits every theory routine enforces on its input (see the module comment for what each bounds). */
@@ -360,29 +360,6 @@ export function conditioningChecked(raw: unknown, limits: Readonly<TheoryLimits>
     kappaUncentered: 'G, lambdaBar, sigma',
     kappaCentered: 'G, sigma',
   };
-  // The certified intervals, computed here first (the same deterministic computation the report repeats):
-  // G's exact symmetry and definiteness are settled here, naming `G`, so that any failure inside the
-  // report afterwards is a float64 one; and the report rounds each interval end to float64 by a
-  // one-ulp-at-a-time search from an estimate that is accurate only while numerator and denominator have at
-  // most 1023 bits, so larger ends are refused here instead of looping for hours.
-  const cg = certifiedConditionNumber(G, {}, 'G').kappa;
-  const cu = certifiedConditionNumber(secondMoment(lambdaBar, sigma), {}, 'lambdaBar, sigma').kappa;
-  const cc = certifiedConditionNumber(centeredSecondMoment(sigma), {}, 'sigma').kappa;
-  const intervals: Record<keyof typeof blame, CertifiedInterval> = {
-    kappaG: cg,
-    kappaMUncentered: cu,
-    kappaMCentered: cc,
-    kappaUncentered: { lo: cu.lo.mul(cg.lo), hi: cu.hi.mul(cg.hi) },
-    kappaCentered: { lo: cc.lo.mul(cg.lo), hi: cc.hi.mul(cg.hi) },
-  };
-  for (const key of Object.keys(blame) as (keyof typeof blame)[]) {
-    for (const end of [intervals[key].lo, intervals[key].hi]) {
-      const bits = Math.max(bitLength(end.n), bitLength(end.d));
-      if (bits > MAX_LOG2) {
-        throw new OutOfRangeError(blame[key], `${key} is ${decimalMagnitude(log2Abs(end))} and its certified bound is a rational of ${bits} bits, beyond the ${MAX_LOG2} that its rounding to float64 supports`);
-      }
-    }
-  }
   // Every user field is validated by now: whatever the report throws comes from its float64 path.
   const report = guarded(() => conditioningReport({ G, lambdaBar, sigma }), [], 'G, lambdaBar, sigma');
   for (const key of Object.keys(blame) as (keyof typeof blame)[]) {

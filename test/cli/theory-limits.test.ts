@@ -53,8 +53,13 @@ describe('theory conditioning: extreme exponents are refused at once, naming the
     expectRejected(await theory('conditioning', { G: [[2, 1], [1, 3]], lambdaBar: [1e-300, -2], sigma: [1, '1e10000'] }), 'sigma[1]');
   });
 
-  test('σ = "1e150" with λ̄ = [1e-300, −2]: κ(M_u) ≈ 1e300 is within the bits but refused, naming lambdaBar, sigma (it looped in float64 rounding)', async () => {
-    expectRejected(await theory('conditioning', { G: [[2, 1], [1, 3]], lambdaBar: [1e-300, -2], sigma: [1, '1e150'] }), 'lambdaBar');
+  test('σ = "1e150" with λ̄ = [1e-300, −2]: κ(M_u) ≈ 1e300 is a float64, answered at once with certified bounds around it (it looped in float64 rounding of the bounds)', async () => {
+    const r = await theory('conditioning', { G: [[2, 1], [1, 3]], lambdaBar: [1e-300, -2], sigma: [1, '1e150'] });
+    expect(r.code, r.err).toBe(0);
+    const report = JSON.parse(r.out) as { kappaMUncentered: number; certified: { kappaMUncentered: { lo: number; hi: number } } };
+    expect(report.kappaMUncentered).toBeCloseTo(1e300, -290);
+    expect(report.certified.kappaMUncentered.lo).toBeLessThanOrEqual(report.kappaMUncentered * (1 + 1e-12));
+    expect(report.certified.kappaMUncentered.hi).toBeGreaterThanOrEqual(report.kappaMUncentered * (1 - 1e-12));
   });
 
   test('G = [[1e300, 0], [0, 1e-300]] (exit 0 with "kappaG": null) is an OutOfRangeError naming G', async () => {

@@ -24,6 +24,16 @@ describe('outward rounding', () => {
     const q = math.fraction(3, 8);
     expect([roundOutward(q, false), roundOutward(q, true)]).toEqual([0.375, 0.375]);
     expect(roundOutward(math.fraction(10n ** 400n, 1n), true)).toBe(Infinity);
+    expect(roundOutward(math.fraction(10n ** 400n, 1n), false)).toBe(Number.MAX_VALUE);
+    expect(roundOutward(math.fraction(-(10n ** 400n), 1n), true)).toBe(-Number.MAX_VALUE);
+    expect(roundOutward(math.fraction(-(10n ** 400n), 1n), false)).toBe(-Infinity);
+    // Numerator and denominator far beyond 2^1024 (the old shift-based conversion lost all but a few bits here
+    // and the outward search never ended): the bounds are the tight ones.
+    const huge = math.fraction(3n * 10n ** 700n + 1n, 7n * 10n ** 700n);
+    const lo = roundOutward(huge, false);
+    const hi = roundOutward(huge, true);
+    expect(exactFromFloat(lo).compare(huge) < 0 && exactFromFloat(hi).compare(huge) > 0).toBe(true);
+    expect(nextFloat(lo, true)).toBe(hi);
     expect(roundOutward(math.fraction(1n, 10n ** 400n), false)).toBe(0);
     expect(roundOutward(math.fraction(1n, 10n ** 400n), true)).toBe(Number.MIN_VALUE);
   });

@@ -81,10 +81,10 @@ export function conditioningReport(input: ConditioningInput): ConditioningReport
   const cc = certifiedConditionNumber(mc, {}, 'secondMoment').kappa;
   return {
     kappaG: conditionNumber(gf, 'spd', 'G'),
-    kappaMUncentered: conditionNumber(muf),
-    kappaMCentered: conditionNumber(mcf),
-    kappaUncentered: conditionNumber(kron(muf, gf)),
-    kappaCentered: conditionNumber(kron(mcf, gf)),
+    kappaMUncentered: conditionNumber(muf, 'spd', 'lambdaBar, sigma (M_u)'),
+    kappaMCentered: conditionNumber(mcf, 'spd', 'sigma (M_c)'),
+    kappaUncentered: conditionNumber(kron(muf, gf), 'spd', 'G, lambdaBar, sigma (M_u ⊗ G)'),
+    kappaCentered: conditionNumber(kron(mcf, gf), 'spd', 'G, sigma (M_c ⊗ G)'),
     certified: {
       kappaG: toBound(cg),
       kappaMUncentered: toBound(cu),
