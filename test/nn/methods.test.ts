@@ -5,21 +5,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import type { Dataset } from '../../src/data/dataset.js';
 import { initBackend } from '../../src/nn/backend.js';
 import { HyperSpace, dropConnectSpec, dropoutSpec, inputDropoutSpec } from '../../src/nn/hyper.js';
 import { NETWORK_METHODS, NN_METHODS, isDarts } from '../../src/nn/methods/index.js';
 import { mlp } from '../../src/nn/models.js';
 import { Trainer, type NnMethod } from '../../src/nn/trainer.js';
+import { syntheticImages } from './synthetic.js';
 import { Rng, deriveSeed, epochSeeds } from '../../src/rng.js';
 
 const CLASSES = 3;
-function synthetic(n: number, seed: number): Dataset {
-  const rng = new Rng(seed);
-  const images = new Float32Array(n * 784);
-  for (let i = 0; i < images.length; i++) images[i] = rng.uniform();
-  return { name: `synthetic:${seed}`, images, labels: Int32Array.from({ length: n }, () => rng.int(0, CLASSES - 1)), shape: [28, 28, 1], classes: CLASSES, size: n };
-}
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -37,7 +31,7 @@ describe('registry', () => {
 });
 
 describe('each method does what it declares', () => {
-  const data = { train: synthetic(16, 1), val: synthetic(8, 2) };
+  const data = { train: syntheticImages(16, 1), val: syntheticImages(8, 2) };
   const space = (): HyperSpace => new HyperSpace([inputDropoutSpec('d0'), dropoutSpec('d1')]);
 
   /** One train step; which parameter groups moved (w0 = general, Θ = response). */
@@ -124,7 +118,7 @@ describe('one seed derivation', () => {
   });
 
   test('an epoch of the trainer draws from epochSeeds(seed, epoch): a trainer resumed at epoch 1 repeats epoch 1', () => {
-    const data = { train: synthetic(16, 1), val: synthetic(8, 2) };
+    const data = { train: syntheticImages(16, 1), val: syntheticImages(8, 2) };
     const make = (): Trainer => new Trainer(mlp({ inputs: 784, hidden: [8], classes: CLASSES, rng: new Rng(3) }), new HyperSpace([inputDropoutSpec('d0'), dropoutSpec('d1')]), data, { method: 'delta-stn', epochs: 2, batchSize: 8, trainSteps: 1, seed: 4 });
     const a = make();
     a.runEpoch();

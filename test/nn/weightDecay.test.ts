@@ -7,23 +7,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import type { Dataset } from '../../src/data/dataset.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { initBackend } from '../../src/nn/backend.js';
 import { HyperSpace, dropoutSpec, inputDropoutSpec, weightDecaySpec } from '../../src/nn/hyper.js';
 import { StnConv2d, StnDense } from '../../src/nn/layers.js';
 import { mlp, simpleCnn } from '../../src/nn/models.js';
 import { Trainer, type NnMethod } from '../../src/nn/trainer.js';
+import { syntheticImages } from './synthetic.js';
 import { Rng } from '../../src/rng.js';
 
 const CLASSES = 3;
-function synthetic(n: number, seed: number): Dataset {
-  const rng = new Rng(seed);
-  const images = new Float32Array(n * 784);
-  for (let i = 0; i < images.length; i++) images[i] = rng.uniform();
-  return { name: `synthetic:${seed}`, images, labels: Int32Array.from({ length: n }, () => rng.int(0, CLASSES - 1)), shape: [28, 28, 1], classes: CLASSES, size: n };
-}
-const data = { train: synthetic(16, 1), val: synthetic(8, 2) };
+const data = { train: syntheticImages(16, 1), val: syntheticImages(8, 2) };
 const idx = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => i);
 
 beforeAll(async () => {
