@@ -16,10 +16,11 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 /**
- * The CI threshold, in percent (set from the measurement of 2026-12-07, README "Mutation testing": a few points under
- * the measured total so that the churn of a day does not fail CI; raise it as the score rises).
+ * The CI threshold, in percent: 85, five points under the 90.22 % measured on 2026-12-07 09:13 UTC for the CI scope
+ * (cubature.ts 100 %, gaussHermite.ts 84.93 %; README "Mutation testing"), so that a timeout turning into a survivor
+ * on a slower machine, or a day's edits, do not fail CI. Raise it as the score rises.
  */
-export const THRESHOLD = 80;
+export const THRESHOLD = 85;
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
