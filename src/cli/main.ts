@@ -40,7 +40,7 @@ export const EXIT_STOPPED = 3;
 const HELP = `deltastn — bilevel optimization of hyperparameters (STN, Δ-STN) with an exact theory kernel
 
 Usage:
-  deltastn verify [--claim ID]... [--runs N] [--seed S] [--json] [--log FILE]
+  deltastn verify [--claim ID]... [--runs N] [--seed S] [--json] [--wide] [--log FILE]
       Check every registered claim (OBS-1, OBS-2, THM-3, APP-E, LIN) on N seeded random cases
       (default 100) plus the spec's reference values. Exit code 0 only if all hold.
   deltastn theory <routine> --input FILE.json     (or --input - for standard input)
@@ -195,6 +195,7 @@ function runVerify(args: readonly string[], out: (s: string) => void, err: (s: s
       runs: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean', default: false },
+      wide: { type: 'boolean', default: false },
       log: { type: 'string' },
     },
     strict: true,
@@ -209,6 +210,7 @@ function runVerify(args: readonly string[], out: (s: string) => void, err: (s: s
       runs: integerOption(values.runs, '--runs', 100, 0),
       seed: integerOption(values.seed, '--seed', 0, -(2 ** 31)),
       json: values.json ?? false,
+      wide: values.wide ?? false,
       log: values.log,
       progress: !values.json && process.stderr.isTTY === true,
     },

@@ -17,6 +17,8 @@ export interface VerifyOptions {
   runs: number;
   seed: number;
   json: boolean;
+  /** Print whole statements and details (the table is otherwise cut to 100 columns). */
+  wide?: boolean;
   log?: string;
   progress: boolean;
 }
@@ -68,13 +70,9 @@ export function verifyCommand(options: VerifyOptions, out: (s: string) => void, 
   if (options.json) {
     out(JSON.stringify({ runs: options.runs, seed: options.seed, allHold, seconds, claims: reports }, null, 2));
   } else {
-    const rows = reports.map((r) => [
-      r.id,
-      r.statement.length > 70 ? r.statement.slice(0, 69) + '…' : r.statement,
-      `${r.cases}+${r.referenceChecks}`,
-      describeWorst(worst(r)),
-      r.holds ? 'holds' : 'FAILS',
-    ]);
+    // Fits 100 columns (claim 6, statement 32, cases 10, worst 38, verdict 5, and the gaps); --wide prints all.
+    const cut = (text: string, width: number): string => (options.wide || text.length <= width ? text : text.slice(0, width - 1) + '…');
+    const rows = reports.map((r) => [r.id, cut(r.statement, 32), `${r.cases}+${r.referenceChecks}`, cut(describeWorst(worst(r)), 38), r.holds ? 'holds' : 'FAILS']);
     out(renderTable(['claim', 'statement', 'cases+refs', 'worst error vs tolerance', 'verdict'], rows));
     for (const r of reports) {
       for (const c of r.checks) if (c.failures > 0) err(`${r.id}: ${c.name}: ${c.failures}/${c.count} failed; first: ${c.firstFailure ?? ''}`);

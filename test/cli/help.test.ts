@@ -55,3 +55,16 @@ describe('help', () => {
     expect(r.err).toContain('tunez');
   });
 });
+
+describe('verify table width', () => {
+  test('the table fits 100 columns; --wide prints whole statements', async () => {
+    const narrow = await run(['verify', '--runs', '1', '--claim', 'THM-3']);
+    expect(narrow.code).toBe(0);
+    const lines = narrow.out.split('\n').filter((l) => l.length > 0);
+    for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(100);
+    const wide = await run(['verify', '--runs', '1', '--claim', 'THM-3', '--wide']);
+    expect(wide.code).toBe(0);
+    expect(Math.max(...wide.out.split('\n').map((l) => l.length))).toBeGreaterThan(100);
+    expect(wide.out).not.toContain('…  ');
+  });
+});
