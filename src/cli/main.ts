@@ -50,7 +50,7 @@ Usage:
       Run a toy experiment of the small bilevel engine; writes DIR/<toy>.json and SVG plots (default DIR: out).
       --data takes {Xtrain, ytrain, Xval, yval} (ridge, interaction).
   deltastn tune --model ${TUNE_MODELS.join('|')} --dataset ${TUNE_DATASETS.join('|')} --method ${TUNE_METHODS.join('|')}
-               [--epochs N] [--hparams name=value,...] [--seed S] [--out DIR] [--resume DIR] [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu|webgpu]
+               [--epochs N] [--hparams name=value,... (weight_decay=D adds weight decay)] [--seed S] [--out DIR] [--resume DIR] [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu|webgpu]
                [--data-dir PATH] [--batch-size B] [--train-size N] [--width W] [--warmup N] [--lr X] [--lr-hyper X] [--dropconnect]
                [--lr-milestones E1,E2,... --lr-gamma G] [--patience N]
       Train a network while tuning its hyperparameters (TensorFlow.js); writes DIR/log.jsonl, a checkpoint per epoch

@@ -11,7 +11,7 @@ import { splitDataset, subset, type Dataset } from '../data/dataset.js';
 import { loadFashionMnist } from '../data/fashionMnist.js';
 import { mnistSplit } from '../data/mnist.js';
 import { BACKEND_NAMES, isBackendName, type BackendName } from '../nn/backend.js';
-import { HyperSpace, dropConnectSpec, channelDropoutSpec, cutoutHolesSpec, cutoutLengthSpec, dropoutSpec, inputDropoutSpec, type HyperparameterSpec } from '../nn/hyper.js';
+import { HyperSpace, weightDecaySpec, dropConnectSpec, channelDropoutSpec, cutoutHolesSpec, cutoutLengthSpec, dropoutSpec, inputDropoutSpec, type HyperparameterSpec } from '../nn/hyper.js';
 import { alexNet, mlp, simpleCnn, type StnNetwork } from '../nn/models.js';
 import { NN_METHODS, isDarts, type EpochLog, type NnMethod, type TrainerData } from '../nn/trainer.js';
 
@@ -116,8 +116,22 @@ export function validateTuneConfig(value: unknown, fail: (field: keyof TuneConfi
   return c as unknown as TuneConfig;
 }
 
-/** The hyperparameters of a model (declared once, here), with the initial values of `config.hparams`. */
+/**
+ * The hyperparameters of a model (declared once, here), with the initial values of `config.hparams`. Naming
+ * `weight_decay` in `--hparams` adds weight decay, a hyperparameter of the training objective only (every model:
+ * src/nn/methods/steps.ts), after the model's own.
+ */
 function hyperSpecs(config: Pick<TuneConfig, 'model' | 'hparams' | 'dropConnect'>): HyperparameterSpec[] {
+  const own = modelSpecs(config);
+  return config.hparams.weight_decay === undefined ? own : [...own, weightDecaySpec('weight_decay', { init: config.hparams.weight_decay })];
+}
+
+/** Whether a run's space carries weight decay (an objective-only hyperparameter the model must count). */
+function objectiveHyperparameters(config: Pick<TuneConfig, 'hparams'>): number {
+  return config.hparams.weight_decay === undefined ? 0 : 1;
+}
+
+function modelSpecs(config: Pick<TuneConfig, 'model' | 'hparams' | 'dropConnect'>): HyperparameterSpec[] {
   const init = (name: string): { init?: number } => (config.hparams[name] === undefined ? {} : { init: config.hparams[name] });
   switch (config.model) {
     case 'mlp': {
@@ -174,16 +188,17 @@ export function buildModel(config: Pick<TuneConfig, 'model' | 'width' | 'seed' |
   const space = hyperSpaceFor(config);
   const rng = new Rng(config.seed);
   const w = config.width;
+  const extra = objectiveHyperparameters(config);
   let model: StnNetwork;
   switch (config.model) {
     case 'mlp':
-      model = mlp({ rng, hidden: [Math.max(1, Math.round(1200 * w)), Math.max(1, Math.round(1200 * w))], dropConnect: config.dropConnect });
+      model = mlp({ rng, hidden: [Math.max(1, Math.round(1200 * w)), Math.max(1, Math.round(1200 * w))], dropConnect: config.dropConnect, objectiveHyperparameters: extra });
       break;
     case 'cnn':
-      model = simpleCnn({ rng, channels: [Math.max(1, Math.round(16 * w)), Math.max(1, Math.round(32 * w))], fc: Math.max(1, Math.round(1568 * w)), hyperDim: 6 });
+      model = simpleCnn({ rng, channels: [Math.max(1, Math.round(16 * w)), Math.max(1, Math.round(32 * w))], fc: Math.max(1, Math.round(1568 * w)), hyperDim: 6, objectiveHyperparameters: extra });
       break;
     case 'alexnet':
-      model = alexNet({ rng, width: w });
+      model = alexNet({ rng, width: w, objectiveHyperparameters: extra });
       break;
   }
   return { model, space };
