@@ -12,29 +12,80 @@ function positive(x: number, name: string): number {
   return x;
 }
 
+/** Options of {@link MomentumSgd}. */
+export interface MomentumSgdOptions {
+  /**
+   * β of hypergradient descent on the learning rate (Baydin et al., ICLR 2018): before each step,
+   * α ← max(0, α + β⟨g_t, u_{t−1}⟩) with u_{t−1} the previous update direction (the momentum buffer), the
+   * descent direction of ∂L(w_t)/∂α_{t−1} = −⟨g_t, u_{t−1}⟩ (src/bilevel/learningRate.ts checks the rule on the
+   * small engine). α then lives on the device; read it with {@link MomentumSgd.learningRateTensor}.
+   */
+  hypergradientBeta?: number;
+}
+
 /** SGD with momentum over a fixed list of tf variables; `state()` / `setState()` expose the momentum buffers. */
 export class MomentumSgd {
-  learningRate: number;
   readonly momentum: number;
   private readonly variables: tf.Variable[];
   private buffers: tf.Tensor[] | null = null;
+  private rate: number;
+  /** β of hypergradient descent, or null for a fixed (scheduled) learning rate. */
+  readonly hypergradientBeta: number | null;
+  private rateVariable: tf.Variable | null = null;
 
-  constructor(variables: tf.Variable[], learningRate: number, momentum = 0.9) {
+  constructor(variables: tf.Variable[], learningRate: number, momentum = 0.9, options: MomentumSgdOptions = {}) {
     this.variables = variables;
-    this.learningRate = positive(learningRate, 'learningRate');
+    this.rate = positive(learningRate, 'learningRate');
     if (!(momentum >= 0 && momentum < 1)) throw new InvalidArgumentError('momentum', '0 ≤ μ < 1', momentum);
     this.momentum = momentum;
+    const beta = options.hypergradientBeta;
+    if (beta !== undefined && (!(beta >= 0) || !Number.isFinite(beta))) throw new InvalidArgumentError('hypergradientBeta', 'a finite β ≥ 0', beta);
+    this.hypergradientBeta = beta ?? null;
+    if (beta !== undefined) this.rateVariable = tf.tidy(() => tf.variable(tf.scalar(this.rate), false));
+  }
+
+  /**
+   * The learning rate α: the value last set, or (hypergradient descent) last read back with
+   * {@link MomentumSgd.syncLearningRate}. Setting it also resets the device copy.
+   */
+  get learningRate(): number {
+    return this.rate;
+  }
+
+  set learningRate(value: number) {
+    this.rate = positive(value, 'learningRate');
+    const rateVariable = this.rateVariable;
+    if (rateVariable) tf.tidy(() => rateVariable.assign(tf.scalar(value)));
+  }
+
+  /** α on the device under hypergradient descent (null otherwise): for reads at an epoch's end. */
+  learningRateTensor(): tf.Tensor | null {
+    return this.rateVariable;
+  }
+
+  /** Records α as read from {@link learningRateTensor} (the device keeps its own float32 copy). */
+  syncLearningRate(value: number): void {
+    if (!Number.isFinite(value) || value < 0) throw new InvalidArgumentError('learningRate', 'a finite α ≥ 0 (hypergradient descent diverged)', value);
+    this.rate = value;
   }
 
   /** One step with gradients in the same order as the variables. */
   step(grads: readonly tf.Tensor[]): void {
     if (grads.length !== this.variables.length) throw new InvalidArgumentError('grads', `${this.variables.length} gradients`, grads.length);
     const old = this.buffers;
+    const rateVariable = this.rateVariable;
+    if (rateVariable && old && this.hypergradientBeta !== null) {
+      const beta = this.hypergradientBeta;
+      tf.tidy(() => {
+        const dot = grads.reduce<tf.Tensor>((acc, g, i) => tf.add(acc, tf.sum(tf.mul(g, old[i]))), tf.scalar(0));
+        rateVariable.assign(tf.maximum(tf.add(rateVariable, tf.mul(dot, beta)), 0));
+      });
+    }
     const next = tf.tidy(() => grads.map((g, i) => (old ? tf.add(tf.mul(old[i], this.momentum), g) : tf.clone(g))));
     old?.forEach((t) => t.dispose());
     this.buffers = next;
     tf.tidy(() => {
-      this.variables.forEach((v, i) => v.assign(tf.sub(v, tf.mul(next[i], this.learningRate))));
+      this.variables.forEach((v, i) => v.assign(tf.sub(v, tf.mul(next[i], rateVariable ?? this.rate))));
     });
   }
 
@@ -64,6 +115,8 @@ export class MomentumSgd {
   dispose(): void {
     this.buffers?.forEach((t) => t.dispose());
     this.buffers = null;
+    this.rateVariable?.dispose();
+    this.rateVariable = null;
   }
 }
 

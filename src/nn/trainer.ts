@@ -55,6 +55,12 @@ export interface TrainerConfig {
   dartsXi?: number;
   /** DARTS second order: R = dartsScale/‖∇_{w′}L_V‖ in the finite-difference product (default 0.01, DARTS). */
   dartsScale?: number;
+  /**
+   * Tune the weights' learning rate online by hypergradient descent with this β (Baydin et al. 2018; default
+   * none): src/nn/optimizers.ts. It acts on w0's optimizer at every train step; at each epoch's end the response
+   * optimizer takes the same α, which the log reports as `learningRate` (and a milestone then scales).
+   */
+  hypergradientBeta?: number;
 }
 
 /** Loss and accuracy on one set. */
@@ -84,7 +90,7 @@ export interface EpochLog {
 export class Trainer {
   readonly model: StnNetwork;
   readonly space: HyperSpace;
-  readonly config: Required<Omit<TrainerConfig, 'lrMilestones' | 'patience' | 'dartsXi'>> & { lrMilestones: number[]; patience: number; dartsXi: number | null };
+  readonly config: Required<Omit<TrainerConfig, 'lrMilestones' | 'patience' | 'dartsXi' | 'hypergradientBeta'>> & { lrMilestones: number[]; patience: number; dartsXi: number | null; hypergradientBeta: number | null };
   private readonly data: TrainerData;
   private readonly general: tf.Variable[];
   private readonly response: tf.Variable[];
@@ -123,6 +129,7 @@ export class Trainer {
       evalBatchSize: config.evalBatchSize ?? 500,
       dartsXi: config.dartsXi ?? null,
       dartsScale: config.dartsScale ?? 0.01,
+      hypergradientBeta: config.hypergradientBeta ?? null,
     };
     if (c.dartsXi !== null && !(c.dartsXi >= 0 && Number.isFinite(c.dartsXi))) throw new InvalidArgumentError('dartsXi', 'ξ ≥ 0', c.dartsXi);
     if (!(c.dartsScale > 0 && Number.isFinite(c.dartsScale))) throw new InvalidArgumentError('dartsScale', 'a finite number > 0', c.dartsScale);
@@ -146,7 +153,7 @@ export class Trainer {
     this.general = params.general;
     this.response = params.response;
     // STN-type joint methods step every parameter with one optimizer (docs/math.md#s3-5); Δ-STN has two.
-    this.optGeneral = new MomentumSgd(method.jointWeights ? [...this.general, ...this.response] : this.general, c.lrWeights, c.momentum);
+    this.optGeneral = new MomentumSgd(method.jointWeights ? [...this.general, ...this.response] : this.general, c.lrWeights, c.momentum, c.hypergradientBeta === null ? {} : { hypergradientBeta: c.hypergradientBeta });
     this.optResponse = new MomentumSgd(this.response, c.lrWeights, c.momentum);
     this.optLambda = new VectorOptimizer(c.hyperOptimizer, space.h, c.lrHyper);
     this.optScale = new VectorOptimizer(c.hyperOptimizer, space.h, c.lrScale);
@@ -364,10 +371,19 @@ export class Trainer {
       this.state.bestVal = val.loss;
       this.state.epochsSinceBest = 0;
     } else this.state.epochsSinceBest++;
+    const rate = this.optGeneral.learningRateTensor();
+    if (rate) {
+      // Hypergradient descent moved α on the device during the epoch: read it once, and let the response
+      // optimizer take it too (at epoch ends only, so a resumed run repeats the uninterrupted one).
+      const alpha = (yield* read(rate))[0];
+      this.optGeneral.syncLearningRate(alpha);
+      this.state.learningRate = alpha;
+      this.optResponse.learningRate = Math.max(alpha, Number.MIN_VALUE);
+    }
     if (c.lrMilestones.includes(this.state.epoch)) {
       this.state.learningRate *= c.lrGamma;
-      this.optGeneral.learningRate = this.state.learningRate;
-      this.optResponse.learningRate = this.state.learningRate;
+      this.optGeneral.learningRate = Math.max(this.state.learningRate, Number.MIN_VALUE);
+      this.optResponse.learningRate = Math.max(this.state.learningRate, Number.MIN_VALUE);
     }
     return {
       epoch,
@@ -435,8 +451,8 @@ export class Trainer {
     this.optResponse.setState(state.responseMomentum);
     this.optLambda.setState(state.lambdaOptimizer);
     this.optScale.setState(state.scaleOptimizer);
-    this.optGeneral.learningRate = state.learningRate;
-    this.optResponse.learningRate = state.learningRate;
+    this.optGeneral.learningRate = Math.max(state.learningRate, Number.MIN_VALUE);
+    this.optResponse.learningRate = Math.max(state.learningRate, Number.MIN_VALUE);
     this.state = { ...structuredClone({ ...state, weights: [], generalMomentum: [], responseMomentum: [] }), weights: [], generalMomentum: [], responseMomentum: [] };
   }
 
