@@ -52,7 +52,7 @@ Usage:
   deltastn tune --model ${TUNE_MODELS.join('|')} --dataset ${TUNE_DATASETS.join('|')} --method ${TUNE_METHODS.join('|')}
                [--epochs N] [--hparams name=value,... (weight_decay=D adds weight decay)] [--seed S] [--out DIR] [--resume DIR] [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu|webgpu]
                [--data-dir PATH] [--batch-size B] [--train-size N] [--width W] [--warmup N] [--lr X] [--lr-hyper X] [--dropconnect]
-               [--lr-milestones E1,E2,... --lr-gamma G] [--patience N]
+               [--lr-milestones E1,E2,... --lr-gamma G] [--patience N] [--tune-lr hd [--lr-hd-beta B]]
       Train a network while tuning its hyperparameters (TensorFlow.js); writes DIR/log.jsonl, a checkpoint per epoch
       and DIR/summary.json (the whole run). MNIST is embedded; Fashion-MNIST from Debian's dataset-fashion-mnist or --data-dir.
       --resume DIR continues from DIR's checkpoint with its saved settings; it honours --epochs (to train further),
@@ -298,6 +298,8 @@ async function runTuneCommand(args: readonly string[], out: (s: string) => void,
       lr: { type: 'string' },
       'lr-hyper': { type: 'string' },
       dropconnect: { type: 'boolean' },
+      'tune-lr': { type: 'string' },
+      'lr-hd-beta': { type: 'string' },
       'lr-milestones': { type: 'string' },
       'lr-gamma': { type: 'string' },
       patience: { type: 'string' },
@@ -333,6 +335,16 @@ async function runTuneCommand(args: readonly string[], out: (s: string) => void,
   if (values['lr-hyper'] !== undefined) given.lrHyper = numberOption(values['lr-hyper'], '--lr-hyper', 1e-2);
   if (values.hparams !== undefined) given.hparams = parseHparams(values.hparams);
   if (values.dropconnect !== undefined) given.dropConnect = values.dropconnect;
+  if (values['tune-lr'] !== undefined) {
+    if (values['tune-lr'] !== 'hd') throw new InvalidArgumentError('--tune-lr', 'hd (hypergradient descent on the weights\' learning rate)', values['tune-lr']);
+    given.tuneLr = 'hd';
+  }
+  if (values['lr-hd-beta'] !== undefined) {
+    if (given.tuneLr !== 'hd') throw new InvalidArgumentError('--lr-hd-beta', 'only with --tune-lr hd', values['lr-hd-beta']);
+    const beta = values['lr-hd-beta'].trim() === '' ? NaN : Number(values['lr-hd-beta']);
+    if (!(beta >= 0) || !Number.isFinite(beta)) throw new InvalidArgumentError('--lr-hd-beta', 'a finite β ≥ 0', values['lr-hd-beta']);
+    given.lrHdBeta = beta;
+  }
   if (values['lr-milestones'] !== undefined) given.lrMilestones = parseMilestones(values['lr-milestones']);
   if (values['lr-gamma'] !== undefined) given.lrGamma = numberOption(values['lr-gamma'], '--lr-gamma', 0.2);
   if (values.patience !== undefined) given.patience = integerOption(values.patience, '--patience', 0, 1);
@@ -377,6 +389,7 @@ async function runTuneCommand(args: readonly string[], out: (s: string) => void,
       patience: given.patience,
       dataDir: given.dataDir,
       backend: given.backend ?? 'auto',
+      ...(given.tuneLr === undefined ? {} : { tuneLr: given.tuneLr, lrHdBeta: given.lrHdBeta ?? 1e-4 }),
     };
     if (config.dropConnect && config.model !== 'mlp') throw new InvalidArgumentError('--dropconnect', 'the mlp model (DropConnect is on its dense hidden-to-hidden weights)', config.model);
     dir = values.out ?? join('out', `tune-${config.model}-${config.dataset}-${config.method}`);

@@ -127,7 +127,7 @@ export async function runTune(config: TuneConfig, out: string, options: { resume
   let trainer: Trainer;
   try {
     const data = loadData(config);
-    trainer = new Trainer(model, space, data, { method: config.method, epochs: config.epochs, batchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: config.seed, lrMilestones: config.lrMilestones, lrGamma: config.lrGamma, patience: config.patience });
+    trainer = new Trainer(model, space, data, { method: config.method, epochs: config.epochs, batchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: config.seed, lrMilestones: config.lrMilestones, lrGamma: config.lrGamma, patience: config.patience, hypergradientBeta: config.tuneLr === 'hd' ? (config.lrHdBeta ?? 1e-4) : undefined });
   } catch (e) {
     model.dispose();
     throw e;

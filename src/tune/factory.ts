@@ -39,6 +39,10 @@ export interface TuneConfig {
   hparams: Record<string, number>;
   /** MLP only: add a DropConnect rate (per minibatch) on the hidden-to-hidden weights. */
   dropConnect?: boolean;
+  /** Tune the weights' learning rate by hypergradient descent ('hd', Baydin et al. 2018) from `lrWeights`. */
+  tuneLr?: 'hd';
+  /** β of hypergradient descent (with `tuneLr: 'hd'`; default 1e-4). */
+  lrHdBeta?: number;
   dataDir?: string;
   backend: BackendName;
 }
@@ -68,6 +72,8 @@ export const TUNE_FLAGS: Record<keyof TuneConfig, string> = {
   lrHyper: '--lr-hyper',
   hparams: '--hparams',
   dropConnect: '--dropconnect',
+  tuneLr: '--tune-lr',
+  lrHdBeta: '--lr-hd-beta',
   dataDir: '--data-dir',
   backend: '--backend',
 };
@@ -112,6 +118,9 @@ export function validateTuneConfig(value: unknown, fail: (field: keyof TuneConfi
   if (c.dropConnect !== undefined && typeof c.dropConnect !== 'boolean') fail('dropConnect', 'true or false', c.dropConnect);
   if (c.dropConnect === true && c.model !== 'mlp') fail('dropConnect', 'false unless the model is mlp', c.dropConnect);
   if (c.dataDir !== undefined && (typeof c.dataDir !== 'string' || c.dataDir.length === 0)) fail('dataDir', 'a directory path', c.dataDir);
+  if (c.tuneLr !== undefined && c.tuneLr !== 'hd') fail('tuneLr', 'hd (hypergradient descent)', c.tuneLr);
+  if (c.lrHdBeta !== undefined && (typeof c.lrHdBeta !== 'number' || !Number.isFinite(c.lrHdBeta) || c.lrHdBeta < 0)) fail('lrHdBeta', 'a finite β ≥ 0', c.lrHdBeta);
+  if (c.lrHdBeta !== undefined && c.tuneLr !== 'hd') fail('lrHdBeta', 'unset unless --tune-lr hd', c.lrHdBeta);
   if (!isBackendName(c.backend)) fail('backend', BACKEND_NAMES.join(', '), c.backend);
   return c as unknown as TuneConfig;
 }

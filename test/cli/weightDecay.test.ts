@@ -46,3 +46,19 @@ describe('tune with weight decay', () => {
     expect(r.err).toContain('--hparams');
   });
 });
+
+describe('tune --tune-lr hd', () => {
+  test('the weights\' learning rate moves from --lr by hypergradient descent, and is logged; bad values are refused', async () => {
+    const out = join(tmp('deltastn-hd-'), 'run');
+    const r = await runCli('tune', '--model', 'mlp', '--method', 'delta-stn', '--width', '0.02', '--train-size', '64', '--batch-size', '16', '--epochs', '1', '--backend', 'cpu', '--lr', '0.01', '--tune-lr', 'hd', '--lr-hd-beta', '0.001', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const line = JSON.parse(readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n')[0]) as { learningRate: number };
+    expect(line.learningRate).not.toBe(0.01);
+    expect(line.learningRate).toBeGreaterThanOrEqual(0);
+    for (const bad of [['--tune-lr', 'adam'], ['--lr-hd-beta', '0.1'], ['--tune-lr', 'hd', '--lr-hd-beta', '-1']]) {
+      const b = await runCli('tune', '--model', 'mlp', '--backend', 'cpu', ...bad, '--out', join(tmp('deltastn-hd-'), 'x'));
+      expect(b.code, bad.join(' ')).toBe(2);
+      expect(b.err).toMatch(/--tune-lr|--lr-hd-beta/);
+    }
+  });
+});
