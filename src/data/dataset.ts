@@ -76,12 +76,14 @@ export class DatasetMissingError extends DeltaStnError {
    * @param howToGet one line per way to get the data
    */
   constructor(dataset: string, looked: readonly string[], howToGet: readonly string[]) {
+    // How to get it comes first: messages are cut at MAX_MESSAGE_CHARS (src/errors.ts), and a long list of
+    // places searched must not push the instructions out (`looked` keeps every place).
     const lines = [
       'dataset not found (deltastn never downloads data).',
-      'Looked in:',
-      ...(looked.length > 0 ? looked.map((l) => `  - ${l}`) : ['  (nowhere: no location was given)']),
       'How to get it:',
       ...howToGet.map((h) => `  - ${h}`),
+      'Looked in:',
+      ...(looked.length > 0 ? looked.map((l) => `  - ${l}`) : ['  (nowhere: no location was given)']),
     ];
     super(dataset, lines.join('\n'));
     this.looked = [...looked];
