@@ -41,13 +41,8 @@ export interface VectorToy {
   readonly regularizer?: (lambda: readonly number[], w: readonly number[]) => { value: number; gradient: number[]; hessian: number[][] };
 }
 
-/**
- * Tanh regression with grouped weight decay: $r_i = \tanh(x_i^\top w) - y_i$ (rows of `X` are x_i, n×m) and
- * $R = \tfrac12\sum_j e^{\lambda_{k(j)}}w_j^2$ with group k(j) = j mod h (`hypers` = h ≥ 1), or R ≡ 0 when
- * `weightDecay` is false (then λ enters nowhere and F_lin's Hessian is exactly Σ ⊗ JᵀJ/n).
- * @throws ShapeMismatchError naming `X` or `y`; InvalidArgumentError naming `hypers`.
- */
-export function vectorTanhToy(X: readonly (readonly number[])[], y: readonly number[], hypers: number, weightDecay = true): VectorToy {
+/** Checks a regression toy's data (X n×m with finite entries, y of length n, h = `hypers` ≥ 1); returns n and m. */
+function checkRegressionData(X: readonly (readonly number[])[], y: readonly number[], hypers: number): { n: number; m: number } {
   if (X.length === 0 || X[0].length === 0) throw new ShapeMismatchError('X', 'a non-empty n×m matrix', 'empty');
   const n = X.length;
   const m = X[0].length;
@@ -58,6 +53,17 @@ export function vectorTanhToy(X: readonly (readonly number[])[], y: readonly num
   if (y.length !== n) throw new ShapeMismatchError('y', `length ${n}`, `length ${y.length}`);
   y.forEach((v, i) => assertFiniteNumber(v, `y[${i}]`));
   if (!Number.isInteger(hypers) || hypers < 1) throw new InvalidArgumentError('hypers', 'an integer ≥ 1', hypers);
+  return { n, m };
+}
+
+/**
+ * Tanh regression with grouped weight decay: $r_i = \tanh(x_i^\top w) - y_i$ (rows of `X` are x_i, n×m) and
+ * $R = \tfrac12\sum_j e^{\lambda_{k(j)}}w_j^2$ with group k(j) = j mod h (`hypers` = h ≥ 1), or R ≡ 0 when
+ * `weightDecay` is false (then λ enters nowhere and F_lin's Hessian is exactly Σ ⊗ JᵀJ/n).
+ * @throws ShapeMismatchError naming `X` or `y`; InvalidArgumentError naming `hypers`.
+ */
+export function vectorTanhToy(X: readonly (readonly number[])[], y: readonly number[], hypers: number, weightDecay = true): VectorToy {
+  const { n, m } = checkRegressionData(X, y, hypers);
   const xs = X.map((row) => [...row]);
   const ys = [...y];
   return {
@@ -201,16 +207,7 @@ export interface TanhRegressionOptions {
  * @see docs/math.md#s4-3
  */
 export function tanhRegressionToy(X: readonly (readonly number[])[], y: readonly number[], hypers: number, options: TanhRegressionOptions = {}): SecondOrderVectorToy {
-  if (X.length === 0 || X[0].length === 0) throw new ShapeMismatchError('X', 'a non-empty n×m matrix', 'empty');
-  const n = X.length;
-  const m = X[0].length;
-  X.forEach((row, i) => {
-    if (row.length !== m) throw new ShapeMismatchError('X', `rows of length ${m}`, `row ${i} of length ${row.length}`);
-    row.forEach((v, j) => assertFiniteNumber(v, `X[${i}][${j}]`));
-  });
-  if (y.length !== n) throw new ShapeMismatchError('y', `length ${n}`, `length ${y.length}`);
-  y.forEach((v, i) => assertFiniteNumber(v, `y[${i}]`));
-  if (!Number.isInteger(hypers) || hypers < 1) throw new InvalidArgumentError('hypers', 'an integer ≥ 1', hypers);
+  const { n, m } = checkRegressionData(X, y, hypers);
   const h = hypers;
   const shift = options.shift;
   if (shift) {
