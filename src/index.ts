@@ -33,7 +33,7 @@ export { maxPool2x2, maxPool2x2Tangent, reluTangent, StnConv2d, StnDense, type S
 export { alexNet, mlp, simpleCnn, StnNetwork, type Block, type ForwardContext, type Masks, type ModelOptions } from './nn/models.js';
 export { CELL_SPACES, cellEdges, cellSpaceSpecs, CNN_OPS, deriveGenotype, edgeName, edgeWeights, genotypeText, makeCandidate, maxPool3x3Same, MixedCell, MLP_OPS, randomGenotype, spaceOps, type Candidate, type CandidateOptions, type CellSpaceKind, type Genotype, type MixedEdge, type OpName } from './nn/cells.js';
 export { cellSearchSpace, genotypeNetwork, type CellSpaceOptions } from './nn/cellNetworks.js';
-export { MomentumSgd, VectorOptimizer, type VectorOptimizerState } from './nn/optimizers.js';
+export { MomentumSgd, VectorOptimizer, type MomentumSgdOptions, type VectorOptimizerState } from './nn/optimizers.js';
 export { finiteDifferenceMixedProduct, isDarts, NETWORK_METHODS, NN_METHODS, Trainer, type EpochLog, type Evaluation, type NetworkMethod, type NnMethod, type StepContext, type TrainerConfig, type TrainerData, type TrainerState } from './nn/trainer.js';
 export type { StepSettings } from './nn/methods/context.js';
 export type { Reading, ReadValues } from './nn/reading.js';
