@@ -43,6 +43,10 @@ export interface TuneConfig {
   tuneLr?: 'hd';
   /** β of hypergradient descent (with `tuneLr: 'hd'`; default 1e-4). */
   lrHdBeta?: number;
+  /** σ0, the initial perturbation scale of every hyperparameter (unconstrained units; default 1): `--sigma`. */
+  sigma?: number;
+  /** τ, the entropy weight of the hyper objective (default 1e-3, the trainer's): `--tau`. */
+  entropyWeight?: number;
   dataDir?: string;
   backend: BackendName;
 }
@@ -74,6 +78,8 @@ export const TUNE_FLAGS: Record<keyof TuneConfig, string> = {
   dropConnect: '--dropconnect',
   tuneLr: '--tune-lr',
   lrHdBeta: '--lr-hd-beta',
+  sigma: '--sigma',
+  entropyWeight: '--tau',
   dataDir: '--data-dir',
   backend: '--backend',
 };
@@ -112,6 +118,8 @@ export function validateTuneConfig(value: unknown, fail: (field: keyof TuneConfi
   positive('lrWeights');
   positive('lrHyper');
   positive('lrGamma', true);
+  positive('sigma', true);
+  if (c.entropyWeight !== undefined && (typeof c.entropyWeight !== 'number' || !Number.isFinite(c.entropyWeight) || c.entropyWeight < 0)) fail('entropyWeight', 'a finite τ ≥ 0', c.entropyWeight);
   if (c.lrMilestones !== undefined && (!Array.isArray(c.lrMilestones) || !c.lrMilestones.every((m) => Number.isSafeInteger(m) && m >= 1))) fail('lrMilestones', 'an array of epochs (integers ≥ 1)', c.lrMilestones);
   const h = c.hparams;
   if (typeof h !== 'object' || h === null || Array.isArray(h) || !Object.values(h).every((v) => typeof v === 'number' && Number.isFinite(v))) fail('hparams', 'an object of finite initial values by name', h);
@@ -130,9 +138,11 @@ export function validateTuneConfig(value: unknown, fail: (field: keyof TuneConfi
  * `weight_decay` in `--hparams` adds weight decay, a hyperparameter of the training objective only (every model:
  * src/nn/methods/steps.ts), after the model's own.
  */
-function hyperSpecs(config: Pick<TuneConfig, 'model' | 'hparams' | 'dropConnect'>): HyperparameterSpec[] {
+function hyperSpecs(config: Pick<TuneConfig, 'model' | 'hparams' | 'dropConnect' | 'sigma'>): HyperparameterSpec[] {
   const own = modelSpecs(config);
-  return config.hparams.weight_decay === undefined ? own : [...own, weightDecaySpec('weight_decay', { init: config.hparams.weight_decay })];
+  const all = config.hparams.weight_decay === undefined ? own : [...own, weightDecaySpec('weight_decay', { init: config.hparams.weight_decay })];
+  // σ0 (`--sigma`): one initial perturbation scale for every hyperparameter of the run.
+  return config.sigma === undefined ? all : all.map((s) => ({ ...s, scale: config.sigma }));
 }
 
 /** Whether a run's space carries weight decay (an objective-only hyperparameter the model must count). */
@@ -173,7 +183,7 @@ function modelSpecs(config: Pick<TuneConfig, 'model' | 'hparams' | 'dropConnect'
  * @throws InvalidArgumentError naming `--hparams` and the hyperparameter (an unknown name, an initial value
  *   outside its range), or `--dropconnect`.
  */
-export function hyperSpaceFor(config: Pick<TuneConfig, 'model' | 'hparams' | 'dropConnect'>): HyperSpace {
+export function hyperSpaceFor(config: Pick<TuneConfig, 'model' | 'hparams' | 'dropConnect' | 'sigma'>): HyperSpace {
   if (config.dropConnect && config.model !== 'mlp') throw new InvalidArgumentError('--dropconnect', 'the mlp model (DropConnect is on its dense hidden-to-hidden weights)', config.model);
   const specs = hyperSpecs(config);
   const names = specs.map((s) => s.name);
@@ -192,7 +202,7 @@ export function hyperSpaceFor(config: Pick<TuneConfig, 'model' | 'hparams' | 'dr
 }
 
 /** The hyperparameter space and network for a model (hyperparameters declared once, in `hyperSpaceFor`). */
-export function buildModel(config: Pick<TuneConfig, 'model' | 'width' | 'seed' | 'hparams' | 'dropConnect'>): { model: StnNetwork; space: HyperSpace } {
+export function buildModel(config: Pick<TuneConfig, 'model' | 'width' | 'seed' | 'hparams' | 'dropConnect' | 'sigma'>): { model: StnNetwork; space: HyperSpace } {
   // Checked before the network is built: a bad name or initial value leaks no variables.
   const space = hyperSpaceFor(config);
   const rng = new Rng(config.seed);
