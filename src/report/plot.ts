@@ -25,6 +25,12 @@ export type AxisType = 'linear' | 'log';
 export interface AxisSpec {
   label: string;
   type?: AxisType;
+  /**
+   * Ticks at integers only, labelled without decimals ("1", not "1.0" or "1.000000"): for epochs, cycles and
+   * counts. Default: true on a linear axis whose values (points and rules) are all integers, false otherwise.
+   * Ignored on a log axis.
+   */
+  integer?: boolean;
 }
 
 /** One line: a name for the legend and its points [x, y], drawn in the order given. */
@@ -91,8 +97,70 @@ const TITLE_HEIGHT = 22;
 const LEGEND_ROW = 16;
 /** Room Plot's own y-axis label ("↑ label") needs above the frame. */
 const AXIS_LABEL_ROOM = 24;
+/** Extra height of each further line of a wrapped title. */
+const TITLE_LINE = 18;
+const TITLE_SIZE = 14;
 /** Rough advance width of a 10px system-ui character, for laying out legend rows (no text metrics in Node). */
 const CHAR_WIDTH = 6.2;
+
+/**
+ * Advance widths of printable ASCII (space … ~) in Helvetica Bold, in 1/1000 em (the font's AFM metrics). Used
+ * as an upper bound for the regular weight too: bold glyphs are at least as wide.
+ */
+// prettier-ignore
+const BOLD_WIDTHS = [
+  278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556, 556, 556, 556, 556, 556,
+  556, 556, 333, 333, 584, 584, 584, 611, 975, 722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778,
+  667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 333, 278, 333, 584, 556, 333, 556, 611, 556, 611, 556, 333, 611,
+  611, 278, 278, 556, 278, 889, 611, 611, 611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
+];
+
+/**
+ * An upper estimate of the width in pixels of `text` set in the system sans-serif at `fontSize` pixels (bold or
+ * not). There are no font metrics in Node, so this is Helvetica Bold's advance widths (1/1000 em) for ASCII and
+ * 0.7 em for any other character (Greek, math symbols, arrows), times 1.1: DejaVu Sans, the system-ui font of
+ * most Linux machines, runs up to ≈ 10 % wider than Helvetica. Used to lay out titles and legends so that they
+ * stay inside the viewBox.
+ */
+export function textWidth(text: string, fontSize: number): number {
+  let em = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    em += c >= 32 && c <= 126 ? BOLD_WIDTHS[c - 32] / 1000 : 0.7;
+  }
+  return 1.1 * em * fontSize;
+}
+
+/**
+ * Splits `text` at spaces into lines of at most `maxWidth` pixels by {@link textWidth} (a single word wider than
+ * that is cut into pieces that fit). Joining the lines with single spaces gives back `text` with its runs of
+ * whitespace made single (and cut words joined without a space).
+ */
+export function wrapText(text: string, fontSize: number, maxWidth: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w.length > 0)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (textWidth(candidate, fontSize) <= maxWidth) {
+      line = candidate;
+      continue;
+    }
+    if (line) lines.push(line);
+    line = '';
+    let rest = word;
+    // A word too wide on its own: cut it where it stops fitting (at least one character per line).
+    while (textWidth(rest, fontSize) > maxWidth) {
+      const chars = [...rest];
+      let k = 1;
+      while (k < chars.length && textWidth(chars.slice(0, k + 1).join(''), fontSize) <= maxWidth) k++;
+      lines.push(chars.slice(0, k).join(''));
+      rest = chars.slice(k).join('');
+    }
+    line = rest;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
 
 function checkAxis(axis: AxisSpec | undefined, name: 'x' | 'y'): AxisType {
   if (!axis || typeof axis.label !== 'string') throw new InvalidArgumentError(`${name}.label`, 'a string', axis?.label);
@@ -135,6 +203,20 @@ function logTickFormat(lo: number, hi: number): (d: number) => string {
   };
 }
 
+/**
+ * Integer ticks for a linear axis over [lo, hi]: the smallest step of 1, 2 or 5 × 10^k (k ≥ 0) that leaves at most
+ * `count` intervals, and the multiples of the step inside the domain. The domain is [lo, hi], widened by ½ on each side when
+ * lo = hi (one epoch: a single tick "1" in the middle).
+ */
+export function integerTicks(lo: number, hi: number, count: number): { domain: [number, number]; ticks: number[] } {
+  if (lo === hi) return { domain: [lo - 0.5, hi + 0.5], ticks: Number.isInteger(lo) ? [lo] : [] };
+  let step = 1;
+  for (let i = 1; (hi - lo) / step > count; i++) step = [1, 2, 5][i % 3] * Math.pow(10, Math.floor(i / 3));
+  const ticks: number[] = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi; t += step) ticks.push(t);
+  return { domain: [lo, hi], ticks };
+}
+
 interface LegendItem {
   name: string;
   color: string;
@@ -165,7 +247,9 @@ function legendLayout(items: readonly LegendItem[], width: number, left: number)
  * `spec.series[i].points[j]` = [x, y] are drawn as a polyline with a dot at each point; `spec.rules` are
  * dashed reference lines (y = const or x = const) with their labels at the right (or top) end; axis types
  * `'log'` use base-10 scales. Values are drawn as given: nothing is dropped or clamped, so a value that
- * cannot be drawn is an error rather than a silent gap.
+ * cannot be drawn is an error rather than a silent gap. A linear axis whose values are all integers (epochs)
+ * gets integer ticks only ({@link AxisSpec.integer}); a title wider than the chart wraps onto further lines
+ * ({@link wrapText}) and the drawing moves down below them.
  *
  * @throws InvalidArgumentError naming `series` when there is no series, `series[i].points` when a series is
  *   empty, `series[i].name` for a missing or repeated name, `series[i].points[j]` (or `rules[k].y`) for a
@@ -202,7 +286,9 @@ export function lineChart(spec: LineChartSpec, options: LineChartOptions = {}): 
 
   const items: LegendItem[] = spec.series.map((s, i) => ({ name: s.name, color: s.color ?? SERIES_COLORS[i % SERIES_COLORS.length], dashed: s.dashed ?? false }));
   const marginLeft = 60;
-  const titleHeight = spec.title ? TITLE_HEIGHT : 0;
+  // The title wraps to the width right of the left margin (it was cut at the viewBox when longer).
+  const titleLines = spec.title ? wrapText(spec.title, TITLE_SIZE, width - marginLeft - 8) : [];
+  const titleHeight = titleLines.length === 0 ? 0 : TITLE_HEIGHT + (titleLines.length - 1) * TITLE_LINE;
   const legend = legendLayout(items, width, marginLeft);
   const legendTop = 6 + titleHeight;
   // Plot pins its y-axis label to the top edge of its own SVG, so the header goes above Plot's drawing.
@@ -213,9 +299,22 @@ export function lineChart(spec: LineChartSpec, options: LineChartOptions = {}): 
     const vs = [...data.flat().map((p) => p[axis]), ...rules.filter((r) => r.axis === axis).map((r) => r.value)];
     return [Math.min(...vs), Math.max(...vs)];
   };
-  const scale = (type: AxisType, label: string, axis: 'x' | 'y'): Plot.ScaleOptions => {
+  const scale = (type: AxisType, spec: AxisSpec, axis: 'x' | 'y', length: number): Plot.ScaleOptions => {
     const [lo, hi] = extent(axis);
-    return type === 'log' ? { type: 'log', label, tickFormat: logTickFormat(lo, hi), grid: true } : { type: 'linear', label, grid: true };
+    const label = spec.label;
+    if (type === 'log') return { type: 'log', label, tickFormat: logTickFormat(lo, hi), grid: true, ...(lo === hi ? { domain: [lo / 2, hi * 2] } : {}) };
+    const values = [...data.flat().map((p) => p[axis]), ...rules.filter((r) => r.axis === axis).map((r) => r.value)];
+    const integer = spec.integer ?? values.every((v) => Number.isInteger(v));
+    if (integer) {
+      const { domain, ticks } = integerTicks(lo, hi, Math.max(2, Math.floor(length / (axis === 'x' ? 60 : 40))));
+      return { type: 'linear', label, grid: true, domain, ticks, tickFormat: (d: number) => String(d) };
+    }
+    // One value only: a range around it (Plot would print a degenerate domain's single tick as "0.500000").
+    if (lo === hi) {
+      const pad = lo === 0 ? 1 : Math.abs(lo) / 10;
+      return { type: 'linear', label, grid: true, domain: [lo - pad, hi + pad] };
+    }
+    return { type: 'linear', label, grid: true };
   };
 
   const marks: Plot.Markish[] = [Plot.frame({ stroke: 'currentColor', strokeOpacity: 0.3 })];
@@ -244,8 +343,8 @@ export function lineChart(spec: LineChartSpec, options: LineChartOptions = {}): 
     marginLeft,
     marginRight: 24,
     marginBottom: 40,
-    x: scale(xType, spec.x.label, 'x'),
-    y: scale(yType, spec.y.label, 'y'),
+    x: scale(xType, spec.x, 'x', width - marginLeft - 24),
+    y: scale(yType, spec.y, 'y', height - header - AXIS_LABEL_ROOM - 40),
     marks,
   });
   svg.setAttribute('xmlns', SVG_NS);
@@ -263,7 +362,13 @@ export function lineChart(spec: LineChartSpec, options: LineChartOptions = {}): 
   // An opaque background: a standalone file is otherwise transparent, unreadable in dark viewers.
   svg.appendChild(el('rect', { width: '100%', height: '100%', fill: 'white' }));
   svg.appendChild(body);
-  if (spec.title) svg.appendChild(el('text', { x: marginLeft, y: 6 + 14, 'font-size': 14, 'font-weight': 'bold', 'text-anchor': 'start' }, spec.title));
+  if (titleLines.length > 0) {
+    // One <text> of one <tspan> per line; a line but the last keeps its trailing space, so the element's text is
+    // the whole title.
+    const title = el('text', { 'aria-label': 'title', x: marginLeft, y: 6 + TITLE_SIZE, 'font-size': TITLE_SIZE, 'font-weight': 'bold', 'text-anchor': 'start' });
+    titleLines.forEach((line, i) => title.appendChild(el('tspan', { x: marginLeft, dy: i === 0 ? 0 : TITLE_LINE }, i < titleLines.length - 1 ? `${line} ` : line)));
+    svg.appendChild(title);
+  }
   const g = el('g', { 'aria-label': 'legend', 'text-anchor': 'start' });
   items.forEach((it, i) => {
     const [row, x] = legend.at[i];

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DOMParser } from 'linkedom';
 import { describe, expect, test } from 'vitest';
 import { InvalidArgumentError, NonFiniteError } from '../../src/errors.js';
-import { lineChart, type LineChartSpec } from '../../src/report/plot.js';
+import { integerTicks, lineChart, textWidth, wrapText, type LineChartSpec } from '../../src/report/plot.js';
 
 /**
  * Strict XML well-formedness, written out because linkedom's parser repairs broken markup silently: every
@@ -177,6 +177,63 @@ describe('lineChart', () => {
     expect(bad({ width: Number.NaN })).toThrow(NonFiniteError);
     expect(bad({ height: 120 })).toThrow(InvalidArgumentError);
     expect(() => lineChart({ ...base, y: { label: 'y', type: 'sqrt' as 'log' } })).toThrow(/y\.type/);
+  });
+
+  test('epoch axes: integer ticks only, written without decimals; one epoch is one tick "1" (issue 14)', () => {
+    const ticks = (svg: string, axis: 'x' | 'y'): string[] => [...parse(svg).querySelectorAll(`g[aria-label="${axis}-axis tick label"] text`)].map((t) => t.textContent ?? '');
+    const epochs = (n: number, integer?: boolean): string =>
+      lineChart({ x: { label: 'epoch', integer }, y: { label: 'loss' }, series: [{ name: 'val', points: Array.from({ length: n }, (_, i) => [i + 1, 1 / (i + 1)] as [number, number]) }] });
+    expect(ticks(epochs(3), 'x')).toEqual(['1', '2', '3']);
+    expect(ticks(epochs(1), 'x')).toEqual(['1']);
+    // A single value on a non-integer axis is not printed as "0.500000" (Plot's degenerate domain).
+    expect(ticks(lineChart({ x: { label: 'epoch' }, y: { label: 'loss' }, series: [{ name: 'val', points: [[1, 0.5]] }] }), 'y').join(' ')).not.toMatch(/\.\d{4,}/);
+    const many = ticks(epochs(37), 'x');
+    expect(many.length).toBeGreaterThan(2);
+    expect(many.length).toBeLessThanOrEqual(11);
+    for (const t of many) expect(t).toMatch(/^\d+$/);
+    // Opting out gives Plot's own ticks, fractional between two epochs: the default is what removes them.
+    expect(ticks(epochs(2, false), 'x').some((t) => !/^\d+$/.test(t))).toBe(true);
+    expect(ticks(epochs(2), 'x')).toEqual(['1', '2']);
+    // A rule at a fractional x makes the axis non-integer by default.
+    expect(ticks(lineChart({ x: { label: 'epoch' }, y: { label: 'loss' }, series: [{ name: 'val', points: [[1, 1], [2, 2]] }], rules: [{ x: 1.5 }] }), 'x').some((t) => !/^\d+$/.test(t))).toBe(true);
+  });
+
+  test('integerTicks: steps of 1, 2, 5 × 10^k at most `count` intervals apart, inside the domain', () => {
+    expect(integerTicks(1, 1, 5)).toEqual({ domain: [0.5, 1.5], ticks: [1] });
+    expect(integerTicks(1, 10, 9).ticks).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(integerTicks(1, 10, 5).ticks).toEqual([2, 4, 6, 8, 10]);
+    expect(integerTicks(0, 100, 4).ticks).toEqual([0, 50, 100]);
+    expect(integerTicks(3, 1000, 4).ticks).toEqual([500, 1000]);
+  });
+
+  test('a long title wraps inside the viewBox instead of being cut; its text stays whole (issue 14)', () => {
+    const title = 'delta-stn-linearized, edge e12: softmax(α) over the search (mlp-cell, seed 0) with a long tail of words';
+    const svg = lineChart({ title, x: { label: 'search epoch' }, y: { label: 'softmax weight' }, series: [{ name: 'a', points: [[1, 0.2], [2, 0.3]] }], width: 520, height: 320 });
+    const doc = parse(svg);
+    const text = doc.querySelector('text[aria-label="title"]');
+    const lines = [...(text?.querySelectorAll('tspan') ?? [])].map((t) => t.textContent ?? '');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(text?.textContent).toBe(title);
+    const x = Number(text?.getAttribute('x'));
+    for (const line of lines) expect(x + textWidth(line.trim(), 14)).toBeLessThanOrEqual(520);
+    // The title on one line would not have fitted (it was cut at the viewBox).
+    expect(x + textWidth(title, 14)).toBeGreaterThan(520);
+    // The drawing moves down below the title's lines: Plot's group starts under the last one.
+    const body = [...doc.querySelectorAll('g')].find((g) => /^translate\(0,/.test(g.getAttribute('transform') ?? ''));
+    const top = Number(/translate\(0,([\d.]+)\)/.exec(body?.getAttribute('transform') ?? '')?.[1]);
+    expect(top).toBeGreaterThan(6 + 14 + 18 * (lines.length - 1));
+    expect(wellFormedProblem(svg)).toBeNull();
+  });
+
+  test('textWidth and wrapText: widths add up, wide glyphs count more, a word too long is cut', () => {
+    expect(textWidth('ab', 10)).toBeCloseTo(textWidth('a', 10) + textWidth('b', 10), 12);
+    expect(textWidth('W', 10)).toBeGreaterThan(textWidth('i', 10));
+    expect(textWidth('α', 14)).toBeGreaterThan(0);
+    expect(wrapText('one two three', 10, 1000)).toEqual(['one two three']);
+    expect(wrapText('one two three', 10, textWidth('one two', 10))).toEqual(['one two', 'three']);
+    const cut = wrapText('x'.repeat(50), 10, 60);
+    expect(cut.join('')).toBe('x'.repeat(50));
+    for (const l of cut) expect(textWidth(l, 10)).toBeLessThanOrEqual(60);
   });
 
   test('stays browser-safe: no node: imports and no file system access', () => {
