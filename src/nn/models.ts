@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import type { Rng } from '../rng.js';
-import { StnConv2d, StnDense, maxPool2x2, maxPool2x2Tangent, reluTangent, type StnLayer, type TangentOptions } from './layers.js';
+import { StnConv2d, StnDense, maxPool2x2, maxPool2x2Tangent, reluTangent, type StnLayer, type StnParameters, type TangentOptions } from './layers.js';
 import { dropConnectMask, dropoutMask } from './regularizers.js';
 import type { MixedCell } from './cells.js';
 
@@ -27,7 +27,42 @@ export type Block =
   /** Channel dropout on NHWC activations: one Bernoulli draw per example and channel (C1 `dropout_2d`). */
   | { kind: 'channel-dropout'; hyper: number }
   /** A DARTS search cell whose edges mix candidate operations by softmax(α) (src/nn/cells.ts). */
-  | { kind: 'cell'; cell: MixedCell };
+  | { kind: 'cell'; cell: MixedCell }
+  /** A composite block with a train/evaluation mode: batch norm (src/nn/batchNorm.ts), a residual block (src/nn/resnet.ts). */
+  | { kind: 'module'; module: StnModule };
+
+/**
+ * A block with its own parameters and a training/evaluation mode (src/nn/batchNorm.ts, src/nn/resnet.ts). Its
+ * entry in {@link Masks} is what a training pass draws for it ({@link StnModule.sampleMask}: a dropout mask, or
+ * a marker); a pass without the entry (evaluation, the hyper step, the constructor's shape trace) runs it in
+ * evaluation mode (batch norm on its running statistics).
+ */
+export interface StnModule {
+  readonly name: string;
+  /** General (w0) and response (Θ) variables, in a fixed order. */
+  parameters(): StnParameters;
+  /** Its STN layers (for the weight-decay penalty). */
+  layers(): StnLayer[];
+  /** The largest hyperparameter index it reads (−1 if none), checked against the model's h. */
+  maxHyper(): number;
+  /**
+   * The entry of a training pass: `hyperValues` one row of constrained values per example, `inputShape` the
+   * activation shape (no batch) entering the module; null: the module has no training mode.
+   */
+  sampleMask(hyperValues: readonly (readonly number[])[], rng: Rng, inputShape: readonly number[]): tf.Tensor | null;
+  /** y for input x (`mask` absent: evaluation mode). */
+  apply(x: tf.Tensor, hnet: tf.Tensor2D | null, mask: tf.Tensor | undefined): tf.Tensor;
+  /** (y, ẏ) at h_net = 0 in the direction ε, for the input tangent ẋ (null = 0), the same mode as `apply`. */
+  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D, mask: tf.Tensor | undefined, options: TangentOptions): [tf.Tensor, tf.Tensor];
+}
+
+/**
+ * The loss a model is trained and validated with, per example i with logits f_i ∈ ℝ^K and integer label y_i:
+ * `cross-entropy` −log softmax(f_i)_{y_i} (every classifier), or `squared` ½‖f_i − e_{y_i}‖² (regression to the
+ * one-hot target: a bias-free {@link linear} model with it is the small engine's ridge problem,
+ * test/bridge/ridge-bridge.test.ts). Both are averaged over the batch (src/nn/methods/steps.ts `modelLoss`).
+ */
+export type ModelLoss = 'cross-entropy' | 'squared';
 
 /** Masks for one forward pass, by block index (absent = no dropout at that block, e.g. evaluation mode). */
 export type Masks = Map<number, tf.Tensor>;
@@ -53,10 +88,15 @@ export class StnNetwork {
   /** Input shape without the batch: [D] for MLPs, [H, W, C] for CNNs. */
   readonly inputShape: readonly number[];
   readonly hyperDim: number;
+  /** The training and validation loss ({@link ModelLoss}; default `cross-entropy`). */
+  readonly loss: ModelLoss;
   /** Activation shape (without the batch) entering each block. */
   private readonly shapes: number[][];
 
-  constructor(name: string, blocks: Block[], inputShape: number[], hyperDim: number) {
+  constructor(name: string, blocks: Block[], inputShape: number[], hyperDim: number, options: { loss?: ModelLoss } = {}) {
+    const loss = options.loss ?? 'cross-entropy';
+    if (loss !== 'cross-entropy' && loss !== 'squared') throw new InvalidArgumentError('options.loss', "'cross-entropy' or 'squared'", loss);
+    this.loss = loss;
     this.name = name;
     this.blocks = blocks;
     this.inputShape = inputShape;
@@ -72,6 +112,7 @@ export class StnNetwork {
           throw new InvalidArgumentError('blocks', `DropConnect on dense layers with an index in [0, ${hyperDim})`, `${b.layer.name}: ${b.dropConnect}`);
         }
         if (b.kind === 'cell' && b.cell.maxHyper() >= hyperDim) throw new InvalidArgumentError('blocks', `cell architecture indices in [0, ${hyperDim})`, b.cell.maxHyper());
+        if (b.kind === 'module' && b.module.maxHyper() >= hyperDim) throw new InvalidArgumentError('blocks', `hyperparameter indices in [0, ${hyperDim})`, `${b.module.name}: ${b.module.maxHyper()}`);
         x = this.applyBlock(b, x, null, undefined, tf.zeros([1, hyperDim]) as tf.Tensor2D);
       }
     });
@@ -82,8 +123,8 @@ export class StnNetwork {
     const general: tf.Variable[] = [];
     const response: tf.Variable[] = [];
     for (const b of this.blocks) {
-      if (b.kind !== 'layer' && b.kind !== 'cell') continue;
-      const p = b.kind === 'layer' ? b.layer.parameters() : b.cell.parameters();
+      if (b.kind !== 'layer' && b.kind !== 'cell' && b.kind !== 'module') continue;
+      const p = b.kind === 'layer' ? b.layer.parameters() : b.kind === 'cell' ? b.cell.parameters() : b.module.parameters();
       general.push(...p.general);
       response.push(...p.response);
     }
@@ -92,7 +133,7 @@ export class StnNetwork {
 
   /** Every STN layer of the network (cells' candidates included), in parameter order. */
   layers(): StnLayer[] {
-    return this.blocks.flatMap((b) => (b.kind === 'layer' ? [b.layer] : b.kind === 'cell' ? b.cell.layers() : []));
+    return this.blocks.flatMap((b) => (b.kind === 'layer' ? [b.layer] : b.kind === 'cell' ? b.cell.layers() : b.kind === 'module' ? b.module.layers() : []));
   }
 
   /**
@@ -116,6 +157,11 @@ export class StnNetwork {
         // DropConnect is per minibatch (a per-example weight mask is B× the weights): row 0's rate, which a
         // 'minibatch' hyperparameter shares with every row.
         masks.set(i, dropConnectMask([b.layer.inputs, b.layer.outputs], hyperValues[0][b.dropConnect], rng));
+        return;
+      }
+      if (b.kind === 'module') {
+        const m = b.module.sampleMask(hyperValues, rng, this.shapes[i]);
+        if (m) masks.set(i, m);
         return;
       }
       if (b.kind !== 'dropout' && b.kind !== 'channel-dropout') return;
@@ -146,6 +192,8 @@ export class StnNetwork {
         return b.cell.apply(x, hnet, this.requireHyper(hyper, x.shape[0]));
       case 'layer':
         return b.layer.apply(x, hnet, mask ?? null);
+      case 'module':
+        return b.module.apply(x, hnet, mask);
       case 'relu':
         return tf.relu(x);
       case 'pool':
@@ -197,6 +245,12 @@ export class StnNetwork {
         }
         case 'layer': {
           const [y, dy] = b.layer.tangent(h, dh, direction, mask ?? null, options);
+          h = track(y);
+          dh = track(dy);
+          break;
+        }
+        case 'module': {
+          const [y, dy] = b.module.tangent(h, dh, direction, mask, options);
           h = track(y);
           dh = track(dy);
           break;
@@ -360,4 +414,76 @@ export function alexNet(options: ModelOptions & { width?: number }): StnNetwork 
     { kind: 'layer', layer: new StnDense(c(4096), options.classes ?? 10, { hyperDim: h, rng, name: 'fc3' }) },
   ];
   return new StnNetwork('alexnet', blocks, [32, 32, 3], h);
+}
+
+/**
+ * A dense STN layer without biases: an {@link StnDense} whose biases b_gen, b_resp are 0 and left out of its
+ * parameters, so no step trains them; Ŵ_i = W_gen + W_resp diag(U_wᵀ h_i) and y = x Ŵ_i exactly
+ * (the bias term (h U_b) ⊙ b_resp is 0 too).
+ */
+class BiasFreeDense implements StnLayer {
+  readonly name: string;
+  readonly hyperDim: number;
+  readonly dense: StnDense;
+
+  constructor(inputs: number, outputs: number, options: { hyperDim: number; rng: Rng; name: string }) {
+    this.dense = new StnDense(inputs, outputs, { ...options, inputIsData: true });
+    this.name = this.dense.name;
+    this.hyperDim = this.dense.hyperDim;
+    tf.tidy(() => {
+      this.dense.bias.assign(tf.zerosLike(this.dense.bias));
+      this.dense.responseBias.assign(tf.zerosLike(this.dense.responseBias));
+    });
+  }
+
+  parameters(): { general: tf.Variable[]; response: tf.Variable[] } {
+    return { general: [this.dense.weight], response: [this.dense.responseWeight, this.dense.bottleneckWeight] };
+  }
+
+  /** The zero biases no step trains (freed with the network). */
+  frozen(): tf.Variable[] {
+    return [this.dense.bias, this.dense.responseBias, this.dense.bottleneckBias];
+  }
+
+  apply(x: tf.Tensor, hnet: tf.Tensor2D | null, weightMask: tf.Tensor | null = null): tf.Tensor {
+    return this.dense.apply(x, hnet, weightMask);
+  }
+
+  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D, weightMask: tf.Tensor | null = null, options: TangentOptions = {}): [tf.Tensor, tf.Tensor] {
+    return this.dense.tangent(x, dx, direction, weightMask, options);
+  }
+
+  kernelNormSquared(hnet: tf.Tensor2D | null): tf.Tensor {
+    return this.dense.kernelNormSquared(hnet);
+  }
+}
+
+/** A network whose layers hold variables outside its parameters (the zero biases of a {@link linear} model). */
+class LinearNetwork extends StnNetwork {
+  private readonly frozenVariables: tf.Variable[];
+
+  constructor(layer: BiasFreeDense, inputs: number, hyperDim: number, loss: ModelLoss) {
+    super('linear', [{ kind: 'layer', layer }], [inputs], hyperDim, { loss });
+    this.frozenVariables = layer.frozen();
+  }
+
+  override dispose(): void {
+    super.dispose();
+    for (const v of this.frozenVariables) v.dispose();
+  }
+}
+
+/**
+ * A bias-free linear model f(x) = x Ŵ (K = `classes` outputs, Ŵ = W_gen + W_resp diag(U_wᵀ h_net)), trained with
+ * `loss` (default `squared`). It reads no hyperparameter itself: its h = `objectiveHyperparameters` (≥ 1) are
+ * kinds of the training objective (weight decay, label smoothing). With the squared loss and weight decay it is
+ * the small engine's ridge regression (src/bilevel/families.ts `ridgeProblem`, one output per class): L_T =
+ * ½ mean_i ‖x_i Ŵ − e_{y_i}‖² + ½ d ‖Ŵ‖², L_V = ½ mean_i ‖x_i W_gen − e_{y_i}‖². `inputs` is the flattened input size.
+ */
+export function linear(options: ModelOptions & { inputs: number; loss?: ModelLoss }): StnNetwork {
+  const h = objectiveCount(options);
+  if (h < 1) throw new InvalidArgumentError('objectiveHyperparameters', '≥ 1 (a linear model reads no hyperparameter of its own)', h);
+  if (!Number.isInteger(options.inputs) || options.inputs < 1) throw new InvalidArgumentError('inputs', 'an integer ≥ 1', options.inputs);
+  const layer = new BiasFreeDense(options.inputs, options.classes ?? 10, { hyperDim: h, rng: options.rng, name: 'fc1' });
+  return new LinearNetwork(layer, options.inputs, h, options.loss ?? 'squared');
 }
