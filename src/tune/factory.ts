@@ -11,14 +11,16 @@ import { splitDataset, subset, type Dataset } from '../data/dataset.js';
 import { loadFashionMnist } from '../data/fashionMnist.js';
 import { mnistSplit } from '../data/mnist.js';
 import { BACKEND_NAMES, isBackendName, type BackendName } from '../nn/backend.js';
-import { HyperSpace, weightDecaySpec, dropConnectSpec, channelDropoutSpec, cutoutHolesSpec, cutoutLengthSpec, dropoutSpec, inputDropoutSpec, type HyperparameterSpec } from '../nn/hyper.js';
+import { HyperSpace, weightDecaySpec, dropConnectSpec, channelDropoutSpec, cutoutHolesSpec, cutoutLengthSpec, dropoutSpec, inputDropoutSpec, brightnessSpec, contrastSpec, type HyperparameterSpec } from '../nn/hyper.js';
 import { alexNet, mlp, simpleCnn, type StnNetwork } from '../nn/models.js';
+import { resnet, toRgb32 } from '../nn/resnet.js';
 import { NN_METHODS, isDarts, type EpochLog, type NnMethod, type TrainerData } from '../nn/trainer.js';
 
 /** The configuration of a `tune` run (saved in its checkpoints, so `--resume` needs nothing else). */
 export interface TuneConfig {
-  model: 'mlp' | 'cnn' | 'alexnet';
-  dataset: 'mnist' | 'fashion-mnist' | 'cifar10';
+  model: 'mlp' | 'cnn' | 'alexnet' | 'resnet';
+  /** `fashion-mnist-rgb32`: Fashion-MNIST padded to 32×32 and tiled to 3 channels (for the CIFAR-shaped models). */
+  dataset: 'mnist' | 'fashion-mnist' | 'cifar10' | 'fashion-mnist-rgb32';
   method: NnMethod;
   epochs: number;
   seed: number;
@@ -55,8 +57,8 @@ export interface TuneConfig {
 export const TUNE_METHODS: readonly NnMethod[] = NN_METHODS.filter((m) => !isDarts(m));
 
 /** The models and datasets a `tune` run (and a `compare` study) can use. */
-export const TUNE_MODELS = ['mlp', 'cnn', 'alexnet'] as const;
-export const TUNE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
+export const TUNE_MODELS = ['mlp', 'cnn', 'alexnet', 'resnet'] as const;
+export const TUNE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10', 'fashion-mnist-rgb32'] as const;
 
 /** The flag that sets each field of a {@link TuneConfig} (errors name the flag the user typed). */
 export const TUNE_FLAGS: Record<keyof TuneConfig, string> = {
@@ -172,6 +174,18 @@ function modelSpecs(config: Pick<TuneConfig, 'model' | 'hparams' | 'dropConnect'
       specs.push(dropoutSpec('dropout_fc1', init('dropout_fc1')), dropoutSpec('dropout_fc2', init('dropout_fc2')));
       return specs;
     }
+    case 'resnet':
+      // In the order src/nn/resnet.ts reads them (RESNET_HYPERPARAMETERS).
+      return [
+        channelDropoutSpec('dropout_stage1', init('dropout_stage1')),
+        channelDropoutSpec('dropout_stage2', init('dropout_stage2')),
+        channelDropoutSpec('dropout_stage3', init('dropout_stage3')),
+        dropoutSpec('dropout_fc', init('dropout_fc')),
+        cutoutLengthSpec('cutout_length', init('cutout_length')),
+        cutoutHolesSpec('cutout_holes', init('cutout_holes')),
+        brightnessSpec('brightness', init('brightness')),
+        contrastSpec('contrast', init('contrast')),
+      ];
     default:
       throw new InvalidArgumentError('--model', TUNE_MODELS.join(', '), String(config.model));
   }
@@ -219,6 +233,10 @@ export function buildModel(config: Pick<TuneConfig, 'model' | 'width' | 'seed' |
     case 'alexnet':
       model = alexNet({ rng, width: w, objectiveHyperparameters: extra });
       break;
+    case 'resnet':
+      // ResNet-20 (3 stages × 3 basic blocks, option-A shortcuts), 16/32/64 channels × the width.
+      model = resnet({ rng, width: w, objectiveHyperparameters: extra });
+      break;
   }
   return { model, space };
 }
@@ -230,9 +248,9 @@ export function loadData(config: Pick<TuneConfig, 'dataset' | 'seed' | 'trainSiz
     const s = mnistSplit(config.seed);
     data = { train: s.train, val: s.val, test: s.test };
   } else {
-    const full = config.dataset === 'fashion-mnist' ? loadFashionMnist({ dir: config.dataDir }) : loadCifar10({ dir: config.dataDir });
+    const full = config.dataset === 'cifar10' ? loadCifar10({ dir: config.dataDir }) : loadFashionMnist({ dir: config.dataDir });
     // Validation split of the training set as in C1 (15% Fashion-MNIST, 20% CIFAR-10); the official test set.
-    const valFraction = config.dataset === 'fashion-mnist' ? 0.15 : 0.2;
+    const valFraction = config.dataset === 'cifar10' ? 0.2 : 0.15;
     const s = splitDataset(full.train, { fractions: { train: 1 - valFraction, val: valFraction, test: 0 } }, config.seed);
     data = { train: s.train, val: s.val, test: full.test };
   }
@@ -241,6 +259,8 @@ export function loadData(config: Pick<TuneConfig, 'dataset' | 'seed' | 'trainSiz
     const n = config.trainSize;
     data = { train: keep(data.train, n), val: keep(data.val, Math.max(1, Math.ceil(n / 4))), test: data.test ? keep(data.test, Math.max(1, Math.ceil(n / 4))) : undefined };
   }
+  // Padded and tiled after the subset: 12 KB per image (the whole of Fashion-MNIST would take 0.86 GB).
+  if (config.dataset === 'fashion-mnist-rgb32') data = { train: toRgb32(data.train), val: toRgb32(data.val), test: data.test ? toRgb32(data.test) : undefined };
   return data;
 }
 
