@@ -13,6 +13,11 @@
  * | lo = −∞, hi finite     | `upper_softplus` | hi − log(1 + e^{hi − x})    | hi − log(e^{hi − v} − 1)       |
  * | lo finite, hi = +∞     | `lower_softplus` | log(1 + e^{x}) + lo         | log(e^{v − lo} − 1)            |
  * | lo = −∞, hi = +∞       | `linear`         | x                           | v                              |
+ * | lo finite, hi = +∞, `logScale` | `exp`    | lo + e^{x}                  | log(v − lo)                    |
+ *
+ * The last row is ours [R], not the reference's: a spec that sets `logScale` (weight decay on a log scale, the
+ * small engine's ridge convention λ = log d, src/bilevel/families.ts `ridgeProblem`) gets `exp` instead of
+ * `lower_softplus`; the cross-engine ridge test (test/bridge/ridge-bridge.test.ts) needs it.
  *
  * The perturbation is ε ~ N(0, diag σ²) in the unconstrained space, σ = softplus(s) (`scale` σ, `rawScale`
  * s), one independent draw per training example, or one per minibatch for a coordinate declared
@@ -37,8 +42,8 @@ export const HALF_LOG_2_PI_E = 0.5 * Math.log(2 * Math.PI * Math.E);
 
 export { sigmoid, softplus, softplusInverse } from '../linalg/scalar.js';
 
-/** The four transforms of docs/math.md#s1-3 (the reference's names). */
-export type TransformName = 's_sigmoid' | 'upper_softplus' | 'lower_softplus' | 'linear';
+/** The four transforms of docs/math.md#s1-3 (the reference's names), and `exp` (ours [R], a log scale: `logScale`). */
+export type TransformName = 's_sigmoid' | 'upper_softplus' | 'lower_softplus' | 'linear' | 'exp';
 
 /**
  * The transform the reference picks for a range (C1 `register`): both bounds finite → `s_sigmoid`; only hi
@@ -68,6 +73,8 @@ export function transformForward(name: TransformName, x: number, lo: number, hi:
       return softplus(x) + lo;
     case 'linear':
       return x;
+    case 'exp':
+      return lo + Math.exp(x);
   }
 }
 
@@ -91,6 +98,8 @@ export function transformInverse(name: TransformName, v: number, lo: number, hi:
       return softplusInverse(v - lo, argument);
     case 'linear':
       return v;
+    case 'exp':
+      return Math.log(v - lo);
   }
 }
 
@@ -110,6 +119,8 @@ export function transformTf(name: TransformName, x: tf.Tensor, lo: number, hi: n
         return tf.add(tf.softplus(x), lo);
       case 'linear':
         return tf.clone(x);
+      case 'exp':
+        return tf.add(tf.exp(x), lo);
     }
   });
 }
@@ -144,6 +155,15 @@ export type HyperparameterKind =
   | 'brightness'
   | 'contrast'
   | 'weight-decay'
+  /** Label smoothing a of the training targets, (1 − a)·e_y + a/K (L_T only, like weight decay). */
+  | 'label-smoothing'
+  /** Per-example affine augmentation (torchvision `RandomAffine`, as C1): rotation range in degrees, translation as a fraction of the side, scale range. */
+  | 'rotation'
+  | 'translation'
+  | 'affine-scale'
+  /** Per-example colour jitter of RGB images (torchvision `ColorJitter` hue and saturation, as C1). */
+  | 'hue'
+  | 'saturation'
   /** An architecture weight α (DARTS): one logit of the softmax over an edge's candidate operations. */
   | 'architecture'
   | 'other';
@@ -158,6 +178,12 @@ const KINDS: readonly HyperparameterKind[] = [
   'brightness',
   'contrast',
   'weight-decay',
+  'label-smoothing',
+  'rotation',
+  'translation',
+  'affine-scale',
+  'hue',
+  'saturation',
   'architecture',
   'other',
 ];
@@ -181,6 +207,11 @@ export interface HyperparameterSpec {
   /** Initial perturbation scale σ0 > 0 (unconstrained units); s0 = softplus⁻¹(σ0). Default 1 (C1). */
   scale?: number;
   /**
+   * λ on a log scale: T(λ) = lo + e^λ (transform `exp`, ours [R]) instead of `lower_softplus`. Only for a range
+   * [lo, +∞) with lo finite. Default false.
+   */
+  logScale?: boolean;
+  /**
    * The softmax group of an `architecture` weight: the edge whose candidate operations its logit competes
    * with (required for that kind, forbidden for the others).
    */
@@ -197,6 +228,8 @@ export interface ResolvedHyperparameter {
   readonly init: number;
   readonly scale: number;
   readonly transform: TransformName;
+  /** True when the spec asked for a log scale (transform `exp`). */
+  readonly logScale: boolean;
   /** The softmax group (edge) of an architecture weight; undefined for every other kind. */
   readonly group?: string;
 }
@@ -266,6 +299,46 @@ export function weightDecaySpec(name = 'weight_decay', overrides: SpecOverrides 
 }
 
 /**
+ * Label smoothing: 0.05 in [0, 1] (`s_sigmoid`), per example, σ0 = 1 (ours [R]: the reference code has no label
+ * smoothing). It enters the training objective only: example i's target is (1 − a_i)·e_{y_i} + a_i/K (K classes,
+ * a_i = T(λ + ε_i) its own perturbed value: a per-example target costs nothing), in the cross-entropy or the
+ * squared loss (src/nn/methods/steps.ts `trainingTargets`); L_V keeps the one-hot targets, so the hyper step
+ * moves a through the response alone. A model carries it as an objective hyperparameter, like weight decay.
+ */
+export function labelSmoothingSpec(name = 'label_smoothing', overrides: SpecOverrides = {}): HyperparameterSpec {
+  return makeSpec(name, 'label-smoothing', { init: 0.05, range: [0, 1], discrete: false, perturb: 'example', scale: 1 }, overrides);
+}
+
+/**
+ * Rotation range r in degrees: C1 default 5 in [0, 45] (docs/math.md#s1-3 table), per example, σ0 = 1. Example i is
+ * rotated by an angle drawn from U[−r_i, r_i] (torchvision `RandomAffine(degrees=r_i)`, which C1 builds per
+ * example from its perturbed value): src/nn/augment.ts.
+ */
+export function rotationSpec(name = 'rotation', overrides: SpecOverrides = {}): HyperparameterSpec {
+  return makeSpec(name, 'rotation', { init: 5, range: [0, 45], discrete: false, perturb: 'example', scale: 1 }, overrides);
+}
+
+/** Translation range t (a fraction of the image side): C1 default 0.05 in [0, 0.5], per example, σ0 = 1 (src/nn/augment.ts). */
+export function translationSpec(name = 'translate', overrides: SpecOverrides = {}): HyperparameterSpec {
+  return makeSpec(name, 'translation', { init: 0.05, range: [0, 0.5], discrete: false, perturb: 'example', scale: 1 }, overrides);
+}
+
+/** Scale range c (zoom factor drawn from U[1 − c, 1 + c]): C1 default 0.05 in [0, 0.5], per example, σ0 = 1 (src/nn/augment.ts). */
+export function affineScaleSpec(name = 'scale', overrides: SpecOverrides = {}): HyperparameterSpec {
+  return makeSpec(name, 'affine-scale', { init: 0.05, range: [0, 0.5], discrete: false, perturb: 'example', scale: 1 }, overrides);
+}
+
+/** Hue jitter strength (a hue shift drawn from U[−v, v], in turns): C1 default 0.05 in [0, 0.5], per example, σ0 = 1. RGB images only. */
+export function hueSpec(name = 'hue', overrides: SpecOverrides = {}): HyperparameterSpec {
+  return makeSpec(name, 'hue', { init: 0.05, range: [0, 0.5], discrete: false, perturb: 'example', scale: 1 }, overrides);
+}
+
+/** Saturation jitter strength (factor drawn from U[max(0, 1 − v), 1 + v]): C1 default 0.05 in [0, 1], per example, σ0 = 1. RGB images only. */
+export function saturationSpec(name = 'saturation', overrides: SpecOverrides = {}): HyperparameterSpec {
+  return makeSpec(name, 'saturation', { init: 0.05, range: [0, 1], discrete: false, perturb: 'example', scale: 1 }, overrides);
+}
+
+/**
  * The architecture weights of one edge (DARTS, Liu et al. 2019): one unconstrained logit α_k per candidate
  * operation, named `<edge>/<op>`, in the softmax group `edge`; the edge mixes its candidates with
  * softmax(α)_k. Range (−∞, ∞) (`linear`: T(α) = α), init 0 (the uniform mixture, as DARTS initialises α to
@@ -297,18 +370,25 @@ function resolveSpec(spec: HyperparameterSpec, at: string): ResolvedHyperparamet
   // negative cutout sizes or jitter strengths mean nothing.
   const isRate = spec.kind === 'dropout' || spec.kind === 'channel-dropout' || spec.kind === 'input-dropout' || spec.kind === 'dropconnect';
   if (isRate && !(lo >= 0 && hi < 1)) throw new InvalidArgumentError(`${at}.range`, `a sub-range of [0, 1) for a ${spec.kind} rate`, `[${lo}, ${hi}]`);
-  const nonNegative = spec.kind === 'cutout-length' || spec.kind === 'cutout-holes' || spec.kind === 'brightness' || spec.kind === 'contrast' || spec.kind === 'weight-decay';
-  if (nonNegative && !(lo >= 0)) throw new InvalidArgumentError(`${at}.range[0]`, `≥ 0 for ${spec.kind}`, lo);
+  const nonNegative: readonly HyperparameterKind[] = ['cutout-length', 'cutout-holes', 'brightness', 'contrast', 'weight-decay', 'label-smoothing', 'rotation', 'translation', 'affine-scale', 'hue', 'saturation'];
+  if (nonNegative.includes(spec.kind) && !(lo >= 0)) throw new InvalidArgumentError(`${at}.range[0]`, `≥ 0 for ${spec.kind}`, lo);
+  // A smoothing above 1 gives negative targets; a hue shift beyond half a turn wraps; a scale range of 1 or more lets the zoom reach 0.
+  const upper: Partial<Record<HyperparameterKind, number>> = { 'label-smoothing': 1, hue: 0.5, 'affine-scale': 1 - 1e-9, translation: 1 };
+  const top = upper[spec.kind];
+  if (top !== undefined && !(hi <= top)) throw new InvalidArgumentError(`${at}.range[1]`, `≤ ${top} for ${spec.kind}`, hi);
   if (spec.kind === 'architecture') {
     if (typeof spec.group !== 'string' || spec.group.length === 0) throw new InvalidArgumentError(`${at}.group`, 'the edge (softmax group) of an architecture weight', spec.group);
     if (lo !== -Infinity || hi !== Infinity) throw new InvalidArgumentError(`${at}.range`, '[−∞, +∞] for an architecture logit (softmax needs no transform)', `[${lo}, ${hi}]`);
     if (discrete) throw new InvalidArgumentError(`${at}.discrete`, 'false for an architecture logit', discrete);
   } else if (spec.group !== undefined) throw new InvalidArgumentError(`${at}.group`, `no group for a ${spec.kind} hyperparameter (only architecture weights have one)`, spec.group);
-  const transform = chooseTransform(lo, hi);
+  const logScale = spec.logScale ?? false;
+  if (typeof logScale !== 'boolean') throw new InvalidArgumentError(`${at}.logScale`, 'a boolean', logScale);
+  if (logScale && !(Number.isFinite(lo) && hi === Infinity)) throw new InvalidArgumentError(`${at}.logScale`, 'false unless the range is [lo, +∞) with lo finite (T(λ) = lo + e^λ)', `[${lo}, ${hi}]`);
+  const transform: TransformName = logScale ? 'exp' : chooseTransform(lo, hi);
   if (typeof spec.init !== 'number' || !Number.isFinite(spec.init) || !(spec.init > lo) || !(spec.init < hi)) {
     throw new InvalidArgumentError(`${at}.init`, `a finite value strictly inside (${lo}, ${hi})`, spec.init);
   }
-  const resolved: ResolvedHyperparameter = { name: spec.name, kind: spec.kind, range: Object.freeze([lo, hi] as const), discrete, perturb, init: spec.init, scale, transform };
+  const resolved: ResolvedHyperparameter = { name: spec.name, kind: spec.kind, range: Object.freeze([lo, hi] as const), discrete, perturb, init: spec.init, scale, transform, logScale };
   return Object.freeze(spec.group === undefined ? resolved : { ...resolved, group: spec.group });
 }
 
@@ -351,6 +431,8 @@ export interface HyperSpaceJSON {
     init: number;
     scale: number;
     group?: string;
+    /** Present (true) only for a log-scale hyperparameter. */
+    logScale?: boolean;
   }[];
 }
 
@@ -528,6 +610,7 @@ export class HyperSpace {
         init: s.init,
         scale: s.scale,
         ...(s.group === undefined ? {} : { group: s.group }),
+        ...(s.logScale ? { logScale: true } : {}),
       })),
     };
   }
@@ -557,7 +640,7 @@ export class HyperSpace {
         if (typeof b === 'number') return b;
         throw new ParseError(`json.hyperparameters[${i}].range[${j}]`, `expected a number or "${j === 0 ? '-inf' : 'inf'}", got ${JSON.stringify(b)}`);
       };
-      return { name: p.name, kind: p.kind, range: [bound(p.range[0], 0), bound(p.range[1], 1)], discrete: p.discrete, perturb: p.perturb, init: p.init, scale: p.scale, ...(p.group === undefined ? {} : { group: p.group }) };
+      return { name: p.name, kind: p.kind, range: [bound(p.range[0], 0), bound(p.range[1], 1)], discrete: p.discrete, perturb: p.perturb, init: p.init, scale: p.scale, ...(p.group === undefined ? {} : { group: p.group }), ...(p.logScale === undefined ? {} : { logScale: p.logScale }) };
     });
     return new HyperSpace(specs);
   }
