@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import type { Rng } from '../rng.js';
-import { StnConv2d, StnDense, maxPool2x2, maxPool2x2Tangent, reluTangent, type StnLayer, type TangentOptions } from './layers.js';
+import { StnConv2d, StnDense, maxPool2x2, maxPool2x2Tangent, reluTangent, type StnLayer, type StnParameters, type TangentOptions } from './layers.js';
 import { dropConnectMask, dropoutMask } from './regularizers.js';
 import type { MixedCell } from './cells.js';
 
@@ -27,7 +27,34 @@ export type Block =
   /** Channel dropout on NHWC activations: one Bernoulli draw per example and channel (C1 `dropout_2d`). */
   | { kind: 'channel-dropout'; hyper: number }
   /** A DARTS search cell whose edges mix candidate operations by softmax(α) (src/nn/cells.ts). */
-  | { kind: 'cell'; cell: MixedCell };
+  | { kind: 'cell'; cell: MixedCell }
+  /** A composite block with a train/evaluation mode: batch norm (src/nn/batchNorm.ts), a residual block (src/nn/resnet.ts). */
+  | { kind: 'module'; module: StnModule };
+
+/**
+ * A block with its own parameters and a training/evaluation mode (src/nn/batchNorm.ts, src/nn/resnet.ts). Its
+ * entry in {@link Masks} is what a training pass draws for it ({@link StnModule.sampleMask}: a dropout mask, or
+ * a marker); a pass without the entry (evaluation, the hyper step, the constructor's shape trace) runs it in
+ * evaluation mode (batch norm on its running statistics).
+ */
+export interface StnModule {
+  readonly name: string;
+  /** General (w0) and response (Θ) variables, in a fixed order. */
+  parameters(): StnParameters;
+  /** Its STN layers (for the weight-decay penalty). */
+  layers(): StnLayer[];
+  /** The largest hyperparameter index it reads (−1 if none), checked against the model's h. */
+  maxHyper(): number;
+  /**
+   * The entry of a training pass: `hyperValues` one row of constrained values per example, `inputShape` the
+   * activation shape (no batch) entering the module; null: the module has no training mode.
+   */
+  sampleMask(hyperValues: readonly (readonly number[])[], rng: Rng, inputShape: readonly number[]): tf.Tensor | null;
+  /** y for input x (`mask` absent: evaluation mode). */
+  apply(x: tf.Tensor, hnet: tf.Tensor2D | null, mask: tf.Tensor | undefined): tf.Tensor;
+  /** (y, ẏ) at h_net = 0 in the direction ε, for the input tangent ẋ (null = 0), the same mode as `apply`. */
+  tangent(x: tf.Tensor, dx: tf.Tensor | null, direction: tf.Tensor2D, mask: tf.Tensor | undefined, options: TangentOptions): [tf.Tensor, tf.Tensor];
+}
 
 /**
  * The loss a model is trained and validated with, per example i with logits f_i ∈ ℝ^K and integer label y_i:
@@ -85,6 +112,7 @@ export class StnNetwork {
           throw new InvalidArgumentError('blocks', `DropConnect on dense layers with an index in [0, ${hyperDim})`, `${b.layer.name}: ${b.dropConnect}`);
         }
         if (b.kind === 'cell' && b.cell.maxHyper() >= hyperDim) throw new InvalidArgumentError('blocks', `cell architecture indices in [0, ${hyperDim})`, b.cell.maxHyper());
+        if (b.kind === 'module' && b.module.maxHyper() >= hyperDim) throw new InvalidArgumentError('blocks', `hyperparameter indices in [0, ${hyperDim})`, `${b.module.name}: ${b.module.maxHyper()}`);
         x = this.applyBlock(b, x, null, undefined, tf.zeros([1, hyperDim]) as tf.Tensor2D);
       }
     });
@@ -95,8 +123,8 @@ export class StnNetwork {
     const general: tf.Variable[] = [];
     const response: tf.Variable[] = [];
     for (const b of this.blocks) {
-      if (b.kind !== 'layer' && b.kind !== 'cell') continue;
-      const p = b.kind === 'layer' ? b.layer.parameters() : b.cell.parameters();
+      if (b.kind !== 'layer' && b.kind !== 'cell' && b.kind !== 'module') continue;
+      const p = b.kind === 'layer' ? b.layer.parameters() : b.kind === 'cell' ? b.cell.parameters() : b.module.parameters();
       general.push(...p.general);
       response.push(...p.response);
     }
@@ -105,7 +133,7 @@ export class StnNetwork {
 
   /** Every STN layer of the network (cells' candidates included), in parameter order. */
   layers(): StnLayer[] {
-    return this.blocks.flatMap((b) => (b.kind === 'layer' ? [b.layer] : b.kind === 'cell' ? b.cell.layers() : []));
+    return this.blocks.flatMap((b) => (b.kind === 'layer' ? [b.layer] : b.kind === 'cell' ? b.cell.layers() : b.kind === 'module' ? b.module.layers() : []));
   }
 
   /**
@@ -129,6 +157,11 @@ export class StnNetwork {
         // DropConnect is per minibatch (a per-example weight mask is B× the weights): row 0's rate, which a
         // 'minibatch' hyperparameter shares with every row.
         masks.set(i, dropConnectMask([b.layer.inputs, b.layer.outputs], hyperValues[0][b.dropConnect], rng));
+        return;
+      }
+      if (b.kind === 'module') {
+        const m = b.module.sampleMask(hyperValues, rng, this.shapes[i]);
+        if (m) masks.set(i, m);
         return;
       }
       if (b.kind !== 'dropout' && b.kind !== 'channel-dropout') return;
@@ -159,6 +192,8 @@ export class StnNetwork {
         return b.cell.apply(x, hnet, this.requireHyper(hyper, x.shape[0]));
       case 'layer':
         return b.layer.apply(x, hnet, mask ?? null);
+      case 'module':
+        return b.module.apply(x, hnet, mask);
       case 'relu':
         return tf.relu(x);
       case 'pool':
@@ -210,6 +245,12 @@ export class StnNetwork {
         }
         case 'layer': {
           const [y, dy] = b.layer.tangent(h, dh, direction, mask ?? null, options);
+          h = track(y);
+          dh = track(dy);
+          break;
+        }
+        case 'module': {
+          const [y, dy] = b.module.tangent(h, dh, direction, mask, options);
           h = track(y);
           dh = track(dy);
           break;
