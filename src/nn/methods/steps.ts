@@ -6,12 +6,18 @@
  *   over w0 and Θ jointly (STN) or over Θ alone (Δ-STN, optionally through the linearized network);
  * - {@link responseHyperStep}: the STN-family hyper step (docs/math.md#s3-4).
  * B examples, ε_i = σ ⊙ n_i with n_i ∼ N(0, I) drawn by the space's one noise sampler (`HyperSpace.sampleNoise`).
+ * "CE" stands for the model's loss ({@link modelLoss}: cross-entropy, or the squared loss of a regression model).
+ * The kinds of the training objective alone (weight decay, label smoothing) enter the two training steps and never
+ * the hyper step's L_V; the input augmentations (cutout, brightness, contrast through the trainer; affine and
+ * colour through src/nn/augment.ts) act on the training inputs before the forward or tangent pass.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ShapeMismatchError } from '../../errors.js';
 import type { Rng } from '../../rng.js';
 import { sigmoid } from '../hyper.js';
-import type { Masks } from '../models.js';
-import { oneHotCrossEntropy } from '../ops.js';
+import type { Masks, StnNetwork } from '../models.js';
+import { augmentInputs } from '../augment.js';
+import { logSoftmax, oneHotCrossEntropy, oneHotFloat } from '../ops.js';
 import { read, readRows, type Reading } from '../reading.js';
 import type { MomentumSgd } from '../optimizers.js';
 import type { StepContext } from './context.js';
@@ -40,11 +46,54 @@ export function weightDecayPenalty(ctx: StepContext, hnet: tf.Tensor2D | null, v
   });
 }
 
-/** CE plus the weight-decay penalty when there is one. */
+/**
+ * The model's loss (`model.loss`, src/nn/models.ts `ModelLoss`) of logits F (B×K) against the targets
+ * T = (1 − a_i)·e_{y_i} + a_i/K, row i for example i (`smoothing` = a, length B; null: a = 0, the one-hot targets):
+ * - `cross-entropy`: −(1/B) Σ_i Σ_k T_ik log softmax(f_i)_k (with a = 0 exactly {@link crossEntropy});
+ * - `squared`: (1/B) Σ_i ½‖f_i − t_i‖².
+ * The labels `y` are integers in [0, K) (a Dataset checked them).
+ */
+export function modelLoss(model: StnNetwork, logits: tf.Tensor2D, y: tf.Tensor1D, smoothing: readonly number[] | null = null): tf.Scalar {
+  if (model.loss === 'cross-entropy' && smoothing === null) return crossEntropy(logits, y);
+  const [B, K] = logits.shape;
+  if (smoothing !== null && smoothing.length !== B) throw new ShapeMismatchError('smoothing', `length ${B} (one value per example)`, `length ${smoothing.length}`);
+  return tf.tidy(() => {
+    let targets = oneHotFloat(y, K);
+    if (smoothing !== null) {
+      const a = tf.tensor2d(Float32Array.from(smoothing), [B, 1], 'float32');
+      targets = tf.add(tf.mul(targets, tf.sub(1, a)), tf.div(a, K));
+    }
+    if (model.loss === 'squared') return tf.mul(tf.mean(tf.sum(tf.square(tf.sub(logits, targets)), 1)), 0.5) as tf.Scalar;
+    return tf.neg(tf.mean(tf.sum(tf.mul(logSoftmax(logits), targets), 1))) as tf.Scalar;
+  });
+}
+
+/**
+ * The label-smoothing values a_i of the examples (`values[i][k]`, k the space's label-smoothing coordinate), or
+ * null when the space has none. Per example when the coordinate is perturbed per example (`labelSmoothingSpec`'s
+ * default), one shared value for a 'minibatch' coordinate.
+ */
+export function labelSmoothing(ctx: StepContext, values: readonly (readonly number[])[]): number[] | null {
+  const k = ctx.space.indicesOfKind('label-smoothing')[0];
+  return k === undefined ? null : values.map((row) => row[k]);
+}
+
+/** The model's loss at the (smoothed) training targets plus the weight-decay penalty when there is one. */
 function trainingObjective(ctx: StepContext, logits: tf.Tensor2D, y: tf.Tensor1D, hnet: tf.Tensor2D | null, values: readonly (readonly number[])[]): tf.Scalar {
-  const ce = crossEntropy(logits, y);
+  const ce = modelLoss(ctx.model, logits, y, labelSmoothing(ctx, values));
   const penalty = weightDecayPenalty(ctx, hnet, values);
   return penalty ? tf.add(ce, penalty) : ce;
+}
+
+/**
+ * The trainer's augmentations (cutout, brightness, contrast), then the affine and colour ones of
+ * src/nn/augment.ts, each at the examples' own values; returns `x0` itself when there are none.
+ */
+function augment(ctx: StepContext, x0: tf.Tensor, values: number[][], rng: Rng): tf.Tensor {
+  const x1 = ctx.augmentInputs(x0, values, rng);
+  const x2 = augmentInputs(ctx.space, x1, values, rng);
+  if (x2 !== x1 && x1 !== x0) x1.dispose();
+  return x2;
 }
 
 function disposeMasks(masks: Masks): void {
@@ -55,7 +104,7 @@ function disposeMasks(masks: Masks): void {
 export function* unperturbedStep(ctx: StepContext, x0: tf.Tensor, y: tf.Tensor1D, rng: Rng): Reading<number> {
   const B = y.shape[0];
   const values = Array.from({ length: B }, () => ctx.space.hyperValues(ctx.state.lambda));
-  const x = ctx.augmentInputs(x0, values, rng);
+  const x = augment(ctx, x0, values, rng);
   const masks = ctx.model.sampleMasks(values, rng);
   const hyper = ctx.hyperRows();
   const general = [...ctx.general];
@@ -86,7 +135,7 @@ export function* perturbedStep(ctx: StepContext, x0: tf.Tensor, y: tf.Tensor1D, 
   const B = y.shape[0];
   const h = ctx.space.h;
   const p = ctx.space.samplePerturbed(ctx.state.lambda, ctx.state.rawScale, B, rng);
-  const x = ctx.augmentInputs(x0, p.hyperValues, rng);
+  const x = augment(ctx, x0, p.hyperValues, rng);
   const masks = ctx.model.sampleMasks(p.hyperValues, rng);
   const hnet = tf.tensor2d(options.centered ? p.perturbation : p.perturbed, [B, h], 'float32');
   const hyper = ctx.hyperRows(p.perturbed);
@@ -114,7 +163,7 @@ export function* perturbedStep(ctx: StepContext, x0: tf.Tensor, y: tf.Tensor1D, 
 /**
  * The STN-family hyper step on a validation batch (evaluation mode: no masks, no augmentation): rows
  * h_net,i = (0 if centered, else λ) + σ ⊙ n_i with n_i ∼ N(0, I) when σ is tuned (else n_i = 0); the loss is
- * CE − τℍ(σ), so ∂/∂λ = Σ_i ∂CE/∂h_net,i and ∂/∂s_k = sigmoid(s_k)(Σ_i n_ik ∂CE/∂h_net,ik − τ/σ_k)
+ * L_V − τℍ(σ), L_V the model's loss at the one-hot targets (no smoothing, no penalty), so ∂/∂λ = Σ_i ∂CE/∂h_net,i and ∂/∂s_k = sigmoid(s_k)(Σ_i n_ik ∂CE/∂h_net,ik − τ/σ_k)
  * (docs/math.md#s3-4). A model whose blocks read hyperparameters directly (a DARTS cell's α) also gets the rows
  * λ + σ ⊙ n_i, and its direct term ∂L_V/∂α is added to the response term at the same rows.
  */
@@ -136,13 +185,13 @@ export function* responseHyperStep(ctx: StepContext, indices: Int32Array, rng: R
     // Direct term: the cells read the perturbed rows λ + σ⊙n themselves. ∂/∂λ and ∂/∂(σ⊙n) of the loss are
     // then the sums of the gradients w.r.t. h_net (response) and w.r.t. the rows (direct).
     const rowsT = tf.tensor2d(noise.map((n) => n.map((nk, k) => lambda[k] + sigma[k] * nk)), [B, h], 'float32');
-    const { value, grads } = tf.valueAndGrads((hn: tf.Tensor, a: tf.Tensor) => crossEntropy(ctx.model.forward(x, { hnet: hn as tf.Tensor2D, masks: empty, hyper: a as tf.Tensor2D }), y))([hnet, rowsT]);
+    const { value, grads } = tf.valueAndGrads((hn: tf.Tensor, a: tf.Tensor) => modelLoss(ctx.model, ctx.model.forward(x, { hnet: hn as tf.Tensor2D, masks: empty, hyper: a as tf.Tensor2D }), y))([hnet, rowsT]);
     const total = tf.add(grads[0], grads[1]);
     g = yield* readRows(total as tf.Tensor2D);
     loss = (yield* read(value))[0];
     tf.dispose([rowsT, value, total, ...grads]);
   } else {
-    const { value, grad } = tf.valueAndGrad((hn: tf.Tensor) => crossEntropy(ctx.model.forward(x, { hnet: hn as tf.Tensor2D, masks: empty }), y))(hnet);
+    const { value, grad } = tf.valueAndGrad((hn: tf.Tensor) => modelLoss(ctx.model, ctx.model.forward(x, { hnet: hn as tf.Tensor2D, masks: empty }), y))(hnet);
     g = yield* readRows(grad as tf.Tensor2D);
     loss = (yield* read(value))[0];
     tf.dispose([value, grad]);
