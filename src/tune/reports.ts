@@ -125,17 +125,22 @@ export function searchPage(dir: string): ReportPage {
     { kind: 'list', items: notes },
   ];
   const weights = archWeightPlots(config, records);
-  const accuracy: SeriesSpec[] = gradient.flatMap((method): SeriesSpec[] => {
-    const r = records.find((x) => x.kind === 'search' && x.method === method && x.seed === config.seeds[0]);
-    if (!r || r.kind !== 'search' || r.searchEpochs.length === 0) return [];
-    return [{ name: method, points: r.searchEpochs.map((e) => [e.epoch + 1, 100 * e.val.accuracy] as [number, number]), color: SERIES_COLORS[config.methods.indexOf(method) % SERIES_COLORS.length] }];
-  });
+  // Every seed (issue 14: only the first was drawn): one line per method and seed, the method's colour, the first
+  // seed solid and the others dashed, named "method, seed s".
+  const accuracySeeds = config.seeds.filter((seed) => records.some((x) => x.kind === 'search' && x.seed === seed && x.searchEpochs.length > 0));
+  const accuracy: SeriesSpec[] = gradient.flatMap((method): SeriesSpec[] =>
+    config.seeds.flatMap((seed, k): SeriesSpec[] => {
+      const r = records.find((x) => x.kind === 'search' && x.method === method && x.seed === seed);
+      if (!r || r.kind !== 'search' || r.searchEpochs.length === 0) return [];
+      return [{ name: `${method}, seed ${seed}`, dashed: k > 0, points: r.searchEpochs.map((e) => [e.epoch + 1, 100 * e.val.accuracy] as [number, number]), color: SERIES_COLORS[config.methods.indexOf(method) % SERIES_COLORS.length] }];
+    }),
+  );
   if (accuracy.length > 0 || weights.length > 0) blocks.push({ kind: 'heading', text: 'The search' });
   if (accuracy.length > 0) {
     blocks.push({
       kind: 'figure',
-      svg: lineChart({ title: `One-shot model: validation accuracy over the search (seed ${config.seeds[0]})`, x: { label: 'search epoch' }, y: { label: 'validation accuracy (%)' }, series: accuracy, width: 640, height: 360 }),
-      caption: 'The mixed (one-shot) network during the search, before discretization and retraining; one line per search method.',
+      svg: lineChart({ title: `One-shot model: validation accuracy over the search (seed${accuracySeeds.length > 1 ? 's' : ''} ${accuracySeeds.join(', ')})`, x: { label: 'search epoch' }, y: { label: 'validation accuracy (%)' }, series: accuracy, width: 640, height: 360 }),
+      caption: 'The mixed (one-shot) network during the search, before discretization and retraining; one line per search method and seed (a method\u2019s colour; its first seed solid, the others dashed).',
     });
   }
   for (const p of weights) blocks.push({ kind: 'figure', svg: p.svg, caption: `softmax(α) of one edge over the search epochs, one line per candidate operation (${p.name})` });
@@ -227,7 +232,10 @@ export function runPage(dir: string): ReportPage {
     blocks.push({ kind: 'heading', text: 'Epochs' });
     blocks.push({
       kind: 'table',
-      header: ['epoch', 'train loss', 'train acc (%)', 'val loss', 'val acc (%)', 'test loss', 'test acc (%)', ...names.map((n) => `${n} (σ)`), 'seconds'],
+      // σ is the perturbation scale of the unconstrained λ, not of T(λ): its own column, labelled so, beside the
+      // value in the hyperparameter's own units (printed as "value (σ)" it read as a second rate; issue 14).
+      caption: `Each hyperparameter's value T(λ) at the end of the epoch, in its own units, and σ, the perturbation scale of λ, the unconstrained hyperparameter (T maps λ to the value; σ is in λ's units, not the value's).`,
+      header: ['epoch', 'train loss', 'train acc (%)', 'val loss', 'val acc (%)', 'test loss', 'test acc (%)', ...names.flatMap((n) => [n, `σ of λ (${n}), unconstrained`]), 'seconds'],
       rows: log.map((e, i) => [
         String(ep(i)),
         fix(e.train.loss, 4),
@@ -236,7 +244,7 @@ export function runPage(dir: string): ReportPage {
         fix(100 * e.val.accuracy, 1),
         fix(e.test?.loss, 4),
         fix(e.test ? 100 * e.test.accuracy : null, 1),
-        ...names.map((n) => `${Number(e.hyper[n].value.toPrecision(4))} (${Number(e.hyper[n].scale.toPrecision(3))})`),
+        ...names.flatMap((n) => [String(Number(e.hyper[n].value.toPrecision(4))), String(Number(e.hyper[n].scale.toPrecision(3)))]),
         fix(e.seconds, 2),
       ]),
     });

@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { MLP_OPS } from '../../src/nn/cells.js';
 import { initBackend } from '../../src/nn/backend.js';
 import { inlineSvg } from '../../src/report/html.js';
+import { textWidth } from '../../src/report/plot.js';
 import {
   archSearchTable,
   archSearchTableRows,
@@ -161,26 +162,45 @@ describe('a hand-made search directory', () => {
     expect(html).toContain(`<td>search stopped: &lt;img src=x onerror=alert(1)&gt;</td>`);
   });
 
-  test('figures: the one-shot validation accuracy (one line per search method, first seed) and one weight plot per method and edge', () => {
+  test('figures: the one-shot validation accuracy (one line per search method and seed, every seed) and one weight plot per method and edge', () => {
     const figures = [...doc.querySelectorAll('figure')];
     expect(html.split('<svg')).toHaveLength(1 + 1 + 2 * 3);
     expect(figures).toHaveLength(7);
     const acc = figures[0];
-    expect(acc.textContent).toContain('validation accuracy over the search (seed 0)');
-    expect([...acc.querySelectorAll('g[aria-label="legend"] text')].map((t) => t.textContent)).toEqual(['darts1', 'delta-stn']);
-    const ys = [...acc.querySelectorAll('g[aria-label="line"] path')].map((p) => pathYs(p.getAttribute('d') ?? ''));
-    expect(ys.map((y) => y.length)).toEqual([2, 2]);
-    // Pixel y is affine in the value: fit it on darts1 (30 %, 50 %) and predict delta-stn (60 %, 20 %); the train
-    // accuracies (9, 25, 36, 4 %) would miss by 3/16 of the darts1 span (tens of pixels). 0.5 px: Plot writes
-    // coordinates rounded to about 0.1 px.
+    // Every seed that has a search run (issue 14: only seed 0 was drawn); delta-stn has no seed-1 run.
+    expect(acc.textContent).toContain('validation accuracy over the search (seeds 0, 1)');
+    expect([...acc.querySelectorAll('g[aria-label="legend"] text')].map((t) => t.textContent)).toEqual(['darts1, seed 0', 'darts1, seed 1', 'delta-stn, seed 0']);
+    const paths = [...acc.querySelectorAll('g[aria-label="line"] path')];
+    const ys = paths.map((p) => pathYs(p.getAttribute('d') ?? ''));
+    expect(ys.map((y) => y.length)).toEqual([2, 2, 2]);
+    // A method's seeds share its colour; its first seed is solid, the others dashed.
+    const attr = (p: El, name: string): string | null => p.getAttribute(name) ?? (p as El & { parentElement: El }).parentElement.getAttribute(name);
+    expect(attr(paths[0], 'stroke')).toBe(attr(paths[1], 'stroke'));
+    expect(attr(paths[0], 'stroke')).not.toBe(attr(paths[2], 'stroke'));
+    expect(paths.map((p) => attr(p, 'stroke-dasharray') !== null)).toEqual([false, true, false]);
+    // Pixel y is affine in the value: fit it on darts1 seed 0 (30 %, 50 %) and predict darts1 seed 1 (20 %, 25 %)
+    // and delta-stn (60 %, 20 %); the train accuracies (squares of these) would miss by tens of pixels. 0.5 px:
+    // Plot writes coordinates rounded to about 0.1 px.
     const slope = (ys[0][1] - ys[0][0]) / (50 - 30);
     const at = (v: number): number => ys[0][0] + slope * (v - 30);
-    expect(Math.abs(ys[1][0] - at(60))).toBeLessThan(0.5);
-    expect(Math.abs(ys[1][1] - at(20))).toBeLessThan(0.5);
+    expect(Math.abs(ys[1][0] - at(20))).toBeLessThan(0.5);
+    expect(Math.abs(ys[1][1] - at(25))).toBeLessThan(0.5);
+    expect(Math.abs(ys[2][0] - at(60))).toBeLessThan(0.5);
+    expect(Math.abs(ys[2][1] - at(20))).toBeLessThan(0.5);
+    // Search epochs are integers on the axis.
+    expect([...acc.querySelectorAll('g[aria-label="x-axis tick label"] text')].map((t) => t.textContent)).toEqual(['1', '2']);
     // The weight plots are archWeightPlots' drawings, regenerated from the records, in order.
     const plots = archWeightPlots(config, records);
     expect(plots.map((p) => p.name)).toEqual(['darts1', 'delta-stn'].flatMap((m) => ['e01', 'e02', 'e12'].map((e) => `weights-${m}-${e}.svg`)));
     for (const p of plots) expect(html).toContain(inlineSvg(p.svg));
+    // Their titles (≈ 70 characters at 14 px bold in a 520-px chart) wrap inside the viewBox instead of being cut.
+    for (const f of figures.slice(1)) {
+      const title = f.querySelectorAll('text[aria-label="title"]')[0];
+      const lines = [...title.querySelectorAll('tspan')].map((t) => (t.textContent ?? '').trim());
+      expect(title.textContent).toMatch(/^(darts1|delta-stn), edge e\d\d: softmax\(α\) over the search \(mlp-cell, seed 0\)$/);
+      expect(lines.length).toBeGreaterThan(1);
+      for (const l of lines) expect(Number(title.getAttribute('x')) + textWidth(l, 14)).toBeLessThanOrEqual(520);
+    }
   });
 
   test('every record, collapsed: method, seed, trial, genotype, retrain accuracies, seconds and stop notes', () => {
