@@ -8,86 +8,75 @@
  * `deltastn report DIR`: writes DIR/report.html (src/report/html.ts) for a compare-study, search-study or `tune` run directory.
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { InvalidArgumentError } from '../errors.js';
 import { dataDirOption } from './io.js';
-import { BACKEND_NAMES, isBackendName } from '../nn/backend.js';
+import { BACKEND_NAMES } from '../nn/backend.js';
 import { writeReport } from '../tune/reports.js';
-import { STUDY_METHODS, isStudyMethod, runStudy, studyTableMarkdown, type StudyConfig, type StudyMethod } from '../tune/study.js';
+import { STUDY_METHODS, runStudy, studyTableMarkdown, type StudyConfig, type StudyMethod } from '../tune/study.js';
+import { parseCommand, type CommandSpec } from './options.js';
 
 /** The methods `compare` runs when `--methods` is not given (the issue's list; the linearized Δ-STN is opt-in). */
 export const DEFAULT_COMPARE_METHODS: readonly StudyMethod[] = ['delta-stn', 'stn', 'centered-stn', 'random', 'bayes'];
 
-function integer(value: string | undefined, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = value.trim() === '' ? NaN : Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(name, `an integer ≥ ${min}`, value);
-  return n;
-}
+/** The models and datasets a study runs (a subset of tune's: the study's trials build these). */
+export const COMPARE_MODELS = ['mlp', 'cnn', 'alexnet'] as const;
+export const COMPARE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
 
-function positive(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = value.trim() === '' ? NaN : Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(name, 'a finite number > 0', value);
-  return n;
-}
+/** The options of `deltastn compare` (parsed and documented from this one declaration). */
+export const COMPARE_SPEC = {
+  name: 'compare',
+  summary:
+    'Compare the methods at an equal budget of training epochs per seed (search: trials of E epochs). Runs or resumes the study in DIR: DIR/trials.jsonl, summary.json, table.md, SVG plots; rerunning the same command resumes (finished trials are skipped).\n' +
+    'Progress on stderr: a bar on a terminal, else a line every 10 s and per trial (trials, elapsed, time left, validation loss); --quiet silences it.',
+  headline: ['model', 'dataset'],
+  options: {
+    model: { type: 'enum', choices: COMPARE_MODELS, default: 'mlp', description: 'the network', example: 'cnn' },
+    dataset: { type: 'enum', choices: COMPARE_DATASETS, defaultText: 'mnist (cnn: fashion-mnist, alexnet: cifar10)', description: 'the data set', example: 'fashion-mnist' },
+    methods: { type: 'list', choices: STUDY_METHODS, value: 'M1,M2,...', defaultText: DEFAULT_COMPARE_METHODS.join(','), description: 'the methods compared (repeatable or comma-separated)', example: 'delta-stn,random' },
+    seeds: { type: 'integer', min: 1, default: 3, description: 'how many seeds (from --seed on)', example: '2' },
+    seed: { type: 'integer', min: 0, default: 0, description: 'the first seed', example: '10' },
+    'budget-epochs': { type: 'integer', min: 1, default: 10, description: 'B: training epochs per method and seed', example: '4' },
+    'trial-epochs': { type: 'integer', min: 1, defaultText: 'max(1, ⌊B/5⌋)', description: 'E: epochs per search trial (random, bayes)', example: '2' },
+    'train-size': { type: 'integer', min: 0, default: 0, description: 'use the first N training examples (0: all)', example: '2000' },
+    width: { type: 'number', min: 0, minExclusive: true, default: 1, description: 'width multiplier of the model', example: '0.25' },
+    workers: { type: 'integer', min: 1, default: 1, description: 'worker threads for the trials (needs the compiled dist/)', example: '2' },
+    out: { type: 'string', value: 'DIR', defaultText: 'out/compare-<model>-<dataset>', description: 'the study directory (created or resumed)', example: 'out/cmp' },
+    backend: { type: 'enum', choices: BACKEND_NAMES, default: 'auto', description: 'TensorFlow.js backend', example: 'wasm' },
+    'data-dir': { type: 'string', value: 'PATH', check: dataDirOption, description: 'an existing directory holding the data set files', example: '/usr/share/fashion-mnist' },
+    'batch-size': { type: 'integer', min: 1, default: 128, description: 'examples per step', example: '64' },
+    warmup: { type: 'integer', min: 0, default: 0, description: 'epochs of weight steps only before hyper steps start', example: '1' },
+    lr: { type: 'number', min: 0, minExclusive: true, default: 1e-2, description: 'the weights\' learning rate', example: '0.05' },
+    'lr-hyper': { type: 'number', min: 0, minExclusive: true, default: 1e-2, description: 'the hyperparameters\' learning rate', example: '0.003' },
+    quiet: { type: 'boolean', description: 'no progress display (the table and errors are still printed)', example: '' },
+  },
+  example: 'deltastn compare --model mlp --dataset mnist --seeds 2 --budget-epochs 4 --width 0.25 --train-size 2000',
+} as const satisfies CommandSpec;
 
 /** Parses `compare`'s arguments into a study configuration, the output directory and the worker count. */
-export function parseCompareArgs(args: readonly string[]): { config: StudyConfig; out: string; workers: number } {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      model: { type: 'string' },
-      dataset: { type: 'string' },
-      methods: { type: 'string', multiple: true },
-      seeds: { type: 'string' },
-      seed: { type: 'string' },
-      'budget-epochs': { type: 'string' },
-      'trial-epochs': { type: 'string' },
-      'train-size': { type: 'string' },
-      width: { type: 'string' },
-      workers: { type: 'string' },
-      out: { type: 'string' },
-      backend: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'batch-size': { type: 'string' },
-      warmup: { type: 'string' },
-      lr: { type: 'string' },
-      'lr-hyper': { type: 'string' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  const model = values.model ?? 'mlp';
-  if (!['mlp', 'cnn', 'alexnet'].includes(model)) throw new InvalidArgumentError('--model', 'mlp, cnn or alexnet', model);
-  const dataset = values.dataset ?? (model === 'cnn' ? 'fashion-mnist' : model === 'alexnet' ? 'cifar10' : 'mnist');
-  if (!['mnist', 'fashion-mnist', 'cifar10'].includes(dataset)) throw new InvalidArgumentError('--dataset', 'mnist, fashion-mnist or cifar10', dataset);
-  const methods = values.methods ? values.methods.flatMap((m) => m.split(',')).map((m) => m.trim()).filter((m) => m.length > 0) : [...DEFAULT_COMPARE_METHODS];
-  for (const m of methods) if (!isStudyMethod(m)) throw new InvalidArgumentError('--methods', `a comma-separated list of ${STUDY_METHODS.join(', ')}`, m);
-  const backend = values.backend ?? 'auto';
-  if (!isBackendName(backend)) throw new InvalidArgumentError('--backend', BACKEND_NAMES.join(', '), backend);
-  const nSeeds = integer(values.seeds, '--seeds', 3, 1);
-  const first = integer(values.seed, '--seed', 0, 0);
-  const budgetEpochs = integer(values['budget-epochs'], '--budget-epochs', 10, 1);
+export function parseCompareArgs(args: readonly string[], warn?: (s: string) => void): { config: StudyConfig; out: string; workers: number; quiet: boolean } {
+  const { values: v } = parseCommand(COMPARE_SPEC, args, warn);
+  const model = v.model;
+  const dataset = v.dataset ?? (model === 'cnn' ? 'fashion-mnist' : model === 'alexnet' ? 'cifar10' : 'mnist');
+  const methods = v.methods ?? [...DEFAULT_COMPARE_METHODS];
+  const budgetEpochs = v['budget-epochs'];
   const config: StudyConfig = {
-    model: model as StudyConfig['model'],
-    dataset: dataset as StudyConfig['dataset'],
-    methods: methods as StudyMethod[],
-    seeds: Array.from({ length: nSeeds }, (_, i) => first + i),
+    model,
+    dataset,
+    methods,
+    seeds: Array.from({ length: v.seeds }, (_, i) => v.seed + i),
     budgetEpochs,
     // Default: about five trials per search (at least one epoch each).
-    trialEpochs: integer(values['trial-epochs'], '--trial-epochs', Math.max(1, Math.floor(budgetEpochs / 5)), 1),
-    batchSize: integer(values['batch-size'], '--batch-size', 128, 1),
-    trainSize: integer(values['train-size'], '--train-size', 0, 0),
-    width: positive(values.width, '--width', 1),
-    warmupEpochs: integer(values.warmup, '--warmup', 0, 0),
-    lrWeights: positive(values.lr, '--lr', 1e-2),
-    lrHyper: positive(values['lr-hyper'], '--lr-hyper', 1e-2),
-    ...(values['data-dir'] !== undefined ? { dataDir: dataDirOption(values['data-dir']) } : {}),
-    backend,
+    trialEpochs: v['trial-epochs'] ?? Math.max(1, Math.floor(budgetEpochs / 5)),
+    batchSize: v['batch-size'],
+    trainSize: v['train-size'],
+    width: v.width,
+    warmupEpochs: v.warmup,
+    lrWeights: v.lr,
+    lrHyper: v['lr-hyper'],
+    ...(v['data-dir'] !== undefined ? { dataDir: v['data-dir'] } : {}),
+    backend: v.backend,
   };
-  const out = values.out ?? join('out', `compare-${config.model}-${config.dataset}`);
-  return { config, out, workers: integer(values.workers, '--workers', 1, 1) };
+  const out = v.out ?? join('out', `compare-${config.model}-${config.dataset}`);
+  return { config, out, workers: v.workers, quiet: v.quiet === true };
 }
 
 /**
@@ -96,7 +85,7 @@ export function parseCompareArgs(args: readonly string[]): { config: StudyConfig
  * stderr and in the report.
  */
 export async function compareCommand(args: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const { config, out: dir, workers } = parseCompareArgs(args);
+  const { config, out: dir, workers } = parseCompareArgs(args, err);
   const r = await runStudy(config, dir, { workers, log: err });
   out(studyTableMarkdown(r.summary));
   out(
@@ -107,10 +96,18 @@ export async function compareCommand(args: readonly string[], out: (s: string) =
   return 0;
 }
 
+/** The arguments of `deltastn report`. */
+export const REPORT_SPEC = {
+  name: 'report',
+  summary: 'Write DIR/report.html, one self-contained offline page, for a compare, search or tune directory.',
+  positionals: [{ name: 'DIR', description: 'one compare, search or tune directory' }],
+  options: {},
+  example: 'deltastn report out/compare-mlp-mnist',
+} as const satisfies CommandSpec;
+
 /** `deltastn report DIR`: writes DIR/report.html and prints its path. */
 export function reportCommand(args: readonly string[], out: (s: string) => void): number {
-  const { positionals } = parseArgs({ args: [...args], options: {}, strict: true, allowPositionals: true });
-  if (positionals.length !== 1) throw new InvalidArgumentError('DIR', 'one compare, search or tune directory', positionals.join(' ') || 'nothing');
+  const { positionals } = parseCommand(REPORT_SPEC, args);
   const { path, kind } = writeReport(positionals[0]);
   out(`${path} (${kind} report)`);
   return 0;

@@ -34,13 +34,13 @@ export function asObject(value: unknown, name = 'input'): Record<string, unknown
  * `--data-dir PATH`: an existing directory. (The dataset loaders fall back to their default locations when the
  * user's directory lacks the files; a path that does not exist at all is a typo, refused here rather than ignored.)
  */
-export function dataDirOption(path: string): string {
+export function dataDirOption(path: string, flag = '--data-dir'): string {
   let isDir = false;
   try {
     isDir = statSync(path).isDirectory();
   } catch {
     isDir = false;
   }
-  if (!isDir) throw new InvalidArgumentError('--data-dir', 'an existing directory', path);
+  if (!isDir) throw new InvalidArgumentError(flag, 'an existing directory', path);
   return path;
 }

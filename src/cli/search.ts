@@ -7,99 +7,79 @@
  * compiled dist/ only; not part of the study's configuration). Rerunning with the same arguments resumes.
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { InvalidArgumentError } from '../errors.js';
 import { dataDirOption } from './io.js';
-import { BACKEND_NAMES, isBackendName } from '../nn/backend.js';
-import { CELL_SPACES, type CellSpaceKind } from '../nn/cells.js';
+import { BACKEND_NAMES } from '../nn/backend.js';
+import { CELL_SPACES } from '../nn/cells.js';
 import { ARCH_METHODS, randomTrials, runArchSearch, validateArchSearchConfig, type ArchMethod, type ArchSearchConfig } from '../tune/archSearch.js';
+import { parseCommand, type CommandSpec } from './options.js';
 
 /** The methods `search` runs when `--method` is not given (the issue's three and the random baseline). */
 export const DEFAULT_SEARCH_METHODS: readonly ArchMethod[] = ['darts1', 'darts2', 'delta-stn', 'random'];
 
-function num(value: string | undefined, name: string, fallback: number, integer: boolean, min: number): number {
-  if (value === undefined) return fallback;
-  const n = value.trim() === '' ? NaN : Number(value);
-  if (!Number.isFinite(n) || (integer && !Number.isSafeInteger(n)) || n < min || (!integer && !(n > 0))) {
-    throw new InvalidArgumentError(name, integer ? `an integer ≥ ${min}` : 'a finite number > 0', value);
-  }
-  return n;
-}
-
-/** A finite number ≥ 0 (ξ = 0 makes DARTS-2 first order). */
-function nonNegative(value: string, name: string): number {
-  const n = value.trim() === '' ? NaN : Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(name, 'a finite number ≥ 0', value);
-  return n;
-}
+/** The options of `deltastn search` (parsed and documented from this one declaration). */
+export const SEARCH_SPEC = {
+  name: 'search',
+  summary:
+    'Architecture search (DARTS cells): search S epochs (α = softmax logits per edge, tuned as hyperparameters), discretize, retrain E epochs from scratch, report val/test accuracy; random: round((S+E)/E) random architectures retrained E epochs each (same budget). DARTS-2: R = R0/‖∇L_V‖, ξ = the weights\' learning rate unless given. Resumable; writes DIR/runs.jsonl, summary.json, table.md, weights-*.svg; with --workers the records are identical, timings aside.\n' +
+    'Progress on stderr: a bar on a terminal, else a line every 10 s and per run (runs, elapsed, time left); --quiet silences it.',
+  headline: ['space', 'dataset'],
+  options: {
+    space: { type: 'enum', choices: CELL_SPACES, default: 'mlp-cell', description: 'the cell search space', example: 'cnn-cell' },
+    dataset: { type: 'enum', choices: ['mnist', 'fashion-mnist'], default: 'mnist', description: 'the data set', example: 'fashion-mnist' },
+    method: { type: 'list', choices: ARCH_METHODS, value: 'M1,M2,...', defaultText: DEFAULT_SEARCH_METHODS.join(','), description: 'the methods (repeatable or comma-separated)', example: 'darts1,random' },
+    seeds: { type: 'integer', min: 1, default: 1, description: 'how many seeds (from --seed on)', example: '3' },
+    seed: { type: 'integer', min: 0, default: 0, description: 'the first seed', example: '10' },
+    'search-epochs': { type: 'integer', min: 1, default: 10, value: 'S', description: 'S: search epochs', example: '2' },
+    'retrain-epochs': { type: 'integer', min: 1, default: 10, value: 'E', description: 'E: retraining epochs of the chosen architecture', example: '2' },
+    nodes: { type: 'integer', min: 1, default: 3, description: 'intermediate nodes of the cell', example: '2' },
+    width: { type: 'integer', min: 1, defaultText: '128 (mlp-cell) or 8 (cnn-cell)', description: 'units (MLP) or channels (CNN) per node', example: '64' },
+    'train-size': { type: 'integer', min: 0, default: 0, description: 'use the first N training examples (0: all)', example: '1000' },
+    'batch-size': { type: 'integer', min: 1, default: 128, description: 'examples per step', example: '64' },
+    lr: { type: 'number', min: 0, minExclusive: true, default: 0.05, description: 'the weights\' learning rate', example: '0.1' },
+    'lr-hyper': { type: 'number', min: 0, minExclusive: true, default: 3e-2, description: 'the architecture weights\' (α) learning rate', example: '0.01' },
+    'train-steps': { type: 'integer', min: 1, default: 1, value: 'T', description: 'weight steps per architecture step', example: '2' },
+    'darts-scale': { type: 'number', min: 0, minExclusive: true, value: 'R0', defaultText: '0.01', description: 'DARTS-2: R0 of the finite-difference step R = R0/‖∇L_V‖', example: '0.001' },
+    'darts-xi': { type: 'number', min: 0, value: 'ξ', defaultText: 'the weights\' learning rate', description: 'DARTS-2: ξ, the unrolled step (0: first order)', example: '0' },
+    workers: { type: 'integer', min: 1, default: 1, description: 'worker threads for the jobs (needs the compiled dist/)', example: '2' },
+    out: { type: 'string', value: 'DIR', defaultText: 'out/search-<space>-<dataset>', description: 'the study directory (created or resumed)', example: 'out/search' },
+    backend: { type: 'enum', choices: BACKEND_NAMES, default: 'auto', description: 'TensorFlow.js backend', example: 'wasm' },
+    'data-dir': { type: 'string', value: 'PATH', check: dataDirOption, description: 'an existing directory holding the data set files', example: '/usr/share/fashion-mnist' },
+    quiet: { type: 'boolean', description: 'no progress display (the table and errors are still printed)', example: '' },
+  },
+  example: 'deltastn search --space mlp-cell --dataset mnist --search-epochs 2 --retrain-epochs 2 --train-size 1000',
+} as const satisfies CommandSpec;
 
 /** Parses `search`'s arguments into a configuration, the output directory and the worker count. */
-export function parseSearchArgs(args: readonly string[]): { config: ArchSearchConfig; out: string; workers: number } {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      space: { type: 'string' },
-      dataset: { type: 'string' },
-      method: { type: 'string', multiple: true },
-      seeds: { type: 'string' },
-      seed: { type: 'string' },
-      'search-epochs': { type: 'string' },
-      'retrain-epochs': { type: 'string' },
-      nodes: { type: 'string' },
-      width: { type: 'string' },
-      'train-size': { type: 'string' },
-      'batch-size': { type: 'string' },
-      lr: { type: 'string' },
-      'lr-hyper': { type: 'string' },
-      'train-steps': { type: 'string' },
-      'darts-scale': { type: 'string' },
-      'darts-xi': { type: 'string' },
-      workers: { type: 'string' },
-      out: { type: 'string' },
-      backend: { type: 'string' },
-      'data-dir': { type: 'string' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  const space = (values.space ?? 'mlp-cell') as CellSpaceKind;
-  if (!CELL_SPACES.includes(space)) throw new InvalidArgumentError('--space', CELL_SPACES.join(' or '), space);
-  const dataset = values.dataset ?? 'mnist';
-  if (dataset !== 'mnist' && dataset !== 'fashion-mnist') throw new InvalidArgumentError('--dataset', 'mnist or fashion-mnist', dataset);
-  const methods = values.method ? values.method.flatMap((m) => m.split(',')).map((m) => m.trim()).filter((m) => m.length > 0) : [...DEFAULT_SEARCH_METHODS];
-  for (const m of methods) if (!(ARCH_METHODS as readonly string[]).includes(m)) throw new InvalidArgumentError('--method', ARCH_METHODS.join(' | '), m);
-  const backend = values.backend ?? 'auto';
-  if (!isBackendName(backend)) throw new InvalidArgumentError('--backend', BACKEND_NAMES.join(', '), backend);
-  const nSeeds = num(values.seeds, '--seeds', 1, true, 1);
-  const first = num(values.seed, '--seed', 0, true, 0);
+export function parseSearchArgs(args: readonly string[], warn?: (s: string) => void): { config: ArchSearchConfig; out: string; workers: number; quiet: boolean } {
+  const { values: v } = parseCommand(SEARCH_SPEC, args, warn);
+  const space = v.space;
   const config: ArchSearchConfig = {
     space,
-    dataset,
-    methods: methods as ArchMethod[],
-    seeds: Array.from({ length: nSeeds }, (_, i) => first + i),
-    searchEpochs: num(values['search-epochs'], '--search-epochs', 10, true, 1),
-    retrainEpochs: num(values['retrain-epochs'], '--retrain-epochs', 10, true, 1),
-    nodes: num(values.nodes, '--nodes', 3, true, 1),
-    width: num(values.width, '--width', space === 'mlp-cell' ? 128 : 8, true, 1),
-    trainSize: num(values['train-size'], '--train-size', 0, true, 0),
-    batchSize: num(values['batch-size'], '--batch-size', 128, true, 1),
-    lrWeights: num(values.lr, '--lr', 0.05, false, 0),
-    lrHyper: num(values['lr-hyper'], '--lr-hyper', 3e-2, false, 0),
-    trainSteps: num(values['train-steps'], '--train-steps', 1, true, 1),
-    ...(values['darts-scale'] === undefined ? {} : { dartsScale: num(values['darts-scale'], '--darts-scale', 0.01, false, 0) }),
-    ...(values['darts-xi'] === undefined ? {} : { dartsXi: nonNegative(values['darts-xi'], '--darts-xi') }),
-    ...(values['data-dir'] !== undefined ? { dataDir: dataDirOption(values['data-dir']) } : {}),
-    backend,
+    dataset: v.dataset,
+    methods: v.method ?? [...DEFAULT_SEARCH_METHODS],
+    seeds: Array.from({ length: v.seeds }, (_, i) => v.seed + i),
+    searchEpochs: v['search-epochs'],
+    retrainEpochs: v['retrain-epochs'],
+    nodes: v.nodes,
+    width: v.width ?? (space === 'mlp-cell' ? 128 : 8),
+    trainSize: v['train-size'],
+    batchSize: v['batch-size'],
+    lrWeights: v.lr,
+    lrHyper: v['lr-hyper'],
+    trainSteps: v['train-steps'],
+    ...(v['darts-scale'] === undefined ? {} : { dartsScale: v['darts-scale'] }),
+    ...(v['darts-xi'] === undefined ? {} : { dartsXi: v['darts-xi'] }),
+    ...(v['data-dir'] !== undefined ? { dataDir: v['data-dir'] } : {}),
+    backend: v.backend,
   };
   validateArchSearchConfig(config);
-  // Not part of the configuration: a study may be resumed with another worker count.
-  const workers = num(values.workers, '--workers', 1, true, 1);
-  return { config, out: values.out ?? join('out', `search-${space}-${dataset}`), workers };
+  // --workers is not part of the configuration: a study may be resumed with another worker count.
+  return { config, out: v.out ?? join('out', `search-${space}-${config.dataset}`), workers: v.workers, quiet: v.quiet === true };
 }
 
 /** `deltastn search …`: runs or resumes the study, prints its table; exit code 0. */
 export async function searchCommand(args: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const { config, out: dir, workers } = parseSearchArgs(args);
+  const { config, out: dir, workers } = parseSearchArgs(args, err);
   err(`search: ${config.methods.join(', ')} on ${config.space} / ${config.dataset}, seeds ${config.seeds.join(', ')}; random search: ${randomTrials(config)} architectures per seed`);
   const r = await runArchSearch(config, dir, { log: err, workers });
   out(r.table);

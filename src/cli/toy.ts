@@ -15,6 +15,7 @@ import { plotInteractionExperiment, plotRidgeExperiment } from '../experiments/p
 import { RIDGE_METHODS, ridgeExperiment, type RidgeMethodName } from '../experiments/ridge.js';
 import { asObject, readJsonInput } from './io.js';
 import { renderTable } from './table.js';
+import { parseCommand, type CommandSpec } from './options.js';
 
 /** Parsed options of `toy`. */
 export interface ToyOptions {
@@ -146,4 +147,28 @@ export function toyCommand(name: string, o: ToyOptions): { text: string; files: 
   writeFileAtomic(files[0], JSON.stringify(output.data, null, 2) + '\n', '--out');
   output.plots.forEach((p, i) => writeFileAtomic(files[i + 1], p.svg, '--out'));
   return { text: o.json ? JSON.stringify(output.data, null, 2) : `${output.table}\n\nwrote ${files.join(', ')}`, files };
+}
+
+/** The options of `deltastn toy` (parsed and documented from this one declaration). */
+export const TOY_SPEC = {
+  name: 'toy',
+  summary: 'Run a toy experiment of the small bilevel engine; writes DIR/<toy>.json and SVG plots and prints a table. --data takes {Xtrain, ytrain, Xval, yval} (ridge, interaction). --method: ridge and jacobian; --sigma: every toy.',
+  positionals: [{ name: 'toy', description: 'the experiment', choices: Object.keys(toys) }],
+  options: {
+    data: { type: 'string', value: 'FILE.json', description: 'regression data {Xtrain, ytrain, Xval, yval} (ridge, interaction)', example: 'data.json' },
+    method: { type: 'list', repeats: true, value: 'M', defaultText: 'every method of the toy', description: 'the methods to run (repeatable or comma-separated)', example: 'delta-stn' },
+    sigma: { type: 'number', min: 0, minExclusive: true, value: 'σ', defaultText: 'the toy\'s own', description: 'σ, the perturbation scale', example: '0.5' },
+    seed: { type: 'integer', min: -(2 ** 31), default: 0, description: 'seed', example: '3' },
+    out: { type: 'string', value: 'DIR', default: 'out', description: 'where the JSON and SVG files go', example: 'out/toys' },
+    json: { type: 'boolean', description: 'print the result as JSON instead of the table', example: '' },
+  },
+  example: 'deltastn toy ridge --sigma 0.5 --out out',
+} as const satisfies CommandSpec;
+
+/** `deltastn toy <name> …`: runs the toy and prints its table (or JSON); exit code 0. */
+export function toyMain(args: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
+  const { values: v, positionals } = parseCommand(TOY_SPEC, args, err);
+  const result = toyCommand(positionals[0], { data: v.data, methods: v.method ?? [], sigma: v.sigma, seed: v.seed, out: v.out, json: v.json === true });
+  out(result.text);
+  return 0;
 }

@@ -33,7 +33,10 @@ import { Trainer, type TrainerState } from '../nn/trainer.js';
 
 // The run configuration and the model/data factory are library code (src/tune/factory.ts), which the studies
 // share; re-exported here for the callers that know them from this module.
-import { TUNE_FLAGS, TUNE_METHODS, buildModel, hyperSpaceFor, isRunLogLine, loadData, validateTuneConfig, type RunLogLine, type TuneConfig } from '../tune/factory.js';
+import { TUNE_DATASETS, TUNE_FLAGS, TUNE_METHODS, TUNE_MODELS, buildModel, hyperSpaceFor, isRunLogLine, loadData, validateTuneConfig, type RunLogLine, type TuneConfig } from '../tune/factory.js';
+import { BACKEND_NAMES } from '../nn/backend.js';
+import { EXIT_STOPPED, parseCommand, type CommandSpec } from './options.js';
+import { dataDirOption } from './io.js';
 export { buildModel, loadData, type TuneConfig };
 
 /** Parses `name=value,name=value`. */
@@ -109,7 +112,7 @@ function previousEpochs(dir: string, done: number): RunLogLine[] {
  *   (or `--resume`) for a directory that cannot be created or written; CheckpointError / StateFileError naming
  *   `--resume` for a checkpoint or log that cannot be used, or `--epochs` below the epochs already done.
  */
-export async function runTune(config: TuneConfig, out: string, options: { resume?: boolean; progress?: boolean; log?: (s: string) => void } = {}): Promise<TuneResult> {
+export async function runTune(config: TuneConfig, out: string, options: { resume?: boolean; progress?: boolean; quiet?: boolean; log?: (s: string) => void } = {}): Promise<TuneResult> {
   config = checkConfig(config);
   hyperSpaceFor(config); // --hparams and --dropconnect, before a backend starts
   const dirFlag = options.resume ? '--resume' : '--out';
@@ -127,7 +130,7 @@ export async function runTune(config: TuneConfig, out: string, options: { resume
   let trainer: Trainer;
   try {
     const data = loadData(config);
-    trainer = new Trainer(model, space, data, { method: config.method, epochs: config.epochs, batchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: config.seed, lrMilestones: config.lrMilestones, lrGamma: config.lrGamma, patience: config.patience, hypergradientBeta: config.tuneLr === 'hd' ? (config.lrHdBeta ?? 1e-4) : undefined });
+    trainer = new Trainer(model, space, data, { method: config.method, epochs: config.epochs, batchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: config.seed, lrMilestones: config.lrMilestones, lrGamma: config.lrGamma, patience: config.patience, entropyWeight: config.entropyWeight, hypergradientBeta: config.tuneLr === 'hd' ? (config.lrHdBeta ?? 1e-4) : undefined });
   } catch (e) {
     model.dispose();
     throw e;
@@ -209,3 +212,142 @@ export function resumeConfig(dir: string): TuneConfig {
 }
 
 export { TUNE_METHODS };
+
+/**
+ * The options of `deltastn tune` (parsed and documented from this one declaration). Required: --model, --dataset,
+ * --method and --out, or --resume DIR alone (a run is never started into a default directory).
+ */
+export const TUNE_SPEC = {
+  name: 'tune',
+  summary:
+    'Train a network while tuning its hyperparameters (TensorFlow.js); writes DIR/log.jsonl, a checkpoint per epoch and DIR/summary.json (the whole run). MNIST is embedded; Fashion-MNIST from Debian\'s dataset-fashion-mnist or --data-dir.\n' +
+    '--resume DIR continues from DIR\'s checkpoint with its saved settings; it honours --epochs (to train further), --backend, --data-dir and --quiet; any other flag must repeat the saved value (else exit 2). Exit code 3: training stopped early on a non-finite loss (the reason on stderr; DIR keeps the last good state).\n' +
+    'Progress on stderr: a bar on a terminal, else a line every 10 s and per epoch (steps, elapsed, time left, validation loss); --quiet silences it.',
+  requiredUnless: 'resume',
+  options: {
+    model: { type: 'enum', choices: TUNE_MODELS, required: true, description: 'the network', example: 'mlp' },
+    dataset: { type: 'enum', choices: TUNE_DATASETS, required: true, description: 'the data set', example: 'mnist' },
+    method: { type: 'enum', choices: TUNE_METHODS, required: true, description: 'how the hyperparameters are tuned (fixed: not at all)', expected: `${TUNE_METHODS.join(', ')} (DARTS needs architecture weights: deltastn search)`, example: 'delta-stn' },
+    out: { type: 'string', value: 'DIR', required: true, description: 'the run directory (created; log.jsonl, checkpoint, summary.json)', example: 'out/demo' },
+    resume: { type: 'string', value: 'DIR', description: 'continue the run in DIR from its checkpoint, with its saved settings', example: 'out/demo' },
+    epochs: { type: 'integer', min: 1, default: 3, description: 'epochs to train (with --resume: the new total)', example: '10' },
+    seed: { type: 'integer', min: 0, default: 0, description: 'seed of the data split, the initial weights and every random draw', example: '1' },
+    hparams: { type: 'string', value: 'NAME=X,...', description: 'initial hyperparameter values; weight_decay=D adds weight decay', example: 'dropout1=0.1,weight_decay=1e-4' },
+    sigma: { type: 'number', min: 0, minExclusive: true, value: 'σ0', defaultText: '1', description: 'σ0, the initial perturbation scale of every hyperparameter (unconstrained units)', example: '0.5' },
+    tau: { type: 'number', min: 0, value: 'τ', defaultText: '0.001', description: 'τ, the entropy weight of the hyper objective (keeps σ from collapsing)', example: '0.01' },
+    lr: { type: 'number', min: 0, minExclusive: true, default: 1e-2, description: 'the weights\' learning rate (SGD with momentum)', example: '0.05' },
+    'lr-hyper': { type: 'number', min: 0, minExclusive: true, default: 1e-2, description: 'the hyperparameters\' learning rate (λ and σ)', example: '0.003' },
+    'batch-size': { type: 'integer', min: 1, default: 128, description: 'examples per step', example: '64' },
+    'train-size': { type: 'integer', min: 0, default: 0, description: 'use the first N training examples (0: all; validation and test: ⌈N/4⌉)', example: '2000' },
+    width: { type: 'number', min: 0, minExclusive: true, default: 1, description: 'width multiplier of the model (1: the paper\'s sizes)', example: '0.5' },
+    warmup: { type: 'integer', min: 0, default: 0, description: 'epochs of weight steps only before hyper steps start', example: '1' },
+    dropconnect: { type: 'boolean', description: 'mlp only: add a DropConnect rate on the hidden-to-hidden weights', example: '' },
+    'lr-milestones': { type: 'list', items: 'integer', repeats: true, min: 1, value: 'E1,E2,...', description: 'epochs at which the weights\' learning rate is multiplied by --lr-gamma', example: '60,120,180' },
+    'lr-gamma': { type: 'number', min: 0, minExclusive: true, defaultText: '0.2 (with --lr-milestones)', description: 'the factor of the learning-rate steps', example: '0.2' },
+    patience: { type: 'integer', min: 1, defaultText: 'never', description: 'stop after N epochs without a better validation loss', example: '5' },
+    'tune-lr': { type: 'enum', choices: ['hd'], description: 'tune the weights\' learning rate too: hd = hypergradient descent', example: 'hd' },
+    'lr-hd-beta': { type: 'number', min: 0, value: 'β', defaultText: '1e-4 (with --tune-lr hd)', description: 'β of hypergradient descent', example: '1e-3' },
+    backend: { type: 'enum', choices: BACKEND_NAMES, default: 'auto', description: 'TensorFlow.js backend', example: 'tensorflow' },
+    'data-dir': { type: 'string', value: 'PATH', check: dataDirOption, description: 'an existing directory holding the data set files', example: '/usr/share/fashion-mnist' },
+    quiet: { type: 'boolean', description: 'no progress display (the result and errors are still printed)', example: '' },
+  },
+  example: 'deltastn tune --model mlp --dataset mnist --method delta-stn --epochs 3 --width 0.5 --out out/demo',
+} as const satisfies CommandSpec;
+
+/** The settings a `tune --resume` takes from the command line; every other flag must match the saved run. */
+const RESUME_HONOURS: readonly (keyof TuneConfig)[] = ['epochs', 'backend', 'dataDir'];
+
+/** A saved field's value when the configuration does not hold it (what an older run used). */
+const SAVED_DEFAULTS: Partial<Record<keyof TuneConfig, unknown>> = { dropConnect: false, hparams: {}, sigma: 1, entropyWeight: 1e-3 };
+
+/** `deltastn tune …`: runs or resumes a run, prints its result as JSON; exit code 0, or {@link EXIT_STOPPED}. */
+export async function tuneCommand(args: readonly string[], out: (s: string) => void, err: (s: string) => void, options: { tty?: boolean } = {}): Promise<number> {
+  const { values: v, given: has } = parseCommand(TUNE_SPEC, args, err);
+  // The fields the user gave (each already typed and range-checked by the parser, errors naming the flag).
+  const given: Partial<TuneConfig> = {};
+  if (has.has('model')) given.model = v.model;
+  if (has.has('dataset')) given.dataset = v.dataset;
+  if (has.has('method')) given.method = v.method;
+  if (has.has('backend')) given.backend = v.backend;
+  if (has.has('epochs')) given.epochs = v.epochs;
+  if (has.has('seed')) given.seed = v.seed;
+  if (has.has('batch-size')) given.batchSize = v['batch-size'];
+  if (has.has('train-size')) given.trainSize = v['train-size'];
+  if (has.has('width')) given.width = v.width;
+  if (has.has('warmup')) given.warmupEpochs = v.warmup;
+  if (has.has('lr')) given.lrWeights = v.lr;
+  if (has.has('lr-hyper')) given.lrHyper = v['lr-hyper'];
+  if (has.has('hparams')) given.hparams = parseHparams(v.hparams);
+  if (has.has('dropconnect')) given.dropConnect = v.dropconnect;
+  if (has.has('sigma')) given.sigma = v.sigma;
+  if (has.has('tau')) given.entropyWeight = v.tau;
+  if (has.has('tune-lr')) given.tuneLr = v['tune-lr'];
+  if (has.has('lr-hd-beta')) {
+    if (given.tuneLr !== 'hd') throw new InvalidArgumentError('--lr-hd-beta', 'only with --tune-lr hd', String(v['lr-hd-beta']));
+    given.lrHdBeta = v['lr-hd-beta'];
+  }
+  if (has.has('lr-milestones')) given.lrMilestones = v['lr-milestones'];
+  if (has.has('lr-gamma')) given.lrGamma = v['lr-gamma'];
+  if (has.has('patience')) given.patience = v.patience;
+  if (v['data-dir'] !== undefined) given.dataDir = v['data-dir'];
+  let config: TuneConfig;
+  let dir: string;
+  if (v.resume !== undefined) {
+    if (v.out !== undefined && v.out !== v.resume) throw new InvalidArgumentError('--out', `nothing, or the --resume directory (${v.resume}): a resumed run writes where it ran`, v.out);
+    const saved = resumeConfig(v.resume);
+    // A resume honours --epochs (to train further), --backend and --data-dir; any other flag must repeat the
+    // saved value (so the original command line plus --resume works), else it is an error, never ignored.
+    for (const [field, value] of Object.entries(given) as [keyof TuneConfig, unknown][]) {
+      if (RESUME_HONOURS.includes(field)) continue;
+      if (JSON.stringify(value) !== JSON.stringify(saved[field] ?? SAVED_DEFAULTS[field])) {
+        throw new InvalidArgumentError(TUNE_FLAGS[field], `the run's saved value ${JSON.stringify(saved[field]) ?? 'unset'} (a resume keeps the saved settings; it honours only --epochs, --backend and --data-dir; start a new run with --out to change it)`, typeof value === 'string' ? value : JSON.stringify(value));
+      }
+    }
+    config = { ...saved };
+    if (given.epochs !== undefined) config.epochs = given.epochs;
+    if (given.backend !== undefined) config.backend = given.backend;
+    if (given.dataDir !== undefined) config.dataDir = given.dataDir;
+    dir = v.resume;
+  } else {
+    // The parser has checked that --model, --dataset, --method and --out are given.
+    config = {
+      model: v.model as TuneConfig['model'],
+      dataset: v.dataset as TuneConfig['dataset'],
+      method: v.method as TuneConfig['method'],
+      epochs: v.epochs,
+      seed: v.seed,
+      batchSize: v['batch-size'],
+      trainSize: v['train-size'],
+      width: v.width,
+      warmupEpochs: v.warmup,
+      lrWeights: v.lr,
+      lrHyper: v['lr-hyper'],
+      hparams: given.hparams ?? {},
+      dropConnect: given.dropConnect ?? false,
+      lrMilestones: given.lrMilestones,
+      lrGamma: given.lrGamma,
+      patience: given.patience,
+      dataDir: given.dataDir,
+      backend: v.backend,
+      ...(given.sigma === undefined ? {} : { sigma: given.sigma }),
+      ...(given.entropyWeight === undefined ? {} : { entropyWeight: given.entropyWeight }),
+      ...(given.tuneLr === undefined ? {} : { tuneLr: given.tuneLr, lrHdBeta: given.lrHdBeta ?? 1e-4 }),
+    };
+    if (config.dropConnect && config.model !== 'mlp') throw new InvalidArgumentError('--dropconnect', 'the mlp model (DropConnect is on its dense hidden-to-hidden weights)', config.model);
+    dir = v.out as string;
+  }
+  const result = await runTune(config, dir, { resume: v.resume !== undefined, progress: v.quiet ? false : (options.tty ?? process.stderr.isTTY === true), quiet: v.quiet, log: err });
+  const last = result.epochs[result.epochs.length - 1];
+  out(
+    JSON.stringify(
+      { out: dir, backend: result.backend, epochs: result.epochs.length, ran: result.ran, stopped: result.stopped ?? null, final: last ? { val: last.val, test: last.test, hyper: last.hyper } : null },
+      null,
+      2,
+    ),
+  );
+  if (result.stopped) {
+    err(`deltastn: training stopped early (exit code ${EXIT_STOPPED}): ${result.stopped}. ${dir} holds the last good state (checkpoint) and summary.json; resuming repeats the same steps, so start a new run with a smaller --lr or --lr-hyper.`);
+    return EXIT_STOPPED;
+  }
+  return 0;
+}

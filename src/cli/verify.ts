@@ -10,6 +10,29 @@ import { claims, claimIds, findClaim } from '../theory/registry.js';
 import { runClaim, type ClaimReport, type CheckSummary } from '../theory/runner.js';
 import type { AnyClaim } from '../theory/claim.js';
 import { formatError, renderTable } from './table.js';
+import { parseCommand, type CommandSpec } from './options.js';
+
+/** The options of `deltastn verify` (parsed and documented from this one declaration). */
+export const VERIFY_SPEC = {
+  name: 'verify',
+  summary: 'Check every registered claim (OBS-1, OBS-2, THM-3, APP-E, LIN) on N seeded random cases plus the spec\'s reference values. Exit code 0 only if all hold. A bar per claim on a terminal (not with --json or --quiet).',
+  options: {
+    claim: { type: 'list', repeats: true, value: 'ID', defaultText: 'every claim', description: 'the claims to check (repeatable or comma-separated; any case)', example: 'THM-3,obs-1' },
+    runs: { type: 'integer', min: 0, default: 100, description: 'random cases per claim', example: '1000' },
+    seed: { type: 'integer', min: -(2 ** 31), default: 0, description: 'seed of the random cases', example: '3' },
+    json: { type: 'boolean', description: 'print the reports as JSON', example: '' },
+    wide: { type: 'boolean', description: 'print whole statements (the table is otherwise cut to 100 columns)', example: '' },
+    log: { type: 'string', value: 'FILE', description: 'append one JSON line per claim to FILE (created or emptied first)', example: 'verify.jsonl' },
+    quiet: { type: 'boolean', description: 'no progress bar', example: '' },
+  },
+  example: 'deltastn verify --claim APP-E --runs 1000 --seed 3',
+} as const satisfies CommandSpec;
+
+/** `deltastn verify …`: parses the options and runs {@link verifyCommand}; returns the exit code. */
+export function verifyMain(args: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
+  const { values: v } = parseCommand(VERIFY_SPEC, args, err);
+  return verifyCommand({ claims: v.claim ?? [], runs: v.runs, seed: v.seed, json: v.json === true, wide: v.wide === true, log: v.log, progress: !v.json && !v.quiet && process.stderr.isTTY === true }, out, err);
+}
 
 /** Parsed options of `verify`. */
 export interface VerifyOptions {

@@ -62,9 +62,11 @@ const int = (lo: number, hi: number): fc.Arbitrary<string> => fc.integer({ min: 
 const pick = (...xs: string[]): fc.Arbitrary<string> => fc.constantFrom(...xs);
 const badDataDir = fc.constantFrom(join(root, 'no-such-dir'), taken);
 
-const SUBCOMMANDS: Record<string, { positional?: string[]; flags: Record<string, FlagSpec>; outFlag?: string }> = {
+const SUBCOMMANDS: Record<string, { positional?: string[]; flags: Record<string, FlagSpec>; outFlag?: string; required?: string[] }> = {
   tune: {
     outFlag: '--out',
+    // Required since issue 13 (with --out, which every command line here carries): always among the valid flags.
+    required: ['--model', '--dataset', '--method'],
     flags: {
       '--model': { valid: pick('mlp'), bad: badWord(['mlp', 'cnn', 'alexnet']) },
       '--dataset': { valid: pick('mnist'), bad: badWord(['mnist', 'fashion-mnist', 'cifar10']) },
@@ -170,7 +172,8 @@ function validFlags(cmd: string, skip: string): fc.Arbitrary<string[]> {
   const spec = SUBCOMMANDS[cmd];
   // --resume and --log take a fresh path that is filled in at run time (''), and are left out of the valid pool.
   const flags = Object.keys(spec.flags).filter((f) => f !== skip && f !== '--resume' && f !== '--log' && f !== '--workers');
-  return fc.subarray(flags).chain((chosen) => fc.tuple(...chosen.map((f) => spec.flags[f].valid.map((v) => [f, v]))).chain((pairs) => fc.shuffledSubarray(pairs, { minLength: pairs.length, maxLength: pairs.length })).map((pairs) => pairs.flat()));
+  const required = (spec.required ?? []).filter((f) => f !== skip);
+  return fc.subarray(flags.filter((f) => !required.includes(f))).map((chosen) => [...required, ...chosen]).chain((chosen) => fc.tuple(...chosen.map((f) => spec.flags[f].valid.map((v) => [f, v]))).chain((pairs) => fc.shuffledSubarray(pairs, { minLength: pairs.length, maxLength: pairs.length })).map((pairs) => pairs.flat()));
 }
 
 function commandLine(cmd: string): fc.Arbitrary<{ argv: string[]; names: string }> {

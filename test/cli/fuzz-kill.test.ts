@@ -105,7 +105,7 @@ describe.skipIf(!compiled)('kill -9 during writes: a state file is the old or th
   }, 60_000);
 
   test('deltastn tune killed with SIGKILL after its first epoch, then resumed: the same log and summary as an uninterrupted run', async () => {
-    const args = ['tune', '--model', 'mlp', '--width', '0.02', '--train-size', '128', '--batch-size', '16', '--backend', 'cpu', '--epochs', '3', '--seed', '3'];
+    const args = ['tune', '--model', 'mlp', '--dataset', 'mnist', '--method', 'delta-stn', '--width', '0.02', '--train-size', '128', '--batch-size', '16', '--backend', 'cpu', '--epochs', '3', '--seed', '3'];
     const killed = join(tmp('deltastn-kill-tune-'), 'run');
     await new Promise<void>((done, fail) => {
       const child = spawn(process.execPath, ['bin/deltastn.js', ...args, '--out', killed], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { isArchRecord, readArchRecordFile, runArchSearch, type ArchSearchConfig } from '../../src/tune/archSearch.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/nn/checkpoint.js';
+import { TUNE_MODELS } from '../../src/tune/factory.js';
 import { runCli, temporaryDirectories } from '../helpers.js';
 
 const tmp = temporaryDirectories();
@@ -31,7 +32,7 @@ function expectRefused(r: { code: number; out: string; err: string }, ...names: 
   for (const n of names) expect(r.err).toMatch(n);
 }
 
-const TINY = ['--model', 'mlp', '--dataset', 'mnist', '--width', '0.02', '--train-size', '128', '--batch-size', '32', '--backend', 'cpu'];
+const TINY = ['--model', 'mlp', '--dataset', 'mnist', '--method', 'delta-stn', '--width', '0.02', '--train-size', '128', '--batch-size', '32', '--backend', 'cpu'];
 
 /** A finished 2-epoch tune run, shared by the tests that only read it. */
 let finished = '';
@@ -266,7 +267,7 @@ describe('flags and messages', () => {
     const root = tmp('deltastn-hostile-datadir-');
     const missing = join(root, 'no-such-data');
     for (const args of [
-      ['tune', '--model', 'mlp', '--dataset', 'fashion-mnist', '--data-dir', missing, '--backend', 'cpu'],
+      ['tune', '--model', 'mlp', '--dataset', 'fashion-mnist', '--method', 'delta-stn', '--data-dir', missing, '--backend', 'cpu'],
       ['compare', '--model', 'mlp', '--dataset', 'fashion-mnist', '--data-dir', missing, '--budget-epochs', '1', '--backend', 'cpu'],
       ['search', '--dataset', 'fashion-mnist', '--data-dir', missing, '--nodes', '1', '--backend', 'cpu'],
     ]) {
@@ -279,7 +280,7 @@ describe('flags and messages', () => {
     const root = tmp('deltastn-hostile-data-');
     const empty = tmp('deltastn-hostile-empty-');
     for (const [name, args] of [
-      ['tune', ['tune', '--model', 'alexnet', '--width', '0.05', '--dataset', 'cifar10', '--data-dir', empty, '--backend', 'cpu']],
+      ['tune', ['tune', '--model', 'alexnet', '--method', 'delta-stn', '--width', '0.05', '--dataset', 'cifar10', '--data-dir', empty, '--backend', 'cpu']],
       ['compare', ['compare', '--model', 'alexnet', '--width', '0.05', '--dataset', 'cifar10', '--data-dir', empty, '--budget-epochs', '1', '--backend', 'cpu']],
     ] as const) {
       const out = join(root, name);
@@ -300,7 +301,9 @@ describe('flags and messages', () => {
     const r = await run('--help');
     expect(r.code).toBe(0);
     expect(r.out).toContain('compare --model mlp|cnn|alexnet --dataset mnist|fashion-mnist|cifar10');
-    expect(r.out).toMatch(/tune --model mlp\|cnn\|alexnet .*--method fixed\|stn\|/);
+    // The models tune accepts grow (issue 16 added resnet): the help lists exactly TUNE_MODELS.
+    expect(r.out).toContain(`tune --model ${TUNE_MODELS.join('|')} `);
+    expect(r.out).toMatch(/tune --model \S+ .*--method fixed\|stn\|/);
     expect(r.out).toContain('Exit codes');
   });
 });

@@ -31,7 +31,7 @@ describe('tune with weight decay', () => {
 
   test.each(['mlp', 'cnn'])('%s: a Δ-STN run logs weight_decay and moves it', async (model) => {
     const out = join(tmp('deltastn-wd-'), 'run');
-    const dataset = model === 'cnn' ? ['--dataset', 'mnist'] : [];
+    const dataset = ['--dataset', 'mnist'];
     const r = await runCli('tune', '--model', model, ...dataset, '--method', 'delta-stn', '--width', '0.02', '--train-size', '64', '--batch-size', '16', '--epochs', '1', '--backend', 'cpu', '--hparams', 'weight_decay=0.01', '--lr-hyper', '0.1', '--out', out);
     expect(r.code, r.err).toBe(0);
     const line = JSON.parse(readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n')[0]) as { hyper: Record<string, { value: number }> };
@@ -41,7 +41,7 @@ describe('tune with weight decay', () => {
   });
 
   test('a misspelt name is refused, naming --hparams and the model\'s names', async () => {
-    const r = await runCli('tune', '--model', 'mlp', '--hparams', 'weightdecay=0.01', '--backend', 'cpu', '--out', join(tmp('deltastn-wd-'), 'x'));
+    const r = await runCli('tune', '--model', 'mlp', '--dataset', 'mnist', '--method', 'delta-stn', '--hparams', 'weightdecay=0.01', '--backend', 'cpu', '--out', join(tmp('deltastn-wd-'), 'x'));
     expect(r.code).toBe(2);
     expect(r.err).toContain('--hparams');
   });
@@ -50,13 +50,13 @@ describe('tune with weight decay', () => {
 describe('tune --tune-lr hd', () => {
   test('the weights\' learning rate moves from --lr by hypergradient descent, and is logged; bad values are refused', async () => {
     const out = join(tmp('deltastn-hd-'), 'run');
-    const r = await runCli('tune', '--model', 'mlp', '--method', 'delta-stn', '--width', '0.02', '--train-size', '64', '--batch-size', '16', '--epochs', '1', '--backend', 'cpu', '--lr', '0.01', '--tune-lr', 'hd', '--lr-hd-beta', '0.001', '--out', out);
+    const r = await runCli('tune', '--model', 'mlp', '--dataset', 'mnist', '--method', 'delta-stn', '--width', '0.02', '--train-size', '64', '--batch-size', '16', '--epochs', '1', '--backend', 'cpu', '--lr', '0.01', '--tune-lr', 'hd', '--lr-hd-beta', '0.001', '--out', out);
     expect(r.code, r.err).toBe(0);
     const line = JSON.parse(readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n')[0]) as { learningRate: number };
     expect(line.learningRate).not.toBe(0.01);
     expect(line.learningRate).toBeGreaterThanOrEqual(0);
     for (const bad of [['--tune-lr', 'adam'], ['--lr-hd-beta', '0.1'], ['--tune-lr', 'hd', '--lr-hd-beta', '-1']]) {
-      const b = await runCli('tune', '--model', 'mlp', '--backend', 'cpu', ...bad, '--out', join(tmp('deltastn-hd-'), 'x'));
+      const b = await runCli('tune', '--model', 'mlp', '--dataset', 'mnist', '--method', 'delta-stn', '--backend', 'cpu', ...bad, '--out', join(tmp('deltastn-hd-'), 'x'));
       expect(b.code, bad.join(' ')).toBe(2);
       expect(b.err).toMatch(/--tune-lr|--lr-hd-beta/);
     }
