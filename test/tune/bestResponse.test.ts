@@ -1,0 +1,148 @@
+/**
+ * The best-response measurement's machinery (src/tune/bestResponse.ts, issue 17), each part against an oracle that
+ * does not share its code:
+ * - the flat weights at h_net and the response direction θ against the network's own forward pass (float32);
+ * - the L-BFGS retraining and the finite-difference Jacobian against the implicit-function theorem in closed form
+ *   on multinomial logistic regression with weight decay (float64 Hessian, ml-matrix solve):
+ *   J = −(∇²L_T)⁻¹ T′(λ) [W*; 0], T′ = sigmoid for d = softplus(λ);
+ * - the end-to-end record on a tiny MLP: L_V at the method's flat weights equals the trainer's own evaluation.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Matrix, solve } from 'ml-matrix';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { InvalidArgumentError } from '../../src/errors.js';
+import type { Dataset } from '../../src/data/dataset.js';
+import { initBackend } from '../../src/nn/backend.js';
+import { softplus, sigmoid } from '../../src/nn/hyper.js';
+import { Rng } from '../../src/rng.js';
+import { cosine, defaultBestResponseConfig, difference, effectiveWeights, fullBatch, layoutOf, measureBestResponse, plainLogits, relativeError, responseDirection, retrain, weightDecayMlp, type DenseLayout } from '../../src/tune/bestResponse.js';
+import { syntheticImages } from '../nn/synthetic.js';
+
+beforeAll(async () => {
+  await initBackend('cpu');
+});
+
+/** Gives every response variable random entries (U starts at 0, where θ vanishes). */
+function randomizeResponse(model: ReturnType<typeof weightDecayMlp>['model'], rng: Rng): void {
+  for (const v of model.parameters().response) v.assign(tf.tensor(Float32Array.from({ length: v.size }, () => rng.normal()), v.shape));
+}
+
+const maxAbs = (a: ArrayLike<number>): number => Array.from(a).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+
+describe('the weights at h_net and the response direction', () => {
+  test('plain logits at effectiveWeights(h) equal the network forward at h_net = h; θ = ŵ(h + 1) − ŵ(h)', () => {
+    const rng = new Rng(3);
+    const { model } = weightDecayMlp({ sizes: [6, 5, 4, 3], decay: 1e-2, seed: 1 });
+    randomizeResponse(model, rng);
+    const layout = layoutOf(model);
+    const h = 0.7;
+    const xs = Array.from({ length: 9 }, () => Array.from({ length: 6 }, () => rng.normal()));
+    const got = tf.tidy(() => Array.from(plainLogits(layout, tf.tensor1d(Float32Array.from(effectiveWeights(model, [h]))), tf.tensor2d(xs)).dataSync()));
+    const want = tf.tidy(() => Array.from(model.forward(tf.tensor2d(xs), { hnet: tf.tensor2d(xs.map(() => [h])), masks: new Map() }).dataSync()));
+    expect(relativeError(got, want)).toBeLessThan(1e-5); // float32 against float32, two orders of summation
+    const theta = responseDirection(model, 0);
+    const step = difference(effectiveWeights(model, [h + 1]), effectiveWeights(model, [h]));
+    expect(maxAbs(theta)).toBeGreaterThan(0.1);
+    expect(relativeError(step, theta)).toBeLessThan(1e-5); // the weights are linear in h
+    model.dispose();
+  });
+
+  test('bad input is a typed error naming the argument', () => {
+    const { model } = weightDecayMlp({ sizes: [4, 2], decay: 1e-2, seed: 0 });
+    expect(() => effectiveWeights(model, [0, 1])).toThrow(InvalidArgumentError);
+    expect(() => effectiveWeights(model, [NaN])).toThrow(/hnet/);
+    expect(() => responseDirection(model, 1)).toThrow(/\bk\b/);
+    expect(() => retrain(layoutOf(model), new Float64Array(3), { x: tf.zeros([1, 4]), labels: tf.tensor1d([0], 'int32') }, 0.1)).toThrow(/start/);
+    expect(() => weightDecayMlp({ decay: 0, seed: 0 })).toThrow(/decay/);
+    expect(() => cosine([1, 2], [1])).toThrow(InvalidArgumentError);
+    model.dispose();
+  });
+});
+
+/** Multinomial logistic regression data: N examples of D features (a Dataset of shape [1, D, 1]), K classes. */
+function logisticData(n: number, d: number, k: number, seed: number): Dataset {
+  const rng = new Rng(seed);
+  const images = Float32Array.from({ length: n * d }, () => rng.normal());
+  return { name: `logistic:${seed}`, images, labels: Int32Array.from({ length: n }, () => rng.int(0, k - 1)), shape: [1, d, 1], classes: k, size: n };
+}
+
+/**
+ * Float64 gradient and Hessian of L_T(w) = mean CE + ½·decay·‖W‖² for logistic regression, w = [W (D×K row-major); b (K)].
+ * The Hessian gets (1/K)·11ᵀ on the bias block: softmax is invariant to a common bias shift (H's null direction,
+ * orthogonal to every right-hand side here), and the term makes H invertible without changing the solution.
+ */
+function logisticDerivatives(ds: Dataset, w: ArrayLike<number>, decay: number): { grad: number[]; hess: number[][] } {
+  const [, D] = ds.shape;
+  const K = ds.classes;
+  const P = D * K + K;
+  const grad = new Array<number>(P).fill(0);
+  const hess = Array.from({ length: P }, () => new Array<number>(P).fill(0));
+  for (let n = 0; n < ds.size; n++) {
+    const x = [...Array.from(ds.images.subarray(n * D, (n + 1) * D), Number), 1];
+    const z = Array.from({ length: K }, (_, c) => x.slice(0, D).reduce((a, xi, i) => a + xi * w[i * K + c], w[D * K + c]));
+    const m = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - m));
+    const s = e.reduce((a, b) => a + b, 0);
+    const p = e.map((v) => v / s);
+    const idx = (i: number, c: number): number => (i < D ? i * K + c : D * K + c);
+    for (let i = 0; i <= D; i++) for (let c = 0; c < K; c++) grad[idx(i, c)] += ((p[c] - (ds.labels[n] === c ? 1 : 0)) * x[i]) / ds.size;
+    for (let i = 0; i <= D; i++)
+      for (let c = 0; c < K; c++)
+        for (let j = 0; j <= D; j++) for (let c2 = 0; c2 < K; c2++) hess[idx(i, c)][idx(j, c2)] += (((c === c2 ? p[c] : 0) - p[c] * p[c2]) * x[i] * x[j]) / ds.size;
+  }
+  for (let q = 0; q < D * K; q++) {
+    grad[q] += decay * w[q];
+    hess[q][q] += decay;
+  }
+  for (let c = 0; c < K; c++) for (let c2 = 0; c2 < K; c2++) hess[D * K + c][D * K + c2] += 1 / K;
+  return { grad, hess };
+}
+
+describe('retraining and the finite-difference Jacobian against the implicit-function theorem', () => {
+  test('logistic regression with weight decay: w* is stationary (float64 gradient) and the central difference matches −H⁻¹ T′(λ)[W*; 0]', () => {
+    const D = 5;
+    const K = 3;
+    const ds = logisticData(40, D, K, 11);
+    const layout: DenseLayout = [[D, K]];
+    const data = fullBatch(ds);
+    const lambda = -2; // d = softplus(−2) ≈ 0.127
+    const eps = 0.05;
+    const opts = { gradTol: 1e-6, maxIterations: 200 };
+    const start = Float64Array.from({ length: D * K + K }, (_, i) => 0.1 * Math.sin(i));
+    const base = retrain(layout, start, data, softplus(lambda), opts);
+    const plus = retrain(layout, base.weights, data, softplus(lambda + eps), opts);
+    const minus = retrain(layout, base.weights, data, softplus(lambda - eps), opts);
+    tf.dispose([data.x, data.labels]);
+    for (const [r, l] of [[base, lambda], [plus, lambda + eps], [minus, lambda - eps]] as const) {
+      // The float64 gradient of the objective the retraining was given (float32 evaluation: ~1e-6 left).
+      expect(maxAbs(logisticDerivatives(ds, r.weights, softplus(l)).grad)).toBeLessThan(2e-5);
+    }
+    const { hess } = logisticDerivatives(ds, base.weights, softplus(lambda));
+    const rhs = Array.from(base.weights, (v, q) => (q < D * K ? -sigmoid(lambda) * v : 0));
+    const jIft = solve(new Matrix(hess), Matrix.columnVector(rhs)).to1DArray();
+    const jFd = difference(plus.weights, minus.weights, 2 * eps);
+    expect(maxAbs(jIft)).toBeGreaterThan(0.05);
+    expect(cosine(jFd, jIft)).toBeGreaterThan(0.999);
+    // Central difference: O(ε²) truncation; float32 retraining: ‖δw‖ ≲ 1e-5/d over 2ε.
+    expect(relativeError(jFd, jIft)).toBeLessThan(0.02);
+  });
+});
+
+describe('the measurement end to end (tiny MLP, synthetic images)', () => {
+  test('a finite record whose L_V at the method\'s flat weights is the trainer\'s own validation loss', async () => {
+    const data = { train: syntheticImages(24, 1), val: syntheticImages(12, 2), test: syntheticImages(12, 3) };
+    for (const method of ['stn', 'delta-stn'] as const) {
+      const config = defaultBestResponseConfig(method, { sizes: [784, 6, 3], epochs: 2, batchSize: 8, lrWeights: 0.05, lrHyper: 0.05, epsilons: [0.5], retrain: { gradTol: 1e-4, maxIterations: 8 } });
+      const r = await measureBestResponse(config, data);
+      expect(r.format).toBe('deltastn.best-response');
+      // STN evaluates at w0 + Θλ (λ ≈ −6.9 here), the centered methods at w0: the flat weights must be those.
+      expect(Math.abs(r.methodValLoss - r.val.loss)).toBeLessThan(1e-5 * Math.max(1, r.val.loss));
+      expect(r.thetaNorm).toBeGreaterThan(0);
+      expect(r.steps.map((s) => s.epsilon)).toEqual([0.5, -0.5]);
+      for (const s of r.steps) expect([s.cosine, s.relativeError, s.predictedDeltaVal, s.measuredDeltaVal, s.retrain.gradNorm].every(Number.isFinite)).toBe(true);
+      expect(r.central).toHaveLength(1);
+      expect(Number.isFinite(r.central[0].cosine) && Math.abs(r.central[0].cosine) <= 1 + 1e-12).toBe(true);
+      expect(tf.memory().numTensors).toBeLessThan(200);
+    }
+  });
+});
