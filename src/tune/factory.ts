@@ -11,7 +11,7 @@ import { splitDataset, subset, type Dataset } from '../data/dataset.js';
 import { loadFashionMnist } from '../data/fashionMnist.js';
 import { mnistSplit } from '../data/mnist.js';
 import { BACKEND_NAMES, isBackendName, type BackendName } from '../nn/backend.js';
-import { HyperSpace, weightDecaySpec, dropConnectSpec, channelDropoutSpec, cutoutHolesSpec, cutoutLengthSpec, dropoutSpec, inputDropoutSpec, brightnessSpec, contrastSpec, type HyperparameterSpec } from '../nn/hyper.js';
+import { HyperSpace, weightDecaySpec, labelSmoothingSpec, dropConnectSpec, channelDropoutSpec, cutoutHolesSpec, cutoutLengthSpec, dropoutSpec, inputDropoutSpec, brightnessSpec, contrastSpec, type HyperparameterSpec } from '../nn/hyper.js';
 import { alexNet, mlp, simpleCnn, type StnNetwork } from '../nn/models.js';
 import { resnet, toRgb32 } from '../nn/resnet.js';
 import { NN_METHODS, isDarts, type EpochLog, type NnMethod, type TrainerData } from '../nn/trainer.js';
@@ -138,18 +138,19 @@ export function validateTuneConfig(value: unknown, fail: (field: keyof TuneConfi
 /**
  * The hyperparameters of a model (declared once, here), with the initial values of `config.hparams`. Naming
  * `weight_decay` in `--hparams` adds weight decay, a hyperparameter of the training objective only (every model:
- * src/nn/methods/steps.ts), after the model's own.
+ * src/nn/methods/steps.ts), after the model's own; naming `label_smoothing` adds label smoothing (L_T only too) after it.
  */
 function hyperSpecs(config: Pick<TuneConfig, 'model' | 'hparams' | 'dropConnect' | 'sigma'>): HyperparameterSpec[] {
   const own = modelSpecs(config);
-  const all = config.hparams.weight_decay === undefined ? own : [...own, weightDecaySpec('weight_decay', { init: config.hparams.weight_decay })];
+  const decay = config.hparams.weight_decay === undefined ? own : [...own, weightDecaySpec('weight_decay', { init: config.hparams.weight_decay })];
+  const all = config.hparams.label_smoothing === undefined ? decay : [...decay, labelSmoothingSpec('label_smoothing', { init: config.hparams.label_smoothing })];
   // σ0 (`--sigma`): one initial perturbation scale for every hyperparameter of the run.
   return config.sigma === undefined ? all : all.map((s) => ({ ...s, scale: config.sigma }));
 }
 
-/** Whether a run's space carries weight decay (an objective-only hyperparameter the model must count). */
+/** How many objective-only hyperparameters (weight decay, label smoothing) a run's space carries: the model must count them. */
 function objectiveHyperparameters(config: Pick<TuneConfig, 'hparams'>): number {
-  return config.hparams.weight_decay === undefined ? 0 : 1;
+  return (config.hparams.weight_decay === undefined ? 0 : 1) + (config.hparams.label_smoothing === undefined ? 0 : 1);
 }
 
 function modelSpecs(config: Pick<TuneConfig, 'model' | 'hparams' | 'dropConnect'>): HyperparameterSpec[] {
