@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { dataDirOption } from './io.js';
 import { BACKEND_NAMES } from '../nn/backend.js';
 import { writeReport } from '../tune/reports.js';
-import { STUDY_METHODS, runStudy, studyTableMarkdown, type StudyConfig, type StudyMethod } from '../tune/study.js';
+import { STUDY_METHODS, planTrials, readTrials, runStudy, studyTableMarkdown, type StudyConfig, type StudyMethod } from '../tune/study.js';
+import { ProgressDisplay } from './progress.js';
 import { parseCommand, type CommandSpec } from './options.js';
 
 /** The methods `compare` runs when `--methods` is not given (the issue's list; the linearized Δ-STN is opt-in). */
@@ -80,13 +81,56 @@ export function parseCompareArgs(args: readonly string[], warn?: (s: string) => 
 }
 
 /**
+ * The trials a study in `dir` still has to run for `config`, and its planned total (the plan of
+ * src/tune/study.ts: `planTrials` per method and seed, less the records of trials.jsonl).
+ */
+export function trialCounts(config: StudyConfig, dir: string): { total: number; toRun: number } {
+  const done = new Set(readTrials(join(dir, 'trials.jsonl')).records.map((r) => `${r.method}/${r.seed}/${r.trial}`));
+  let total = 0;
+  let toRun = 0;
+  for (const method of config.methods) {
+    for (const seed of config.seeds) {
+      for (const p of planTrials(config, method)) {
+        total++;
+        if (!done.has(`${method}/${seed}/${p.trial}`)) toRun++;
+      }
+    }
+  }
+  return { total, toRun };
+}
+
+/**
  * `deltastn compare …`: runs or resumes the study and prints its table; exit code 0. A run or trial that
  * stopped early (a non-finite loss) is part of the result, not a failure of the command: it is listed on
  * stderr and in the report.
+ *
+ * Progress (src/cli/progress.ts) counts trials, the unit of the final "N trial(s) run": the study's
+ * "running N job(s)" (a Bayesian-optimization job holds several trials) is reported as the trials it will run.
+ * Until the study runner reports events, the display reads the runner's log: one line per finished trial,
+ * which starts with the trial's method and seed.
  */
-export async function compareCommand(args: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const { config, out: dir, workers } = parseCompareArgs(args, err);
-  const r = await runStudy(config, dir, { workers, log: err });
+export async function compareCommand(args: readonly string[], out: (s: string) => void, err: (s: string) => void, options: { tty?: boolean; progressIntervalSeconds?: number } = {}): Promise<number> {
+  const { config, out: dir, workers, quiet } = parseCompareArgs(args, err);
+  const display = new ProgressDisplay({ unit: 'trials', tty: !quiet && (options.tty ?? process.stderr.isTTY === true), quiet, line: err, intervalSeconds: options.progressIntervalSeconds });
+  const finished = new RegExp(`^(${config.methods.join('|')}) seed \\d+.*?: best val (\\S+)`);
+  const log = (line: string): void => {
+    const running = /^running \d+ job\(s\) (.*)$/.exec(line);
+    if (running) {
+      const { total, toRun } = trialCounts(config, dir);
+      display.start(total, total - toRun);
+      display.log(`running ${toRun} trial(s) ${running[1]}`);
+      return;
+    }
+    const m = finished.exec(line);
+    display.log(line);
+    if (m) display.endRun(Number(m[2]));
+  };
+  let r: Awaited<ReturnType<typeof runStudy>>;
+  try {
+    r = await runStudy(config, dir, { workers, log });
+  } finally {
+    display.stop();
+  }
   out(studyTableMarkdown(r.summary));
   out(
     `${dir}: ${r.ran} trial(s) run, ${r.skipped} finished before and skipped; backend ${r.backend}; ${r.workers > 0 ? `${r.workers} worker threads` : 'in-process'}; ` +

@@ -15,7 +15,7 @@
  * a safe integer. A range is `min`/`max`, each inclusive unless `minExclusive`/`maxExclusive`.
  */
 import { parseArgs } from 'node:util';
-import { InvalidArgumentError } from '../errors.js';
+import { DeltaStnError, InvalidArgumentError } from '../errors.js';
 
 /** Exit code: success. */
 export const EXIT_OK = 0;
@@ -119,11 +119,11 @@ export interface ParsedCommand<S extends CommandSpec> {
 }
 
 /** A required option is missing: the CLI prints the command's usage before the one-line message. */
-export class MissingOptionError extends InvalidArgumentError {
+export class MissingOptionError extends DeltaStnError {
   /** The subcommand whose usage applies. */
   readonly command: string;
-  constructor(command: string, flag: string, expected: string) {
-    super(flag, expected, 'nothing');
+  constructor(command: string, flag: string, needs: string) {
+    super(flag, `missing; ${needs}`);
     this.command = command;
   }
 }
@@ -253,7 +253,8 @@ export function parseCommand<S extends CommandSpec>(spec: S, args: readonly stri
     for (const [key, o] of Object.entries(spec.options)) {
       if (o.required && !given.has(key)) {
         const all = Object.entries(spec.options).filter(([, x]) => x.required).map(([k]) => `--${k}`);
-        throw new MissingOptionError(spec.name, `--${key}`, `required: ${spec.name} needs ${all.join(', ')}${spec.requiredUnless ? ` (or --${spec.requiredUnless})` : ''}; see the usage above`);
+        const list = all.length > 1 ? `${all.slice(0, -1).join(', ')} and ${all[all.length - 1]}` : all[0];
+        throw new MissingOptionError(spec.name, `--${key}`, `${spec.name} needs ${list}${spec.requiredUnless ? ` (or --${spec.requiredUnless} ${spec.options[spec.requiredUnless]?.value ?? 'VALUE'} alone)` : ''} (usage above)`);
       }
     }
   }
@@ -265,7 +266,7 @@ export function parseCommand<S extends CommandSpec>(spec: S, args: readonly stri
 function optionForm(key: string, o: OptionSpec, expandChoices: boolean): string {
   if (o.type === 'boolean') return `--${key}`;
   if (expandChoices && o.type === 'enum' && o.choices) return `--${key} ${o.choices.join('|')}`;
-  return `--${key} ${o.value ?? (o.type === 'integer' ? 'N' : o.type === 'number' ? 'X' : 'VALUE')}`;
+  return `--${key} ${o.value ?? (o.type === 'integer' ? 'N' : o.type === 'number' ? 'X' : o.type === 'enum' ? 'NAME' : 'VALUE')}`;
 }
 
 /** The one-line synopsis: `deltastn tune --model mlp|cnn|alexnet … --out DIR [options]`. */
@@ -274,8 +275,11 @@ export function synopsis(spec: CommandSpec): string {
   for (const p of spec.positionals ?? []) parts.push(p.choices ? `<${p.choices.join('|')}>` : p.name);
   const headline = new Set(spec.headline ?? []);
   const main = Object.entries(spec.options).filter(([k, o]) => o.required || headline.has(k));
-  for (const [k, o] of main) parts.push(optionForm(k, o, true));
-  if (spec.requiredUnless) parts.push(`| --${spec.requiredUnless} ${spec.options[spec.requiredUnless]?.value ?? 'VALUE'}`);
+  const forms = main.map(([k, o]) => optionForm(k, o, true));
+  if (spec.requiredUnless) {
+    const alt = `--${spec.requiredUnless} ${spec.options[spec.requiredUnless]?.value ?? 'VALUE'}`;
+    parts.push(...forms, ...(forms.length > 0 ? ['|', alt] : [alt]));
+  } else parts.push(...forms);
   if (Object.keys(spec.options).length > main.length) parts.push('[options]');
   return parts.join(' ');
 }

@@ -12,6 +12,7 @@ import { BACKEND_NAMES } from '../nn/backend.js';
 import { CELL_SPACES } from '../nn/cells.js';
 import { ARCH_METHODS, randomTrials, runArchSearch, validateArchSearchConfig, type ArchMethod, type ArchSearchConfig } from '../tune/archSearch.js';
 import { parseCommand, type CommandSpec } from './options.js';
+import { ProgressDisplay } from './progress.js';
 
 /** The methods `search` runs when `--method` is not given (the issue's three and the random baseline). */
 export const DEFAULT_SEARCH_METHODS: readonly ArchMethod[] = ['darts1', 'darts2', 'delta-stn', 'random'];
@@ -77,11 +78,27 @@ export function parseSearchArgs(args: readonly string[], warn?: (s: string) => v
   return { config, out: v.out ?? join('out', `search-${space}-${config.dataset}`), workers: v.workers, quiet: v.quiet === true };
 }
 
-/** `deltastn search …`: runs or resumes the study, prints its table; exit code 0. */
-export async function searchCommand(args: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const { config, out: dir, workers } = parseSearchArgs(args, err);
-  err(`search: ${config.methods.join(', ')} on ${config.space} / ${config.dataset}, seeds ${config.seeds.join(', ')}; random search: ${randomTrials(config)} architectures per seed`);
-  const r = await runArchSearch(config, dir, { log: err, workers });
+/**
+ * `deltastn search …`: runs or resumes the study, prints its table; exit code 0. Progress (src/cli/progress.ts)
+ * counts runs (a search with its retraining, or one random trial): the jobs of runs.jsonl.
+ */
+export async function searchCommand(args: readonly string[], out: (s: string) => void, err: (s: string) => void, options: { tty?: boolean; progressIntervalSeconds?: number } = {}): Promise<number> {
+  const { config, out: dir, workers, quiet } = parseSearchArgs(args, err);
+  const display = new ProgressDisplay({ unit: 'runs', tty: !quiet && (options.tty ?? process.stderr.isTTY === true), quiet, line: err, intervalSeconds: options.progressIntervalSeconds });
+  display.log(`search: ${config.methods.join(', ')} on ${config.space} / ${config.dataset}, seeds ${config.seeds.join(', ')}; random search: ${randomTrials(config)} architectures per seed`);
+  let r: Awaited<ReturnType<typeof runArchSearch>>;
+  try {
+    r = await runArchSearch(config, dir, {
+      log: (line) => display.log(line),
+      workers,
+      onProgress: (p) => {
+        if (p.last === undefined) display.start(p.total + p.skipped, p.skipped);
+        else display.endRun(p.last.retrain.val.loss);
+      },
+    });
+  } finally {
+    display.stop();
+  }
   out(r.table);
   out(`${dir}: ${r.ran} run(s) done, ${r.skipped} finished before and skipped; backend ${r.backend}; ${r.workers > 0 ? `${r.workers} worker threads` : 'in-process'}; ${r.seconds.toFixed(1)} s elapsed. Files: runs.jsonl, summary.json, table.md, weights-*.svg`);
   return 0;

@@ -24,7 +24,7 @@
  * `stopped`, and the CLI prints the reason on stderr and exits with code 3.
  */
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
+import { ProgressDisplay } from './progress.js';
 import { DeltaStnError, InvalidArgumentError } from '../errors.js';
 import { formatBackendInfo, initBackend } from '../nn/backend.js';
 import { CheckpointError, hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../nn/checkpoint.js';
@@ -106,13 +106,29 @@ function previousEpochs(dir: string, done: number): RunLogLine[] {
   return Array.from({ length: done }, (_, e) => byEpoch.get(e) as RunLogLine);
 }
 
+/** Options of {@link runTune}. */
+export interface TuneRunOptions {
+  /** Continue the run in the directory from its checkpoint. */
+  resume?: boolean;
+  /** Draw terminal bars (on stderr) instead of plain progress lines. */
+  progress?: boolean;
+  /** No progress and no informational lines (`log` then gets nothing). */
+  quiet?: boolean;
+  /** Informational and plain progress lines (the CLI: stderr). */
+  log?: (s: string) => void;
+  /** Seconds between two plain progress lines during an epoch (default 10). */
+  progressIntervalSeconds?: number;
+}
+
 /**
- * Runs (or resumes) a tune run; `progress` shows a bar on a TTY; `log` gets the progress lines (stderr).
+ * Runs (or resumes) a tune run with one progress display (src/cli/progress.ts: overall epochs and the current
+ * epoch's steps, elapsed, time left, the last validation loss): bars on a terminal (`progress`), else plain lines
+ * to `log` every 10 s and per epoch, nothing with `quiet`.
  * @throws InvalidArgumentError naming the flag of a bad configuration field; OutputPathError naming `--out`
  *   (or `--resume`) for a directory that cannot be created or written; CheckpointError / StateFileError naming
  *   `--resume` for a checkpoint or log that cannot be used, or `--epochs` below the epochs already done.
  */
-export async function runTune(config: TuneConfig, out: string, options: { resume?: boolean; progress?: boolean; quiet?: boolean; log?: (s: string) => void } = {}): Promise<TuneResult> {
+export async function runTune(config: TuneConfig, out: string, options: TuneRunOptions = {}): Promise<TuneResult> {
   config = checkConfig(config);
   hyperSpaceFor(config); // --hparams and --dropconnect, before a backend starts
   const dirFlag = options.resume ? '--resume' : '--out';
@@ -125,7 +141,10 @@ export async function runTune(config: TuneConfig, out: string, options: { resume
     previous = previousEpochs(out, restored.epoch);
   }
   const backend = await initBackend(config.backend);
-  options.log?.(`backend: ${formatBackendInfo(backend)}`);
+  const info = (s: string): void => {
+    if (!options.quiet) options.log?.(s);
+  };
+  info(`backend: ${formatBackendInfo(backend)}`);
   const { model, space } = buildModel(config);
   let trainer: Trainer;
   try {
@@ -136,6 +155,7 @@ export async function runTune(config: TuneConfig, out: string, options: { resume
     throw e;
   }
   const epochs: RunLogLine[] = [...previous];
+  const display = new ProgressDisplay({ unit: 'epochs', tty: options.progress === true, quiet: options.quiet || options.log === undefined, line: (s) => options.log?.(s), intervalSeconds: options.progressIntervalSeconds });
   let stopped: string | undefined;
   let ran = 0;
   try {
@@ -153,19 +173,13 @@ export async function runTune(config: TuneConfig, out: string, options: { resume
     const logPath = join(out, 'log.jsonl');
     // Exactly the epochs the checkpoint holds (a line appended before a kill that beat its checkpoint is dropped).
     writeFileAtomic(logPath, previous.map((l) => JSON.stringify(l) + '\n').join(''), dirFlag);
-    if (options.resume && trainer.done()) options.log?.(`${out}: the run has finished (${previous.length} epoch(s)); nothing to train`);
+    if (options.resume && trainer.done()) info(`${out}: the run has finished (${previous.length} epoch(s)); nothing to train`);
+    if (!trainer.done()) display.start(config.epochs, trainer.state.epoch);
+    display.setValLoss(previous[previous.length - 1]?.val.loss);
     while (!trainer.done()) {
-      const bar = options.progress ? new cliProgress.SingleBar({ format: `epoch ${trainer.state.epoch + 1}/${config.epochs} [{bar}] {value}/{total} steps`, stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
-      let started = false;
+      display.beginRun(`epoch ${trainer.state.epoch + 1}/${config.epochs}`, 0);
       // Asynchronous reads: the same numbers as runEpoch on every backend, and the only way WebGPU can read.
-      const res = await trainer.runEpochAsync((done, total) => {
-        if (bar && !started) {
-          bar.start(total, 0);
-          started = true;
-        }
-        bar?.update(done);
-      });
-      bar?.stop();
+      const res = await trainer.runEpochAsync((done, total) => display.step(done, total));
       if ('stopped' in res) {
         stopped = res.stopped;
         // The trainer holds the last good state: save it, so that even a run stopped in epoch 0 has a checkpoint.
@@ -178,17 +192,19 @@ export async function runTune(config: TuneConfig, out: string, options: { resume
       ran++;
       appendLine(logPath, JSON.stringify(line), dirFlag);
       saveCheckpoint(out, await trainer.snapshotAsync(), config);
-      options.log?.(
+      display.log(
         `epoch ${res.epoch + 1}: train ${res.train.loss.toFixed(4)} / ${(100 * res.train.accuracy).toFixed(1)}%, val ${res.val.loss.toFixed(4)} / ${(100 * res.val.accuracy).toFixed(1)}%` +
           (res.test ? `, test ${(100 * res.test.accuracy).toFixed(1)}%` : '') +
           `, ${Object.entries(res.hyper)
             .map(([k, v]) => `${k}=${v.value.toPrecision(3)}`)
             .join(' ')} (${res.seconds.toFixed(1)} s)`,
       );
+      display.endRun(res.val.loss);
     }
     const summary: TuneSummary = { config, backend: backend.name, device: backend.device ?? null, ...(stopped ? { stopped } : {}), epochs: epochs.length, final: epochs[epochs.length - 1] ?? null, done: !stopped && trainer.done() };
     writeFileAtomic(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n', dirFlag);
   } finally {
+    display.stop();
     trainer.dispose();
     model.dispose();
   }
