@@ -303,6 +303,11 @@ export interface ArchSearchOptions {
   log?: (s: string) => void;
   /** Worker threads (default 1: everything in the main thread). Not part of the study's configuration. */
   workers?: number;
+  /**
+   * Progress, for a display: called once the jobs are planned (`done` 0, `last` absent) and after each finished
+   * job with its record; `total` counts the jobs this call runs, `skipped` those recorded before.
+   */
+  onProgress?: (p: { done: number; total: number; skipped: number; last?: ArchRecord }) => void;
 }
 
 /** What {@link runArchSearch} returns. */
@@ -361,6 +366,7 @@ export async function runArchSearch(config: ArchSearchConfig, dir: string, optio
     appendLine(path, JSON.stringify(r));
     records.push(r);
     ran++;
+    options.onProgress?.({ done: ran, total: jobs.length, skipped, last: r });
   };
   // The jobs not recorded yet, seed by seed in the configuration's method order (the in-process order).
   const jobs: ArchJob[] = [];
@@ -375,6 +381,7 @@ export async function runArchSearch(config: ArchSearchConfig, dir: string, optio
       else jobs.push({ kind: 'search', method, seed });
     }
   }
+  options.onProgress?.({ done: 0, total: jobs.length, skipped });
   let backend: string = info.name;
   let used = 0;
   const script = workersWanted > 1 ? archWorkerScript() : null;
