@@ -76,7 +76,11 @@ export function affineParameters(
   values.scales?.forEach((c, i) => {
     if (!(c < 1)) throw new InvalidArgumentError(`scales[${i}]`, 'a scale range < 1 (the zoom 1 − c must stay > 0)', c);
   });
-  const sym = (v: number): number => (2 * rng.uniform() - 1) * v;
+  // One draw whatever v; v = 0 gives +0 exactly (not −0).
+  const sym = (v: number): number => {
+    const u = rng.uniform();
+    return v === 0 ? 0 : (2 * u - 1) * v;
+  };
   return Array.from({ length: batch }, (_, i) => {
     const angle = values.rotations ? sym(values.rotations[i]) : 0;
     const dx = values.translations ? Math.round(sym(values.translations[i] * width)) : 0;
