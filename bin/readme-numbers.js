@@ -19,6 +19,7 @@
 // with --check; 1: stale with --check, or a generator failed; 2: a bad option or malformed markers.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { URL, fileURLToPath, pathToFileURL } from 'node:url';
@@ -131,12 +132,15 @@ function nasBlock(lib) {
 /** Runs a compiled benchmark and returns its Markdown tables (and the line that says where and when). */
 function benchBlock(script, args = []) {
   return () => {
+    const load0 = loadavg()[0];
     const run = spawnSync(process.execPath, [join(ROOT, 'dist/bench', script), ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 });
     if (run.status !== 0) throw new Error(`node dist/bench/${script} exited ${run.status}: ${(run.stderr ?? '').slice(-500)}`);
+    const load1 = loadavg()[0];
     const lines = run.stdout.split('\n');
     const where = lines.find((l) => /node v\d/.test(l)) ?? '';
     const body = lines.filter((l) => l.startsWith('|') || l.startsWith('## ')).map((l) => (l.startsWith('## ') ? `\n**${l.slice(3)}**\n` : l));
-    return [`Measured by \`node dist/bench/${script}${args.length ? ' ' + args.join(' ') : ''}\` (${where.trim()}):`, ...body].join('\n').replace(/\n{3,}/g, '\n\n');
+    const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), load average ${load0.toFixed(1)} before and ${load1.toFixed(1)} after`;
+    return [`Measured by \`node dist/bench/${script}${args.length ? ' ' + args.join(' ') : ''}\` (${where.trim()}; ${machine}):`, ...body].join('\n').replace(/\n{3,}/g, '\n\n');
   };
 }
 
