@@ -292,7 +292,7 @@ function makeTrainer(method: NnMethod, seed = 7): { trainer: Trainer; model: Stn
 
 describe('every method trains the ResNet', () => {
   for (const method of ['fixed', 'stn', 'centered-stn', 'delta-stn', 'delta-stn-linearized'] as const) {
-    test(`${method}: the loss on one tiny batch is finite and goes down; a hyper step is finite`, () => {
+    test(`${method}: the loss on one tiny batch is finite and goes down; a hyper step is finite; no tensor leaks`, () => {
       const r = makeTrainer(method);
       // σ ≈ 0.05 (s = −3): the perturbed losses of a few steps then show the descent, not the noise of σ = 1.
       r.trainer.state.rawScale = r.trainer.state.rawScale.map(() => -3);
@@ -308,6 +308,11 @@ describe('every method trains the ResNet', () => {
         expect(Number.isFinite(r.trainer.hyperStep(Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7]), rng))).toBe(true);
         expect(r.trainer.state.lambda).not.toEqual(before);
       }
+      // No tensor leaks: a train step (and a hyper step) leaves tf.memory().numTensors where it was.
+      const n = tf.memory().numTensors;
+      r.trainer.trainStep(idx, rng);
+      if (method !== 'fixed') r.trainer.hyperStep(idx, rng);
+      expect(tf.memory().numTensors).toBe(n);
       r.free();
     });
   }
