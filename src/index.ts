@@ -24,6 +24,12 @@ export {
   brightnessSpec,
   contrastSpec,
   weightDecaySpec,
+  labelSmoothingSpec,
+  rotationSpec,
+  translationSpec,
+  affineScaleSpec,
+  hueSpec,
+  saturationSpec,
   architectureSpecs,
   type HyperparameterKind,
   type PerturbedHypers,
@@ -31,6 +37,8 @@ export {
 export { adjustBrightness, adjustContrast, applyMask, brightness, channelDropoutMask, contrast, cutout, cutoutBox, cutoutMask, dropConnectMask, dropoutMask, greyMean, inputDropoutMask, jitterFactors, type CutoutBox, type PixelRange } from './nn/regularizers.js';
 export { maxPool2x2, maxPool2x2Tangent, reluTangent, StnConv2d, StnDense, type StnConvOptions, type StnLayer, type StnLayerOptions, type StnParameters, type TangentOptions } from './nn/layers.js';
 export { alexNet, mlp, simpleCnn, StnNetwork, type Block, type ForwardContext, type Masks, type ModelOptions } from './nn/models.js';
+export { linear, type ModelLoss } from './nn/models.js';
+export { adjustHue, adjustSaturation, affineParameters, affineSourceIndices, affineWarp, augmentInputs, hueShifts, type AffineParameters } from './nn/augment.js';
 export { CELL_SPACES, cellEdges, cellSpaceSpecs, CNN_OPS, deriveGenotype, edgeName, edgeWeights, genotypeText, makeCandidate, maxPool3x3Same, MixedCell, MLP_OPS, randomGenotype, spaceOps, type Candidate, type CandidateOptions, type CellSpaceKind, type Genotype, type MixedEdge, type OpName } from './nn/cells.js';
 export { cellSearchSpace, genotypeNetwork, type CellSpaceOptions } from './nn/cellNetworks.js';
 export { MomentumSgd, VectorOptimizer, type MomentumSgdOptions, type VectorOptimizerState } from './nn/optimizers.js';
