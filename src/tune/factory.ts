@@ -14,13 +14,15 @@ import { BACKEND_NAMES, isBackendName, type BackendName } from '../nn/backend.js
 import { HyperSpace, weightDecaySpec, labelSmoothingSpec, dropConnectSpec, channelDropoutSpec, cutoutHolesSpec, cutoutLengthSpec, dropoutSpec, inputDropoutSpec, brightnessSpec, contrastSpec, type HyperparameterSpec } from '../nn/hyper.js';
 import { alexNet, mlp, simpleCnn, type StnNetwork } from '../nn/models.js';
 import { resnet, toRgb32 } from '../nn/resnet.js';
+import { loadTextCorpus, splitText } from '../data/text.js';
+import { LanguageModel, LanguageModelTrainer, languageModelSpecs } from '../nn/languageModel.js';
 import { NN_METHODS, isDarts, type EpochLog, type NnMethod, type TrainerData } from '../nn/trainer.js';
 
 /** The configuration of a `tune` run (saved in its checkpoints, so `--resume` needs nothing else). */
 export interface TuneConfig {
-  model: 'mlp' | 'cnn' | 'alexnet' | 'resnet';
+  model: 'mlp' | 'cnn' | 'alexnet' | 'resnet' | 'lstm';
   /** `fashion-mnist-rgb32`: Fashion-MNIST padded to 32×32 and tiled to 3 channels (for the CIFAR-shaped models). */
-  dataset: 'mnist' | 'fashion-mnist' | 'cifar10' | 'fashion-mnist-rgb32';
+  dataset: 'mnist' | 'fashion-mnist' | 'cifar10' | 'fashion-mnist-rgb32' | 'moby-dick';
   method: NnMethod;
   epochs: number;
   seed: number;
@@ -57,8 +59,8 @@ export interface TuneConfig {
 export const TUNE_METHODS: readonly NnMethod[] = NN_METHODS.filter((m) => !isDarts(m));
 
 /** The models and datasets a `tune` run (and a `compare` study) can use. */
-export const TUNE_MODELS = ['mlp', 'cnn', 'alexnet', 'resnet'] as const;
-export const TUNE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10', 'fashion-mnist-rgb32'] as const;
+export const TUNE_MODELS = ['mlp', 'cnn', 'alexnet', 'resnet', 'lstm'] as const;
+export const TUNE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10', 'fashion-mnist-rgb32', 'moby-dick'] as const;
 
 /** The flag that sets each field of a {@link TuneConfig} (errors name the flag the user typed). */
 export const TUNE_FLAGS: Record<keyof TuneConfig, string> = {
@@ -127,6 +129,9 @@ export function validateTuneConfig(value: unknown, fail: (field: keyof TuneConfi
   if (typeof h !== 'object' || h === null || Array.isArray(h) || !Object.values(h).every((v) => typeof v === 'number' && Number.isFinite(v))) fail('hparams', 'an object of finite initial values by name', h);
   if (c.dropConnect !== undefined && typeof c.dropConnect !== 'boolean') fail('dropConnect', 'true or false', c.dropConnect);
   if (c.dropConnect === true && c.model !== 'mlp') fail('dropConnect', 'false unless the model is mlp', c.dropConnect);
+  // The language model trains on a text corpus, and its loop (src/nn/languageModel.ts) has no schedule or early stop.
+  if ((c.model === 'lstm') !== (c.dataset === 'moby-dick')) fail('dataset', c.model === 'lstm' ? 'moby-dick (the lstm model is a language model)' : 'an image data set (moby-dick is a text corpus for --model lstm)', c.dataset);
+  if (c.model === 'lstm' && (c.lrMilestones !== undefined || c.patience !== undefined || c.tuneLr !== undefined)) fail(c.lrMilestones !== undefined ? 'lrMilestones' : c.patience !== undefined ? 'patience' : 'tuneLr', 'unset for the lstm model', c.lrMilestones ?? c.patience ?? c.tuneLr);
   if (c.dataDir !== undefined && (typeof c.dataDir !== 'string' || c.dataDir.length === 0)) fail('dataDir', 'a directory path', c.dataDir);
   if (c.tuneLr !== undefined && c.tuneLr !== 'hd') fail('tuneLr', 'hd (hypergradient descent)', c.tuneLr);
   if (c.lrHdBeta !== undefined && (typeof c.lrHdBeta !== 'number' || !Number.isFinite(c.lrHdBeta) || c.lrHdBeta < 0)) fail('lrHdBeta', 'a finite β ≥ 0', c.lrHdBeta);
@@ -187,6 +192,8 @@ function modelSpecs(config: Pick<TuneConfig, 'model' | 'hparams' | 'dropConnect'
         brightnessSpec('brightness', init('brightness')),
         contrastSpec('contrast', init('contrast')),
       ];
+    case 'lstm':
+      return languageModelSpecs(config.hparams);
     default:
       throw new InvalidArgumentError('--model', TUNE_MODELS.join(', '), String(config.model));
   }
@@ -238,13 +245,39 @@ export function buildModel(config: Pick<TuneConfig, 'model' | 'width' | 'seed' |
       // ResNet-20 (3 stages × 3 basic blocks, option-A shortcuts), 16/32/64 channels × the width.
       model = resnet({ rng, width: w, objectiveHyperparameters: extra });
       break;
+    case 'lstm':
+      throw new InvalidArgumentError('--model', 'an image model here (the lstm language model is built with its corpus: buildLanguageModelRun)', config.model);
   }
   return { model, space };
+}
+
+/**
+ * The language-model run of `--model lstm --dataset moby-dick`: the corpus split by sections with the run's seed
+ * (character level, src/data/text.ts; `trainSize` > 0 keeps the first N training characters and ⌈N/4⌉ of
+ * validation and test), a 2-layer {@link LanguageModel} with embedding 64·width and LSTM width 256·width, BPTT 35,
+ * and its trainer ({@link LanguageModelTrainer}: `batchSize` streams, plain SGD at `lrWeights` with clipping 0.25).
+ */
+export function buildLanguageModelRun(config: TuneConfig): { model: LanguageModel; space: HyperSpace; trainer: LanguageModelTrainer } {
+  const space = hyperSpaceFor(config);
+  const split = splitText('moby-dick', loadTextCorpus('moby-dick'), config.seed);
+  const n = config.trainSize;
+  const cut = (a: Int32Array, k: number): Int32Array => (n > 0 ? a.slice(0, k) : a);
+  const data = { train: cut(split.train, n), val: cut(split.val, Math.ceil(n / 4)), test: cut(split.test, Math.ceil(n / 4)) };
+  const size = (k: number): number => Math.max(1, Math.round(k * config.width));
+  const model = new LanguageModel({ vocabulary: split.vocab.size, embedding: size(64), hidden: size(256), layers: 2, bptt: 35, rng: new Rng(config.seed), objectiveHyperparameters: objectiveHyperparameters(config) });
+  try {
+    const trainer = new LanguageModelTrainer(model, space, data, { method: config.method, epochs: config.epochs, batchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: config.seed, entropyWeight: config.entropyWeight });
+    return { model, space, trainer };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
 }
 
 /** Train/validation/test sets for a dataset: seeded splits, no downloads. */
 export function loadData(config: Pick<TuneConfig, 'dataset' | 'seed' | 'trainSize' | 'dataDir'>): TrainerData {
   let data: TrainerData;
+  if (config.dataset === 'moby-dick') throw new InvalidArgumentError('--dataset', 'an image data set (moby-dick is a text corpus: buildLanguageModelRun)', config.dataset);
   if (config.dataset === 'mnist') {
     const s = mnistSplit(config.seed);
     data = { train: s.train, val: s.val, test: s.test };
