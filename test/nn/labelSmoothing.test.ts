@@ -14,6 +14,7 @@ import type { StnDense } from '../../src/nn/layers.js';
 import { modelLoss } from '../../src/nn/methods/steps.js';
 import { linear, mlp } from '../../src/nn/models.js';
 import { Trainer } from '../../src/nn/trainer.js';
+import { buildModel } from '../../src/tune/factory.js';
 import { Rng } from '../../src/rng.js';
 import { syntheticImages } from './synthetic.js';
 
@@ -120,4 +121,13 @@ describe('in the steps', () => {
     });
     expect(losses[1]).toBe(losses[0]);
   });
+});
+
+test('--hparams label_smoothing=A adds it after weight decay to any model, and the model counts it', () => {
+  const { model, space } = buildModel({ model: 'mlp', width: 0.01, seed: 0, hparams: { weight_decay: 1e-3, label_smoothing: 0.1 } });
+  expect(space.names.slice(-2)).toEqual(['weight_decay', 'label_smoothing']);
+  expect(space.specs[space.index('label_smoothing')].kind).toBe('label-smoothing');
+  expect(space.hyperValues(space.initialLambda())[space.index('label_smoothing')]).toBeCloseTo(0.1, 12);
+  expect(model.hyperDim).toBe(space.h);
+  model.dispose();
 });
