@@ -99,35 +99,69 @@ export function trialCounts(config: StudyConfig, dir: string): { total: number; 
   return { total, toRun };
 }
 
+/** What the display reads of a study runner's progress events (trial started, epoch done, trial finished). */
+export interface TrialProgressEvent {
+  type: string;
+  method: string;
+  seed: number;
+  trial: number;
+  plannedEpochs?: number;
+  resumedEpochs?: number;
+  epoch?: number;
+  valLoss?: number;
+  bestVal?: number | null;
+}
+
+/**
+ * The progress display of a study (src/cli/progress.ts), in trials, the unit of compare's final "N trial(s)
+ * run": started by the runner's "running N …" line (the trials left of the planned total), then driven by the
+ * runner's events (each trial's epochs and validation loss). A runner that reports no events is followed by its
+ * log instead, one line per finished trial (method, seed, best validation loss); a runner that announces
+ * "job(s)" (a Bayesian-optimization job holds several trials) is announced in trials.
+ */
+export function studyProgress(config: StudyConfig, dir: string, display: ProgressDisplay): { log: (line: string) => void; onEvent: (e: TrialProgressEvent) => void } {
+  const finished = new RegExp(`^(${config.methods.join('|')}) seed \\d+.*?: best val ([^\\s,]+)`);
+  let events = false;
+  const total = config.seeds.length * config.methods.reduce((n, m) => n + planTrials(config, m).length, 0);
+  return {
+    log: (line) => {
+      const running = /^running (\d+) (job|trial)\(s\) (.*)$/.exec(line);
+      if (running) {
+        const toRun = running[2] === 'trial' ? Number(running[1]) : trialCounts(config, dir).toRun;
+        display.start(total, total - toRun);
+        display.log(`running ${toRun} trial(s) ${running[3]}`);
+        return;
+      }
+      display.log(line);
+      const m = events ? null : finished.exec(line);
+      if (m) display.endRun(Number(m[2]));
+    },
+    onEvent: (e) => {
+      events = true;
+      const label = `${e.method} seed ${e.seed}${e.method === 'random' || e.method === 'bayes' ? ` trial ${e.trial}` : ''}`;
+      if (e.type === 'trial-started') {
+        display.beginRun(label, e.plannedEpochs ?? 0, 'epoch');
+        display.step(e.resumedEpochs ?? 0);
+      } else if (e.type === 'epoch') {
+        display.setValLoss(e.valLoss);
+        display.step((e.epoch ?? 0) + 1, e.plannedEpochs);
+      } else if (e.type === 'trial-finished') display.endRun(e.bestVal);
+    },
+  };
+}
+
 /**
  * `deltastn compare …`: runs or resumes the study and prints its table; exit code 0. A run or trial that
  * stopped early (a non-finite loss) is part of the result, not a failure of the command: it is listed on
- * stderr and in the report.
- *
- * Progress (src/cli/progress.ts) counts trials, the unit of the final "N trial(s) run": the study's
- * "running N job(s)" (a Bayesian-optimization job holds several trials) is reported as the trials it will run.
- * Until the study runner reports events, the display reads the runner's log: one line per finished trial,
- * which starts with the trial's method and seed.
+ * stderr and in the report. Progress: {@link studyProgress}.
  */
 export async function compareCommand(args: readonly string[], out: (s: string) => void, err: (s: string) => void, options: { tty?: boolean; progressIntervalSeconds?: number } = {}): Promise<number> {
   const { config, out: dir, workers, quiet } = parseCompareArgs(args, err);
   const display = new ProgressDisplay({ unit: 'trials', tty: !quiet && (options.tty ?? process.stderr.isTTY === true), quiet, line: err, intervalSeconds: options.progressIntervalSeconds });
-  const finished = new RegExp(`^(${config.methods.join('|')}) seed \\d+.*?: best val (\\S+)`);
-  const log = (line: string): void => {
-    const running = /^running \d+ job\(s\) (.*)$/.exec(line);
-    if (running) {
-      const { total, toRun } = trialCounts(config, dir);
-      display.start(total, total - toRun);
-      display.log(`running ${toRun} trial(s) ${running[1]}`);
-      return;
-    }
-    const m = finished.exec(line);
-    display.log(line);
-    if (m) display.endRun(Number(m[2]));
-  };
+  const studyOptions = { workers, ...studyProgress(config, dir, display) };
   let r: Awaited<ReturnType<typeof runStudy>>;
   try {
-    r = await runStudy(config, dir, { workers, log });
+    r = await runStudy(config, dir, studyOptions);
   } finally {
     display.stop();
   }

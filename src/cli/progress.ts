@@ -66,7 +66,7 @@ export interface ProgressSnapshot {
   overallElapsed: number;
   overallLeft: number | null;
   /** The current run: its label (`epoch 2/3`), steps done and total, elapsed and left; null between runs. */
-  run: { label: string; done: number; total: number; elapsed: number; left: number | null } | null;
+  run: { label: string; done: number; total: number; elapsed: number; left: number | null; stepName: string } | null;
   valLoss: number | null;
 }
 
@@ -75,7 +75,7 @@ export function formatProgressLine(s: ProgressSnapshot, unit: string): string {
   const pct = s.overallTotal > 0 ? (100 * s.overallDone) / s.overallTotal : 0;
   const done = Number.isInteger(s.overallDone) ? String(s.overallDone) : s.overallDone.toFixed(2);
   const parts = [`progress: ${done}/${s.overallTotal} ${unit} (${pct.toFixed(1)}%), elapsed ${formatDuration(s.overallElapsed)}, left ~${formatDuration(s.overallLeft)}`];
-  if (s.run) parts.push(`${s.run.label}: step ${s.run.done}/${s.run.total}, elapsed ${formatDuration(s.run.elapsed)}, left ~${formatDuration(s.run.left)}`);
+  if (s.run) parts.push(`${s.run.label}: ${s.run.stepName} ${s.run.done}/${s.run.total}, elapsed ${formatDuration(s.run.elapsed)}, left ~${formatDuration(s.run.left)}`);
   if (s.valLoss !== null) parts.push(`val loss ${s.valLoss.toFixed(4)}`);
   return parts.join(' | ');
 }
@@ -97,7 +97,7 @@ export class ProgressDisplay {
   private finished = 0;
   private t0 = 0;
   private lastLine = 0;
-  private run: { label: string; done: number; total: number; t0: number } | null = null;
+  private run: { label: string; done: number; total: number; t0: number; stepName: string } | null = null;
   private valLoss: number | null = null;
   private bars: { multi: cliProgress.MultiBar; overall: cliProgress.SingleBar; current: cliProgress.SingleBar | null } | null = null;
 
@@ -126,9 +126,12 @@ export class ProgressDisplay {
     this.bars = { multi, overall: multi.create(Math.max(total, 1e-9), doneBefore, this.payload('overall')), current: null };
   }
 
-  /** A run (an epoch, a trial) of `steps` steps begins; `label` names it (`epoch 2/3`, `delta-stn seed 0`). */
-  beginRun(label: string, steps: number): void {
-    this.run = { label, done: 0, total: steps, t0: this.now() };
+  /**
+   * A run (an epoch, a trial) of `steps` steps begins; `label` names it (`epoch 2/3`, `delta-stn seed 0`) and
+   * `stepName` its steps (`step`; a study's trial counts epochs).
+   */
+  beginRun(label: string, steps: number, stepName = 'step'): void {
+    this.run = { label, done: 0, total: steps, t0: this.now(), stepName };
     if (this.bars) {
       this.bars.current?.stop();
       if (this.bars.current) this.bars.multi.remove(this.bars.current);
@@ -164,7 +167,7 @@ export class ProgressDisplay {
     const overallDone = Math.min(this.total, this.finished + (this.run ? fraction : 0));
     const elapsed = (t - this.t0) / 1000;
     const run = this.run
-      ? { label: this.run.label, done: this.run.done, total: this.run.total, elapsed: (t - this.run.t0) / 1000, left: etaSeconds(this.run.done, this.run.total - this.run.done, (t - this.run.t0) / 1000) }
+      ? { label: this.run.label, done: this.run.done, total: this.run.total, elapsed: (t - this.run.t0) / 1000, left: etaSeconds(this.run.done, this.run.total - this.run.done, (t - this.run.t0) / 1000), stepName: this.run.stepName }
       : null;
     return { overallDone, overallTotal: this.total, overallElapsed: elapsed, overallLeft: etaSeconds(overallDone - this.doneBefore, this.total - overallDone, elapsed), run, valLoss: this.valLoss };
   }
@@ -172,7 +175,10 @@ export class ProgressDisplay {
   /** Writes an informational line (above the bars on a terminal); nothing when quiet. */
   log(text: string): void {
     if (this.quiet) return;
-    if (this.bars) this.bars.multi.log(text + '\n');
+    if (this.bars) {
+      this.bars.multi.log(text + '\n');
+      this.bars.multi.update(); // now, not at the next redraw of the timer
+    }
     else this.line(text);
   }
 
@@ -191,7 +197,7 @@ export class ProgressDisplay {
       return { name: 'overall', progress: `${done}/${s.overallTotal} ${this.unit}`, elapsed: formatDuration(s.overallElapsed), left: formatDuration(s.overallLeft), extra: s.valLoss === null ? '' : ` | val loss ${s.valLoss.toFixed(4)}` };
     }
     const r = s.run;
-    return { name: r ? r.label : '', progress: r ? `${r.done}/${r.total} steps` : '', elapsed: formatDuration(r?.elapsed ?? null), left: formatDuration(r?.left ?? null), extra: '' };
+    return { name: r ? r.label : '', progress: r ? `${r.stepName} ${r.done}/${r.total}` : '', elapsed: formatDuration(r?.elapsed ?? null), left: formatDuration(r?.left ?? null), extra: '' };
   }
 
   private refresh(unitEnded: boolean): void {

@@ -67,9 +67,18 @@ describe('deltastn compare: a tiny study end to end', () => {
     expect(a.out).toMatch(/^\| random \|/m);
     expect(a.out).toContain('3 trial(s) run, 0 finished before');
     expect(a.err).toContain('in-process'); // no compiled worker under vitest, and it says so
+    // Progress (issue 14, not a terminal): trials throughout — announced, one line per finished trial, and run.
+    expect(a.err).toContain('running 3 trial(s) in-process');
+    expect(a.err).not.toMatch(/job\(s\)/);
+    const progress = a.err.split('\n').filter((l) => l.startsWith('progress: '));
+    expect(progress.map((l) => l.slice(0, l.indexOf(' (')))).toEqual(['progress: 1/3 trials', 'progress: 2/3 trials', 'progress: 3/3 trials']);
+    expect(progress[2]).toMatch(/elapsed \d+s, left ~0s \| val loss \d+\.\d{4}$/);
     const b = await run(...args);
     expect(b.code).toBe(0);
     expect(b.out).toContain('0 trial(s) run, 3 finished before and skipped');
+    const q = await run(...args, '--quiet');
+    expect(q.code).toBe(0);
+    expect(q.err).toBe('');
     const c = await run('compare', ...args.slice(1).map((x) => (x === '2' ? '3' : x)));
     expect(c.code).toBe(2); // another budget in the same directory
     expect(c.err).toContain('--out');

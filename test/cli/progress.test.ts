@@ -6,7 +6,9 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { Writable } from 'node:stream';
 import { ProgressDisplay, etaSeconds, formatDuration, formatProgressLine } from '../../src/cli/progress.js';
+import { parseCompareArgs, studyProgress } from '../../src/cli/compare.js';
 import { runCli, temporaryDirectories } from '../helpers.js';
 
 const tmp = temporaryDirectories();
@@ -36,10 +38,10 @@ describe('time left', () => {
 });
 
 /** A display on a fake clock (milliseconds), writing plain lines into `lines`. */
-function fakeDisplay(quiet = false): { d: ProgressDisplay; lines: string[]; at: (ms: number) => void } {
+function fakeDisplay(quiet = false, unit = 'epochs'): { d: ProgressDisplay; lines: string[]; at: (ms: number) => void } {
   let now = 0;
   const lines: string[] = [];
-  const d = new ProgressDisplay({ unit: 'epochs', tty: false, quiet, line: (s) => lines.push(s), intervalSeconds: 10, now: () => now });
+  const d = new ProgressDisplay({ unit, tty: false, quiet, line: (s) => lines.push(s), intervalSeconds: 10, now: () => now });
   return { d, lines, at: (ms) => (now = ms) };
 }
 
@@ -70,6 +72,9 @@ describe('the plain line (not a terminal)', () => {
 
   test('the line of a snapshot', () => {
     expect(formatProgressLine({ overallDone: 3, overallTotal: 6, overallElapsed: 61, overallLeft: 61, run: null, valLoss: null }, 'trials')).toBe('progress: 3/6 trials (50.0%), elapsed 1m01s, left ~1m01s');
+    expect(formatProgressLine({ overallDone: 3.5, overallTotal: 6, overallElapsed: 70, overallLeft: 50, run: { label: 'stn seed 1', done: 1, total: 2, elapsed: 9, left: 9, stepName: 'epoch' }, valLoss: 0.25 }, 'trials')).toBe(
+      'progress: 3.50/6 trials (58.3%), elapsed 1m10s, left ~50s | stn seed 1: epoch 1/2, elapsed 9s, left ~9s | val loss 0.2500',
+    );
   });
 
   test('quiet: nothing, whatever happens', () => {
@@ -82,6 +87,56 @@ describe('the plain line (not a terminal)', () => {
     d.endRun(0.5);
     d.stop();
     expect(lines).toEqual([]);
+  });
+});
+
+describe('a study\u2019s progress counts trials', () => {
+  const { config } = parseCompareArgs(['--methods', 'delta-stn,random', '--seeds', '1', '--budget-epochs', '2', '--trial-epochs', '1']);
+  const dir = join(tmp('deltastn-progress-study-'), 'none');
+
+  test('from the runner\u2019s events: a trial\u2019s epochs and validation loss, a line per finished trial', () => {
+    const { d, lines, at } = fakeDisplay(false, 'trials');
+    const p = studyProgress(config, dir, d);
+    p.log('running 3 trial(s) in-process (backend cpu)');
+    p.onEvent({ type: 'trial-started', method: 'delta-stn', seed: 0, trial: 0, plannedEpochs: 2, resumedEpochs: 0 });
+    at(11_000);
+    p.onEvent({ type: 'epoch', method: 'delta-stn', seed: 0, trial: 0, epoch: 0, plannedEpochs: 2, valLoss: 0.75 });
+    p.log('delta-stn seed 0: best val 0.5000 (2 epochs, 20.0 s)'); // the runner's line: shown, not counted twice
+    at(20_000);
+    p.onEvent({ type: 'trial-finished', method: 'delta-stn', seed: 0, trial: 0, bestVal: 0.5 });
+    expect(lines).toEqual([
+      'running 3 trial(s) in-process (backend cpu)',
+      'progress: 0.50/3 trials (16.7%), elapsed 11s, left ~55s | delta-stn seed 0: epoch 1/2, elapsed 11s, left ~11s | val loss 0.7500',
+      'delta-stn seed 0: best val 0.5000 (2 epochs, 20.0 s)',
+      'progress: 1/3 trials (33.3%), elapsed 20s, left ~40s | val loss 0.5000',
+    ]);
+  });
+
+  test('from the log of a runner without events; "job(s)" announced as trials', () => {
+    const { d, lines } = fakeDisplay(false, 'trials');
+    const p = studyProgress(config, dir, d);
+    p.log('running 2 job(s) in-process (backend cpu)'); // 3 trials: nothing recorded in dir
+    p.log('random seed 0 trial 0: best val 2.2988, test 9.4% (1 epochs, 0.3 s)');
+    expect(lines[0]).toBe('running 3 trial(s) in-process (backend cpu)');
+    expect(lines[2]).toMatch(/^progress: 1\/3 trials \(33\.3%\).* \| val loss 2\.2988$/);
+  });
+});
+
+describe('on a terminal', () => {
+  test('two bars are drawn on the stream, informational lines above them, and cleared at the end', () => {
+    let text = '';
+    const stream = Object.assign(new Writable({ write: (chunk: Buffer, _enc, done) => ((text += chunk.toString()), done()) }), { isTTY: true, columns: 120 }) as unknown as NodeJS.WriteStream;
+    const lines: string[] = [];
+    const d = new ProgressDisplay({ unit: 'epochs', tty: true, stream, line: (s) => lines.push(s) });
+    d.start(2);
+    d.beginRun('epoch 1/2', 10);
+    d.step(5);
+    d.log('backend: cpu');
+    d.endRun(0.5);
+    d.stop();
+    expect(lines).toEqual([]); // no plain lines on a terminal
+    expect(text).toContain('backend: cpu');
+    expect(text).toContain('overall');
   });
 });
 

@@ -124,6 +124,10 @@ describe('deltastn search: a tiny study end to end', () => {
     expect(a.out).toContain(`${dir}: 3 run(s) done, 0 finished before and skipped; backend wasm`);
     expect(a.err).toContain('random search: 2 architectures per seed');
     expect(a.err).toMatch(/darts1 seed 0 search epoch 1\/1/);
+    // Progress (issue 14, not a terminal): one plain line per finished run, counting runs like the summary line.
+    const progress = a.err.split('\n').filter((l) => l.startsWith('progress: '));
+    expect(progress.map((l) => l.slice(0, l.indexOf(' ('))), a.err).toEqual(['progress: 1/3 runs', 'progress: 2/3 runs', 'progress: 3/3 runs']);
+    expect(progress[2]).toMatch(/elapsed \d+s, left ~0s \| val loss \d+\.\d{4}$/);
     const files = readdirSync(dir);
     for (const f of ['runs.jsonl', 'summary.json', 'table.md', 'config.json', 'weights-darts1-e01.svg']) expect(files).toContain(f);
 
@@ -132,6 +136,11 @@ describe('deltastn search: a tiny study end to end', () => {
     expect(b.out).toContain('0 run(s) done, 3 finished before and skipped');
     // The same table, the wall-time column aside (it is a mean of recorded seconds: the same records, the same value).
     expect(b.out.split('\n').filter((l) => l.startsWith('|'))).toEqual(a.out.split('\n').filter((l) => l.startsWith('|')));
+    // --quiet: nothing on stderr (the table and the summary line still on stdout).
+    const q = await run(...args, '--quiet');
+    expect(q.code).toBe(0);
+    expect(q.err).toBe('');
+    expect(q.out).toContain('0 run(s) done, 3 finished before and skipped');
 
     const c = await run(...args.map((x) => (x === '8' ? '4' : x))); // --width 4 in the same directory
     expect(c.code).toBe(2);
