@@ -30,10 +30,11 @@ import { formatBackendInfo, initBackend } from '../nn/backend.js';
 import { CheckpointError, hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../nn/checkpoint.js';
 import { StateFileError, appendLine, checkOutputDirectory, createOutputDirectory, isFile, readJsonLines, writeFileAtomic } from '../stateFiles.js';
 import { Trainer, type TrainerState } from '../nn/trainer.js';
+import type { LanguageModelTrainer } from '../nn/languageModel.js';
 
 // The run configuration and the model/data factory are library code (src/tune/factory.ts), which the studies
 // share; re-exported here for the callers that know them from this module.
-import { TUNE_DATASETS, TUNE_FLAGS, TUNE_METHODS, TUNE_MODELS, buildModel, hyperSpaceFor, isRunLogLine, loadData, validateTuneConfig, type RunLogLine, type TuneConfig } from '../tune/factory.js';
+import { TUNE_DATASETS, TUNE_FLAGS, TUNE_METHODS, TUNE_MODELS, buildLanguageModelRun, buildModel, hyperSpaceFor, isRunLogLine, loadData, validateTuneConfig, type RunLogLine, type TuneConfig } from '../tune/factory.js';
 import { BACKEND_NAMES } from '../nn/backend.js';
 import { EXIT_STOPPED, parseCommand, type CommandSpec } from './options.js';
 import { dataDirOption } from './io.js';
@@ -145,11 +146,12 @@ export async function runTune(config: TuneConfig, out: string, options: TuneRunO
     if (!options.quiet) options.log?.(s);
   };
   info(`backend: ${formatBackendInfo(backend)}`);
-  const { model, space } = buildModel(config);
-  let trainer: Trainer;
+  // The language model (--model lstm) has its own data and loop with the same epoch/snapshot interface.
+  const lm = config.model === 'lstm' ? buildLanguageModelRun(config) : null;
+  const { model, space } = lm ?? buildModel(config);
+  let trainer: Trainer | LanguageModelTrainer;
   try {
-    const data = loadData(config);
-    trainer = new Trainer(model, space, data, { method: config.method, epochs: config.epochs, batchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: config.seed, lrMilestones: config.lrMilestones, lrGamma: config.lrGamma, patience: config.patience, entropyWeight: config.entropyWeight, hypergradientBeta: config.tuneLr === 'hd' ? (config.lrHdBeta ?? 1e-4) : undefined });
+    trainer = lm ? lm.trainer : new Trainer(model, space, loadData(config), { method: config.method, epochs: config.epochs, batchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: config.seed, lrMilestones: config.lrMilestones, lrGamma: config.lrGamma, patience: config.patience, entropyWeight: config.entropyWeight, hypergradientBeta: config.tuneLr === 'hd' ? (config.lrHdBeta ?? 1e-4) : undefined });
   } catch (e) {
     model.dispose();
     throw e;
