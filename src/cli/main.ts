@@ -2,7 +2,7 @@
  * The `deltastn` command: one module per subcommand, each declaring its options once with the shared parser
  * (src/cli/options.ts), which also writes the usage text:
  * - `verify` (src/cli/verify.ts), `theory` (src/cli/theory.ts), `toy` (src/cli/toy.ts), `tune` (src/cli/tune.ts),
- *   `compare` and `report` (src/cli/compare.ts), `search` (src/cli/search.ts).
+ *   `compare` and `report` (src/cli/compare.ts), `search` (src/cli/search.ts), `worker` and `export` (src/cli/worker.ts).
  *
  * `deltastn --help` prints every subcommand's usage (every option with its default and an example);
  * `deltastn <sub> --help` (or `-h`, anywhere on the line) prints one. A subcommand run without its required inputs
@@ -25,6 +25,7 @@ import { TOY_SPEC, toyMain } from './toy.js';
 import { TUNE_SPEC, tuneCommand } from './tune.js';
 import { COMPARE_SPEC, REPORT_SPEC, compareCommand, reportCommand } from './compare.js';
 import { SEARCH_SPEC, searchCommand } from './search.js';
+import { EXPORT_SPEC, WORKER_SPEC, exportCommand, workerCommand } from './worker.js';
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, MissingOptionError, commandUsage, type CommandSpec } from './options.js';
 
 export { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, EXIT_STOPPED };
@@ -40,6 +41,8 @@ const COMMANDS: Record<string, { spec: CommandSpec; run: (args: readonly string[
   compare: { spec: COMPARE_SPEC, run: compareCommand, needs: 'at least one option (run bare it would start a full-size study into out/; e.g. --model mlp --dataset mnist)' },
   search: { spec: SEARCH_SPEC, run: searchCommand, needs: 'at least one option (run bare it would start a full-size search into out/; e.g. --space mlp-cell --dataset mnist)' },
   report: { spec: REPORT_SPEC, run: (args, out) => reportCommand(args, out), needs: 'a run directory DIR' },
+  worker: { spec: WORKER_SPEC, run: workerCommand, needs: '--study NAME and --storage URL' },
+  export: { spec: EXPORT_SPEC, run: (args, out) => exportCommand(args, out), needs: '--study NAME, --storage URL and --out DIR' },
 };
 
 const EXIT_CODES = `Exit codes: 0 success; 1 a claim failed (verify) or an unexpected error; 2 bad input (a flag, an input or state
