@@ -303,7 +303,9 @@ export function weightDecaySpec(name = 'weight_decay', overrides: SpecOverrides 
  * smoothing). It enters the training objective only: example i's target is (1 − a_i)·e_{y_i} + a_i/K (K classes,
  * a_i = T(λ + ε_i) its own perturbed value: a per-example target costs nothing), in the cross-entropy or the
  * squared loss (src/nn/methods/steps.ts `trainingTargets`); L_V keeps the one-hot targets, so the hyper step
- * moves a through the response alone. A model carries it as an objective hyperparameter, like weight decay.
+ * moves a through the response alone. A model carries it as an objective hyperparameter, like weight decay. The
+ * linearized Δ-STN needs no tangent for it: it changes the targets, not the network, so the response step takes
+ * the smoothed loss at f(x; w0) + J_w f·Θε_i.
  */
 export function labelSmoothingSpec(name = 'label_smoothing', overrides: SpecOverrides = {}): HyperparameterSpec {
   return makeSpec(name, 'label-smoothing', { init: 0.05, range: [0, 1], discrete: false, perturb: 'example', scale: 1 }, overrides);
