@@ -255,7 +255,8 @@ export function buildModel(config: Pick<TuneConfig, 'model' | 'width' | 'seed' |
  * The language-model run of `--model lstm --dataset moby-dick`: the corpus split by sections with the run's seed
  * (character level, src/data/text.ts; `trainSize` > 0 keeps the first N training characters and ⌈N/4⌉ of
  * validation and test), a 2-layer {@link LanguageModel} with embedding 64·width and LSTM width 256·width, BPTT 35,
- * and its trainer ({@link LanguageModelTrainer}: `batchSize` streams, plain SGD at `lrWeights` with clipping 0.25).
+ * and its trainer ({@link LanguageModelTrainer}: `batchSize` streams for training and evaluation, plain SGD at
+ * `lrWeights` with clipping 0.25).
  */
 export function buildLanguageModelRun(config: TuneConfig): { model: LanguageModel; space: HyperSpace; trainer: LanguageModelTrainer } {
   const space = hyperSpaceFor(config);
@@ -266,7 +267,7 @@ export function buildLanguageModelRun(config: TuneConfig): { model: LanguageMode
   const size = (k: number): number => Math.max(1, Math.round(k * config.width));
   const model = new LanguageModel({ vocabulary: split.vocab.size, embedding: size(64), hidden: size(256), layers: 2, bptt: 35, rng: new Rng(config.seed), objectiveHyperparameters: objectiveHyperparameters(config) });
   try {
-    const trainer = new LanguageModelTrainer(model, space, data, { method: config.method, epochs: config.epochs, batchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: config.seed, entropyWeight: config.entropyWeight });
+    const trainer = new LanguageModelTrainer(model, space, data, { method: config.method, epochs: config.epochs, batchSize: config.batchSize, evalBatchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: config.seed, entropyWeight: config.entropyWeight });
     return { model, space, trainer };
   } catch (e) {
     model.dispose();
