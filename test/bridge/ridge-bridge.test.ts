@@ -50,6 +50,7 @@ import { linear, type StnNetwork } from '../../src/nn/models.js';
 import { MomentumSgd, type VectorOptimizer } from '../../src/nn/optimizers.js';
 import { readSync } from '../../src/nn/reading.js';
 import { Rng } from '../../src/rng.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 
 const D = 4;
 const K = 2;
@@ -217,6 +218,18 @@ beforeAll(async () => {
 });
 
 describe('network engine = small engine on ridge regression', () => {
+  test('weight decay on a log scale: T(λ) = e^λ (the ridge problem\'s λ = log d), kept through JSON; only on [lo, +∞)', () => {
+    const space = new HyperSpace([weightDecaySpec('weight_decay', { init: 0.3, logScale: true })]);
+    expect(space.transforms[0]).toBe('exp');
+    expect(space.initialLambda()[0]).toBeCloseTo(Math.log(0.3), 15);
+    expect(space.hyperValue(0, -2)).toBe(Math.exp(-2));
+    const back = HyperSpace.fromJSON(JSON.stringify(space));
+    expect(back.transforms[0]).toBe('exp');
+    expect(back.specs[0].logScale).toBe(true);
+    expect(new HyperSpace([weightDecaySpec()]).transforms[0]).toBe('lower_softplus');
+    expect(() => new HyperSpace([weightDecaySpec('wd', { range: [0, 10], init: 1, logScale: true })])).toThrow(InvalidArgumentError);
+  });
+
   test('the 2-node Gauss–Hermite rule is ε = ±σ with weights ½ (what the duplicated batch reproduces)', () => {
     const set = perturbations([SIGMA], { kind: 'quadrature', nodes: 2 });
     expect(set.points.map((p) => p[0]).sort((a, b) => a - b)).toEqual([-SIGMA, SIGMA].map((v) => expect.closeTo(v, 15)));

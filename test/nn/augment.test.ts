@@ -191,6 +191,16 @@ describe('augmentInputs: the kinds a space declares, per example', () => {
     });
   }
 
+  test('the specs: C1 defaults per example; ranges past a half turn of hue, a whole side, or a zoom of 0 are typed errors', () => {
+    const s = new HyperSpace(Object.values(specs));
+    s.specs.forEach((r) => expect(r.perturb).toBe('example'));
+    expect([rotationSpec(), translationSpec(), affineScaleSpec(), hueSpec(), saturationSpec()].map((x) => [x.init, ...x.range])).toEqual([[5, 0, 45], [0.05, 0, 0.5], [0.05, 0, 0.5], [0.05, 0, 0.5], [0.05, 0, 1]]);
+    expect(() => new HyperSpace([hueSpec('h', { range: [0, 0.8] })])).toThrow(/range\[1\]/);
+    expect(() => new HyperSpace([translationSpec('t', { range: [0, 2] })])).toThrow(InvalidArgumentError);
+    expect(() => new HyperSpace([affineScaleSpec('s', { range: [0, 1] })])).toThrow(InvalidArgumentError);
+    expect(() => new HyperSpace([rotationSpec('r', { range: [-5, 45] })])).toThrow(/range\[0\]/);
+  });
+
   test('a space without these kinds returns the input itself; flat inputs and grey images are typed errors', () => {
     const { t } = images(2, 4, 4, 1, 4);
     expect(augmentInputs(new HyperSpace([dropoutSpec('p')]), t, [[0.1], [0.1]], new Rng(1))).toBe(t);
