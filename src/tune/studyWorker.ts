@@ -141,9 +141,11 @@ export async function runStudyWorker(store: StudyStore, name: string, config: St
         },
         onEpoch: async (point, take) => {
           if (beatFailed) throw beatFailed as Error;
-          emit({ type: 'epoch', ...ref, epoch: point.epoch, plannedEpochs: claim.plannedEpochs, valLoss: point.val.loss, worker, elapsed: elapsed(), trialElapsed: point.elapsed });
           lastBeat = performance.now();
-          return store.heartbeat(claim, { checkpoint: encodeTrialCheckpoint(await take()) });
+          // The checkpoint is saved before the event: an epoch reported finished survives a kill.
+          const held = await store.heartbeat(claim, { checkpoint: encodeTrialCheckpoint(await take()) });
+          if (held) emit({ type: 'epoch', ...ref, epoch: point.epoch, plannedEpochs: claim.plannedEpochs, valLoss: point.val.loss, worker, elapsed: elapsed(), trialElapsed: point.elapsed });
+          return held;
         },
       });
     } catch (e) {

@@ -7,7 +7,7 @@
  * advisory lock so that workers starting together do not race on `CREATE TABLE`). A claim is one transaction:
  * `SELECT … ORDER BY priority, id LIMIT 1 FOR UPDATE SKIP LOCKED` picks the first claimable row that no other
  * transaction has locked (two claimers never get the same row, and neither waits for the other), then the row is
- * marked and the claim logged before `COMMIT`. Heartbeats and leases use the server's clock (`now()`, `clock_timestamp()`).
+ * marked and the claim logged before `COMMIT`. Heartbeats and leases use the server's clock (`now()`: the start of the transaction, one time for all of a claim's writes).
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -156,22 +156,22 @@ export class PostgresStudyStore implements StudyStore {
     return this.tx(async (c) => {
       const r = await c.query<{ id: string; method: string; seed: number; trial: number; planned_epochs: number; state: string; token: string | null; attempts: number; checkpoint: string | null }>(
         `SELECT id, method, seed, trial, planned_epochs, state, token, attempts, checkpoint FROM deltastn_trials
-         WHERE study = $1 AND (state = 'pending' OR (state = 'running' AND heartbeat + lease_ms * interval '1 millisecond' < clock_timestamp()))
+         WHERE study = $1 AND (state = 'pending' OR (state = 'running' AND heartbeat + lease_ms * interval '1 millisecond' < now()))
          ORDER BY priority, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
         [name],
       );
       if (r.rows.length === 0) return null;
       const row = r.rows[0];
-      if (row.state === 'running' && row.token) await c.query("UPDATE deltastn_claims SET ended_at = clock_timestamp(), outcome = 'expired' WHERE token = $1", [row.token]);
+      if (row.state === 'running' && row.token) await c.query("UPDATE deltastn_claims SET ended_at = now(), outcome = 'expired' WHERE token = $1", [row.token]);
       const token = randomUUID();
-      await c.query("UPDATE deltastn_trials SET state = 'running', worker = $1, token = $2, attempts = attempts + 1, heartbeat = clock_timestamp(), lease_ms = $3 WHERE id = $4", [worker, token, Math.round(leaseSeconds * 1000), row.id]);
-      await c.query('INSERT INTO deltastn_claims (trial_id, worker, token, claimed_at) VALUES ($1, $2, $3, clock_timestamp())', [row.id, worker, token]);
+      await c.query("UPDATE deltastn_trials SET state = 'running', worker = $1, token = $2, attempts = attempts + 1, heartbeat = now(), lease_ms = $3 WHERE id = $4", [worker, token, Math.round(leaseSeconds * 1000), row.id]);
+      await c.query('INSERT INTO deltastn_claims (trial_id, worker, token, claimed_at) VALUES ($1, $2, $3, now())', [row.id, worker, token]);
       return { study: name, id: Number(row.id), token, worker, method: row.method as Claim['method'], seed: row.seed, trial: row.trial, plannedEpochs: row.planned_epochs, attempt: row.attempts + 1, checkpoint: row.checkpoint };
     });
   }
 
   async heartbeat(claim: Claim, save: { u?: number[]; checkpoint?: string } = {}): Promise<boolean> {
-    const r = await this.pool.query("UPDATE deltastn_trials SET heartbeat = clock_timestamp(), u = COALESCE($1, u), checkpoint = COALESCE($2, checkpoint) WHERE id = $3 AND token = $4 AND state = 'running'", [
+    const r = await this.pool.query("UPDATE deltastn_trials SET heartbeat = now(), u = COALESCE($1, u), checkpoint = COALESCE($2, checkpoint) WHERE id = $3 AND token = $4 AND state = 'running'", [
       save.u ? JSON.stringify(save.u) : null,
       save.checkpoint ?? null,
       claim.id,
@@ -183,12 +183,12 @@ export class PostgresStudyStore implements StudyStore {
   private finish(claim: Claim, outcome: 'done' | 'failed', record: TrialRecord | null, error: string | null): Promise<boolean> {
     return this.tx(async (c) => {
       const r = await c.query(
-        `UPDATE deltastn_trials SET state = $1, record = $2, u = COALESCE($3, u), error = $4, checkpoint = NULL, heartbeat = clock_timestamp(),
+        `UPDATE deltastn_trials SET state = $1, record = $2, u = COALESCE($3, u), error = $4, checkpoint = NULL, heartbeat = now(),
          finished_seq = CASE WHEN $1 = 'done' THEN nextval('deltastn_finished_seq') END WHERE id = $5 AND token = $6 AND state = 'running'`,
         [outcome, record ? JSON.stringify(record) : null, record?.u ? JSON.stringify(record.u) : null, error, claim.id, claim.token],
       );
       if (r.rowCount !== 1) return false;
-      await c.query('UPDATE deltastn_claims SET ended_at = clock_timestamp(), outcome = $1 WHERE token = $2', [outcome, claim.token]);
+      await c.query('UPDATE deltastn_claims SET ended_at = now(), outcome = $1 WHERE token = $2', [outcome, claim.token]);
       return true;
     });
   }
