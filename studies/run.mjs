@@ -73,7 +73,11 @@ function flags(args) {
 
 function runCli(argv) {
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'deltastn.js'), ...argv], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
+    // bin/deltastn.js runs dist/; with DELTASTN_DIST the same launcher's steps run the other build.
+    const launcher = process.env.DELTASTN_DIST
+      ? ['--input-type=module', '-e', `const b = await import(${JSON.stringify(pathToFileURL(join(dist, 'src/nn/backend.js')).href)}); for (const [k, v] of Object.entries(b.NATIVE_ENV_DEFAULTS)) process.env[k] ??= v; const { main } = await import(${JSON.stringify(pathToFileURL(join(dist, 'src/cli/main.js')).href)}); main(process.argv.slice(1)).then((c) => { process.exitCode = c; });`, '--']
+      : [join(root, 'bin', 'deltastn.js')];
+    const child = spawn(process.execPath, [...launcher, ...argv], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
     let tail = '';
     child.stderr.on('data', (chunk) => {
       process.stderr.write(chunk);
@@ -236,6 +240,7 @@ async function writeEvidence(study, outcomes) {
   if (study.sensitivity) evidence.sensitivity = await sensitivity(study, results);
   // The compare runs' own plots, copied beside the table.
   for (const r of results) for (const svg of r.plots) copyFileSync(join(root, r.dir, svg), join(evidenceDir, `${study.name}-${r.id}-${svg}`));
+  for (const r of results) if (existsSync(join(root, r.dir, 'table.md'))) copyFileSync(join(root, r.dir, 'table.md'), join(evidenceDir, `${study.name}-${r.id}-table.md`));
   writeAtomic(join(evidenceDir, `${study.name}.json`), JSON.stringify(evidence, null, 2) + '\n');
   console.error(`study ${study.name}: evidence in docs/evidence/${study.name}.json`);
 }
@@ -292,6 +297,17 @@ async function bestResponseStudy(study, options) {
     wallSeconds: r.wallSeconds,
   }));
   writeAtomic(join(evidenceDir, `${study.name}.json`), JSON.stringify({ format: 'deltastn.evidence', version: 1, study: study.name, issue: study.issue, description: study.description, writtenAt: new Date().toISOString(), results: table }, null, 2) + '\n');
+  const f = (x, d = 3) => (x === null || x === undefined ? '—' : Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(1) : x.toFixed(d));
+  const md = [
+    '| method | seed | final d (σ) | val loss | ‖θ‖ | ‖∇L_T‖ at w*(λ) | ε | ‖J^c‖ | cos(θ, J^c) | ‖θ − J^c‖/‖J^c‖ | cos(J_ε, J_−ε) | cos(−W*, J^c) | dL_V/dλ: θ | measured |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...results.flatMap((r) => r.central.map((c) => `| ${r.config.method} | ${r.config.seed} | ${r.decay.toExponential(2)} (${f(r.sigma, 2)}) | ${f(r.val.loss)} | ${f(r.thetaNorm)} | ${r.base.gradNorm.toExponential(1)} | ${c.epsilon} | ${f(c.jacobianNorm, 2)} | ${f(c.cosine)} | ${f(c.relativeError)} | ${f(c.signAgreement)} | ${f(c.shrinkageCosine)} | ${f(r.predictedHypergradient, 4)} | ${f(c.measuredHypergradient, 4)} |`)),
+    '',
+    '| method | seed | ε | ΔL_V predicted by θ | measured | ‖∇L_T‖ at w*(λ+ε) |',
+    '|---|---|---|---|---|---|',
+    ...results.flatMap((r) => r.steps.map((s) => `| ${r.config.method} | ${r.config.seed} | ${s.epsilon} | ${f(s.predictedDeltaVal, 4)} | ${f(s.measuredDeltaVal, 4)} | ${s.retrain.gradNorm.toExponential(1)} |`)),
+  ].join('\n');
+  writeAtomic(join(evidenceDir, `${study.name}.md`), md + '\n');
   if (results.length > 0) {
     const { lineChart } = await lib('src/report/plot.js');
     const series = results.map((r) => ({ name: `${r.config.method} seed ${r.config.seed}`, points: [...r.steps].sort((a, b) => a.epsilon - b.epsilon).map((s) => [s.epsilon, s.measuredDeltaVal]) }));
