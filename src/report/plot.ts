@@ -249,7 +249,7 @@ function legendLayout(items: readonly LegendItem[], width: number, left: number)
  * `'log'` use base-10 scales. Values are drawn as given: nothing is dropped or clamped, so a value that
  * cannot be drawn is an error rather than a silent gap. A linear axis whose values are all integers (epochs)
  * gets integer ticks only ({@link AxisSpec.integer}); a title wider than the chart wraps onto further lines
- * ({@link wrapText}) and the drawing moves down below them.
+ * (`wrapText`) and the drawing moves down below them.
  *
  * @throws InvalidArgumentError naming `series` when there is no series, `series[i].points` when a series is
  *   empty, `series[i].name` for a missing or repeated name, `series[i].points[j]` (or `rules[k].y`) for a
