@@ -38,6 +38,9 @@ export { adjustBrightness, adjustContrast, applyMask, brightness, channelDropout
 export { maxPool2x2, maxPool2x2Tangent, reluTangent, StnConv2d, StnDense, type StnConvOptions, type StnLayer, type StnLayerOptions, type StnParameters, type TangentOptions } from './nn/layers.js';
 export { alexNet, mlp, simpleCnn, StnNetwork, type Block, type ForwardContext, type Masks, type ModelOptions } from './nn/models.js';
 export { linear, type ModelLoss } from './nn/models.js';
+export { type StnModule } from './nn/models.js';
+export { BatchNorm, type BatchNormOptions } from './nn/batchNorm.js';
+export { GlobalAveragePool, RESNET_HYPERPARAMETERS, ResidualBlock, optionAShortcut, resnet, toRgb32, type ResNetOptions, type ResidualBlockOptions, type ShortcutKind } from './nn/resnet.js';
 export { adjustHue, adjustSaturation, affineParameters, affineSourceIndices, affineWarp, augmentInputs, hueShifts, type AffineParameters } from './nn/augment.js';
 export { CELL_SPACES, cellEdges, cellSpaceSpecs, CNN_OPS, deriveGenotype, edgeName, edgeWeights, genotypeText, makeCandidate, maxPool3x3Same, MixedCell, MLP_OPS, randomGenotype, spaceOps, type Candidate, type CandidateOptions, type CellSpaceKind, type Genotype, type MixedEdge, type OpName } from './nn/cells.js';
 export { cellSearchSpace, genotypeNetwork, type CellSpaceOptions } from './nn/cellNetworks.js';
