@@ -28,7 +28,7 @@ export function parseStorage(value: string, argument = '--storage'): StorageSpec
   if (value === 'sqlite') return { kind: 'sqlite', path: null };
   if (value.startsWith('sqlite:') && value.length > 'sqlite:'.length) return { kind: 'sqlite', path: value.slice('sqlite:'.length) };
   if (isPostgresUrl(value)) return { kind: 'postgresql', url: value };
-  throw new InvalidArgumentError(argument, 'sqlite, sqlite:PATH or postgresql://user:password@host:port/database', isPostgresUrl(value) ? redactUrl(value) : value);
+  throw new InvalidArgumentError(argument, 'sqlite, sqlite:PATH or postgresql://user:password@host:port/database', value.includes('://') ? redactUrl(value) : value);
 }
 
 /**
