@@ -1,7 +1,7 @@
 /**
  * `deltastn tune --hparams weight_decay=…` adds weight decay, an objective-only hyperparameter, to the MLP and the
  * SimpleCNN (issue 15): the run logs it, Δ-STN tunes it (its λ moves through the response), and an unknown name
- * is still refused.
+ * is still refused. `--sigma` (σ0) and `--tau` (τ) reach the run (issue 13).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,5 +60,42 @@ describe('tune --tune-lr hd', () => {
       expect(b.code, bad.join(' ')).toBe(2);
       expect(b.err).toMatch(/--tune-lr|--lr-hd-beta/);
     }
+  });
+});
+
+describe('tune --sigma (σ0) and --tau (τ)', () => {
+  const TINY = ['tune', '--model', 'mlp', '--dataset', 'mnist', '--width', '0.02', '--train-size', '64', '--batch-size', '16', '--epochs', '1', '--backend', 'cpu'];
+  type Line = { hyper: Record<string, { value: number; scale: number }> };
+  const firstLine = (dir: string): Line => JSON.parse(readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n')[0]) as Line;
+
+  test('--sigma sets every hyperparameter\u2019s initial σ (a fixed run keeps it); a resume must repeat it', async () => {
+    const out = join(tmp('deltastn-sigma-'), 'run');
+    const r = await runCli(...TINY, '--method', 'fixed', '--sigma', '0.3', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const scales = Object.values(firstLine(out).hyper).map((h) => h.scale);
+    expect(scales.length).toBeGreaterThan(0);
+    for (const s of scales) expect(s).toBeCloseTo(0.3, 6);
+    const other = await runCli('tune', '--resume', out, '--sigma', '0.5');
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(/--sigma.*saved value 0\.3/);
+    expect((await runCli('tune', '--resume', out, '--sigma', '0.3')).code).toBe(0);
+  });
+
+  test('--tau weighs the entropy term: a larger τ ends with larger σ; an older run (no τ saved) resumes with the default', async () => {
+    const sums: number[] = [];
+    const dirs: string[] = [];
+    for (const tau of ['0', '5']) {
+      const out = join(tmp('deltastn-tau-'), 'run');
+      // 192 examples in batches of 16: 12 steps, two hyper steps (one per five train steps).
+      const r = await runCli(...TINY, '--train-size', '192', '--method', 'delta-stn', '--lr-hyper', '0.1', '--tau', tau, '--out', out);
+      expect(r.code, r.err).toBe(0);
+      sums.push(Object.values(firstLine(out).hyper).reduce((a, h) => a + h.scale, 0));
+      dirs.push(out);
+    }
+    expect(sums[1]).toBeGreaterThan(sums[0]);
+    const plain = join(tmp('deltastn-tau-'), 'run');
+    expect((await runCli(...TINY, '--method', 'delta-stn', '--out', plain)).code).toBe(0);
+    expect((await runCli('tune', '--resume', plain, '--tau', '0.001', '--sigma', '1')).code).toBe(0);
+    expect((await runCli('tune', '--resume', plain, '--tau', '0')).code).toBe(2);
   });
 });
