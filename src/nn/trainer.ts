@@ -22,7 +22,7 @@ import type { StnNetwork } from './models.js';
 import { read, readAsync, readSync, type Reading } from './reading.js';
 import { MomentumSgd, VectorOptimizer } from './optimizers.js';
 import { NETWORK_METHODS, NN_METHODS, type NetworkMethod, type NnMethod, type StepContext, type TrainerData, type TrainerState } from './methods/index.js';
-import { crossEntropy } from './methods/steps.js';
+import { modelLoss } from './methods/steps.js';
 import { adjustBrightness, adjustContrast, cutout, jitterFactors } from './regularizers.js';
 
 export { NETWORK_METHODS, NN_METHODS, isDarts, finiteDifferenceMixedProduct } from './methods/index.js';
@@ -307,7 +307,8 @@ export class Trainer {
         const y = this.labels(ds, idx);
         const hnet = this.method.centered ? null : tf.tile(tf.tensor2d([this.state.lambda], [1, this.space.h]), [idx.length, 1]) as tf.Tensor2D;
         const logits = this.model.forward(x, { hnet, masks: new Map(), hyper: this.hyperRows() });
-        return [crossEntropy(logits, y), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'))];
+        // L_V is the model's own loss, unsmoothed (a squared-loss model reports its squared loss, not cross-entropy).
+        return [modelLoss(this.model, logits, y), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'))];
       });
       try {
         lossSum += (yield* read(lossT))[0] * idx.length;

@@ -10,11 +10,11 @@ import { InvalidArgumentError } from '../../errors.js';
 import type { Dataset } from '../../data/dataset.js';
 import { read, readSync, type Reading } from '../reading.js';
 import type { NetworkMethod, StepContext } from './context.js';
-import { crossEntropy, unperturbedStep } from './steps.js';
+import { modelLoss, unperturbedStep } from './steps.js';
 
 /** CE of a batch in evaluation mode (no masks, h_net = 0) with the architecture rows `hyper` ([1, h]). */
 function plainLoss(ctx: StepContext, ds: Dataset, indices: Int32Array, hyper: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => crossEntropy(ctx.model.forward(ctx.images(ds, indices), { hnet: null, masks: new Map(), hyper }), ctx.labels(ds, indices)));
+  return tf.tidy(() => modelLoss(ctx.model, ctx.model.forward(ctx.images(ds, indices), { hnet: null, masks: new Map(), hyper }), ctx.labels(ds, indices)));
 }
 
 /** ∇_α of {@link plainLoss} at λ, and the loss. */
