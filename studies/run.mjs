@@ -169,7 +169,8 @@ function compareEvidence(study, run) {
       plainEpochs: m.plainEpochs,
       hyper: m.hyper,
       hyperPerSeed: m.seeds.map((s) => ({ seed: s.seed, hyper: s.hyper, scale: s.scale })),
-      finalVal: finals[m.method] ? stat(finals[m.method].map((f) => f.finalVal)) : null,
+      // Without trials.jsonl (a study kept in a database store: export it to get one), the best validation loss per seed.
+      finalVal: finals[m.method] ? { ...stat(finals[m.method].map((f) => f.finalVal)), source: 'last epoch (trials.jsonl)' } : m.seeds.length ? { ...stat(m.seeds.map((s) => s.bestVal)), source: 'best epoch (summary.json; no trials.jsonl)' } : null,
     })),
     plots: svgs,
   };
