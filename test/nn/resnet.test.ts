@@ -17,10 +17,12 @@
  *   finite and goes down over a few steps, and a hyper step gives a finite validation loss.
  * - Resume is exact: 2 epochs = 1 epoch + checkpoint + new model + 1 epoch (weights, BN running statistics,
  *   momentum, logs), and the running statistics have moved (the check is not vacuous).
- * - The factory: `--model resnet` builds ResNet-20 with its 8 hyperparameters; Fashion-MNIST as 32×32 RGB.
+ * - The factory: `--model resnet` builds ResNet-20 with its 8 hyperparameters; Fashion-MNIST as 32×32 RGB; and
+ *   the user's path, `tune --model resnet --dataset cifar10 --data-dir D`, runs an epoch on CIFAR-10 binary
+ *   files the test writes (a few seeded records per batch file).
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -33,7 +35,9 @@ import type { Masks, StnNetwork } from '../../src/nn/models.js';
 import { GlobalAveragePool, ResidualBlock, optionAShortcut, resnet, toRgb32 } from '../../src/nn/resnet.js';
 import { Trainer, type EpochLog, type NnMethod } from '../../src/nn/trainer.js';
 import { Rng } from '../../src/rng.js';
-import { buildModel, hyperSpaceFor } from '../../src/tune/factory.js';
+import { runTune } from '../../src/cli/tune.js';
+import { CIFAR10_FILES, CIFAR10_RECORD_BYTES } from '../../src/data/cifar10.js';
+import { buildModel, hyperSpaceFor, type TuneConfig } from '../../src/tune/factory.js';
 
 const U32 = 2 ** -24;
 const dirs: string[] = [];
@@ -415,5 +419,31 @@ describe('factory', () => {
       for (let c = 0; c < 3; c++) expect(at(1, y + 2, x + 2, c)).toBe(ds.images[(28 + y) * 28 + x]);
     }
     expect(() => toRgb32(out)).toThrow(InvalidArgumentError);
+  });
+
+  test('tune --model resnet --dataset cifar10: one epoch on CIFAR-10 binary files written here (the user\'s path)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'resnet-cifar-'));
+    dirs.push(dir);
+    const rng = new Rng(8);
+    const batchFile = (records: number): Uint8Array => {
+      const b = new Uint8Array(records * CIFAR10_RECORD_BYTES);
+      for (let r = 0; r < records; r++) {
+        b[r * CIFAR10_RECORD_BYTES] = rng.int(0, 9);
+        for (let i = 1; i < CIFAR10_RECORD_BYTES; i++) b[r * CIFAR10_RECORD_BYTES + i] = rng.int(0, 255);
+      }
+      return b;
+    };
+    for (const f of CIFAR10_FILES.train) writeFileSync(join(dir, f), batchFile(4));
+    writeFileSync(join(dir, CIFAR10_FILES.test), batchFile(8));
+    const out = join(dir, 'run');
+    const config: TuneConfig = { model: 'resnet', dataset: 'cifar10', method: 'delta-stn-linearized', epochs: 1, seed: 1, batchSize: 8, trainSize: 0, width: 0.125, warmupEpochs: 0, lrWeights: 0.05, lrHyper: 0.01, hparams: {}, dataDir: dir, backend: 'wasm' };
+    const res = await runTune(config, out, { quiet: true });
+    expect(res.stopped).toBeUndefined();
+    expect(res.epochs.length).toBe(1);
+    const rec = JSON.parse(readFileSync(join(out, 'log.jsonl'), 'utf8').trim()) as EpochLog;
+    expect(Object.keys(rec.hyper)).toEqual(['dropout_stage1', 'dropout_stage2', 'dropout_stage3', 'dropout_fc', 'cutout_length', 'cutout_holes', 'brightness', 'contrast']);
+    expect(rec.trainSteps).toBe(2); // 16 of the 20 training records (80/20 split), batches of 8
+    expect(Number.isFinite(rec.val.loss) && Number.isFinite(rec.test?.loss ?? NaN)).toBe(true);
+    expect(loadCheckpoint(out).meta).toEqual(config);
   });
 });
