@@ -313,7 +313,7 @@ async function bestResponseStudy(study, options) {
     const { lineChart } = await lib('src/report/plot.js');
     const series = results.map((r) => ({ name: `${r.config.method} seed ${r.config.seed}`, points: [...r.steps].sort((a, b) => a.epsilon - b.epsilon).map((s) => [s.epsilon, s.measuredDeltaVal]) }));
     const predicted = results.map((r) => ({ name: `${r.config.method} seed ${r.config.seed}: predicted by θ`, dashed: true, points: [...r.steps].sort((a, b) => a.epsilon - b.epsilon).map((s) => [s.epsilon, s.predictedDeltaVal]) }));
-    writeAtomic(join(evidenceDir, `${study.name}-delta-val.svg`), lineChart({ title: 'ΔL_V: measured (retrained to convergence) and predicted by the learned response', x: { label: 'ε (λ units, λ = softplus⁻¹(weight decay))' }, y: { label: 'L_V(λ + ε) − L_V(λ)' }, series: [...series, ...predicted], rules: [{ y: 0 }], width: 640, height: 400 }));
+    writeAtomic(join(evidenceDir, `${study.name}-delta-val.svg`), lineChart({ title: 'ΔL_V: measured (weights retrained by L-BFGS at λ ± ε) and predicted by the learned response θ', x: { label: 'ε (λ units, λ = softplus⁻¹(weight decay))' }, y: { label: 'L_V(λ + ε) − L_V(λ)' }, series: [...series, ...predicted], rules: [{ y: 0 }], width: 640, height: 400 }));
   }
   console.error(`study ${study.name}: evidence in docs/evidence/${study.name}.json`);
 }
