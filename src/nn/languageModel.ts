@@ -490,6 +490,32 @@ export class LanguageModelTrainer {
     throw new InvalidArgumentError('ds', 'the trainer\'s training or validation handle', ds.name);
   }
 
+  /**
+   * One training step of the method on training window `k` (all streams, from a zero state, nothing carried);
+   * returns its training loss. For benchmarks and tests: {@link runEpoch} is the loop.
+   */
+  trainStep(k: number, rng: Rng): number {
+    this.window.train = k;
+    const all = Int32Array.from({ length: this.config.batchSize }, (_, b) => b);
+    const x = this.context.images(this.trainHandle, all);
+    const y = this.context.labels(this.trainHandle, all);
+    this.model.setCarry(null, false);
+    try {
+      return readSync(this.method.trainStep(this.context, x, y, all, rng));
+    } finally {
+      tf.dispose([x, y]);
+      this.state.trainSteps++;
+    }
+  }
+
+  /** One hyper step of the method on validation window `k` (from a zero state); returns the validation loss. */
+  hyperStep(k: number, rng: Rng): number {
+    this.window.val = k;
+    const all = Int32Array.from({ length: this.config.batchSize }, (_, b) => b);
+    this.model.setCarry(null, false);
+    return readSync(this.method.hyperStep(this.context, all, rng, all));
+  }
+
   /** Mean cross-entropy per token, accuracy and perplexity over every full window of `streams`, the state carried (evaluation mode). */
   private *evaluateReading(streams: TokenStreams, maxWindows = Infinity): Reading<TextEvaluation> {
     const T = this.model.bptt;
