@@ -13,6 +13,7 @@ import { BACKEND_NAMES } from '../nn/backend.js';
 import { writeReport } from '../tune/reports.js';
 import { STUDY_METHODS, planTrials, readTrials, runStudy, studyTableMarkdown, type StudyConfig, type StudyMethod } from '../tune/study.js';
 import { ProgressDisplay } from './progress.js';
+import { parseStorage } from '../tune/store/index.js';
 import { parseCommand, type CommandSpec } from './options.js';
 
 /** The methods `compare` runs when `--methods` is not given (the issue's list; the linearized Δ-STN is opt-in). */
@@ -40,6 +41,9 @@ export const COMPARE_SPEC = {
     'train-size': { type: 'integer', min: 0, default: 0, description: 'use the first N training examples (0: all)', example: '2000' },
     width: { type: 'number', min: 0, minExclusive: true, default: 1, description: 'width multiplier of the model', example: '0.25' },
     workers: { type: 'integer', min: 1, default: 1, description: 'worker threads for the trials (needs the compiled dist/)', example: '2' },
+    storage: { type: 'string', value: 'URL', default: 'sqlite', check: (v: string) => (parseStorage(v, '--storage'), v), description: 'the study store: sqlite (DIR/study.db), sqlite:PATH, or postgresql://user:password@host:port/database (then `deltastn worker --study NAME --storage URL` on other machines joins it)', example: 'postgresql://deltastn@127.0.0.1:5432/deltastn' },
+    study: { type: 'string', value: 'NAME', defaultText: 'the base name of DIR', description: 'the study\u2019s name in the store', example: 'cmp-mlp' },
+    lease: { type: 'number', min: 0, minExclusive: true, default: 60, value: 'S', description: 'seconds without a heartbeat before a held trial may be reclaimed by another worker', example: '30' },
     out: { type: 'string', value: 'DIR', defaultText: 'out/compare-<model>-<dataset>', description: 'the study directory (created or resumed)', example: 'out/cmp' },
     backend: { type: 'enum', choices: BACKEND_NAMES, default: 'auto', description: 'TensorFlow.js backend', example: 'wasm' },
     'data-dir': { type: 'string', value: 'PATH', check: dataDirOption, description: 'an existing directory holding the data set files', example: '/usr/share/fashion-mnist' },
@@ -53,7 +57,7 @@ export const COMPARE_SPEC = {
 } as const satisfies CommandSpec;
 
 /** Parses `compare`'s arguments into a study configuration, the output directory and the worker count. */
-export function parseCompareArgs(args: readonly string[], warn?: (s: string) => void): { config: StudyConfig; out: string; workers: number; quiet: boolean } {
+export function parseCompareArgs(args: readonly string[], warn?: (s: string) => void): { config: StudyConfig; out: string; workers: number; quiet: boolean; storage: string; study?: string; lease: number } {
   const { values: v } = parseCommand(COMPARE_SPEC, args, warn);
   const model = v.model;
   const dataset = v.dataset ?? (model === 'cnn' ? 'fashion-mnist' : model === 'alexnet' ? 'cifar10' : 'mnist');
@@ -77,7 +81,7 @@ export function parseCompareArgs(args: readonly string[], warn?: (s: string) => 
     backend: v.backend,
   };
   const out = v.out ?? join('out', `compare-${config.model}-${config.dataset}`);
-  return { config, out, workers: v.workers, quiet: v.quiet === true };
+  return { config, out, workers: v.workers, quiet: v.quiet === true, storage: v.storage, ...(v.study !== undefined ? { study: v.study } : {}), lease: v.lease };
 }
 
 /**
@@ -156,9 +160,9 @@ export function studyProgress(config: StudyConfig, dir: string, display: Progres
  * stderr and in the report. Progress: {@link studyProgress}.
  */
 export async function compareCommand(args: readonly string[], out: (s: string) => void, err: (s: string) => void, options: { tty?: boolean; progressIntervalSeconds?: number } = {}): Promise<number> {
-  const { config, out: dir, workers, quiet } = parseCompareArgs(args, err);
+  const { config, out: dir, workers, quiet, storage, study, lease } = parseCompareArgs(args, err);
   const display = new ProgressDisplay({ unit: 'trials', tty: !quiet && (options.tty ?? process.stderr.isTTY === true), quiet, line: err, intervalSeconds: options.progressIntervalSeconds });
-  const studyOptions = { workers, ...studyProgress(config, dir, display) };
+  const studyOptions = { workers, storage, study, leaseSeconds: lease, ...studyProgress(config, dir, display) };
   let r: Awaited<ReturnType<typeof runStudy>>;
   try {
     r = await runStudy(config, dir, studyOptions);

@@ -59,7 +59,7 @@ import { summarizeStudy, type StudySummary } from './studySummary.js';
 import { writeStudyOutputs } from './studyPlots.js';
 import { dataFor, runTrial, type DataCache, type StudyEvent } from './studyTrial.js';
 import { defaultWorkerId, runStudyWorker } from './studyWorker.js';
-import { openStore, trialsCsv, trialsJsonl, type PlannedTrial, type StudyStore } from './store/index.js';
+import { openStore, parseStorage, trialsCsv, trialsJsonl, type PlannedTrial, type StudyStore } from './store/index.js';
 import type { Trial } from './search.js';
 
 export * from './studyConfig.js';
@@ -221,6 +221,7 @@ export async function runStudy(config: StudyConfig, dir: string, options: StudyO
   const lease = options.leaseSeconds ?? 60;
   if (!(lease > 0) || !Number.isFinite(lease)) throw new InvalidArgumentError('--lease', 'a finite number of seconds > 0', lease);
   const storage = options.storage ?? 'sqlite';
+  parseStorage(storage, '--storage');
   const name = options.study ?? basename(resolve(dir));
   if (name.length === 0) throw new InvalidArgumentError('--study', 'a non-empty study name', name);
   const started = performance.now();

@@ -125,7 +125,7 @@ describe('deltastn worker: three processes on one study, one SIGKILLed mid-trial
     await sharedStudy(() => PG_URL as string, `shared-${process.pid}-${Date.now()}`);
   }, 180_000);
 
-  test('a worker on a study that does not exist exits 2 naming --study; a bad --storage names --storage', async () => {
+  test('a worker on a study that does not exist exits 2 naming --study; a bad --storage (worker, compare) names --storage, shows no password, writes nothing', async () => {
     const dir = tmp('deltastn-worker-bad-');
     const r = await runCli('worker', '--study', 'nope', '--storage', `sqlite:${join(dir, 'study.db')}`);
     expect([r.code, r.out]).toEqual([2, '']);
@@ -134,5 +134,10 @@ describe('deltastn worker: three processes on one study, one SIGKILLed mid-trial
     expect(b.code).toBe(2);
     expect(b.err).toContain('--storage');
     expect(b.err).not.toContain('secret');
+    const c = await runCli('compare', '--seeds', '1', '--budget-epochs', '1', '--train-size', '32', '--width', '0.05', '--backend', 'cpu', '--storage', 'mysql://u:secret@h/db', '--out', join(dir, 'cmp'));
+    expect([c.code, c.out]).toEqual([2, '']);
+    expect(c.err).toContain('--storage');
+    expect(c.err).not.toContain('secret');
+    expect(existsSync(join(dir, 'cmp'))).toBe(false);
   });
 });
