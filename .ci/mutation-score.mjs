@@ -12,6 +12,9 @@
 // entry that matches a killed mutant, or no mutant at all, is reported (the list is then out of date) but changes
 // nothing. Entries match on the file, the mutator, the replacement and the trimmed text of the source line the
 // mutant starts on, so they survive edits elsewhere in the file; a changed line makes its entries stale (listed).
+// Where one line holds two mutants with the same mutator and replacement (`while (k < h && ++idx[k] === n)` has
+// `k < h` → true and `++idx[k] === n` → true), an entry also gives `original`, the exact source text the mutant
+// replaces, and then matches only that one.
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -42,7 +45,7 @@ function parseArgs(argv) {
 }
 
 /**
- * @typedef {{ file: string, mutator: string, replacement: string, line: string, reason: string }} Equivalent
+ * @typedef {{ file: string, mutator: string, replacement: string, line: string, reason: string, original?: string }} Equivalent
  * @returns {Equivalent[]}
  */
 export function readEquivalents(path) {
@@ -56,8 +59,20 @@ export function readEquivalents(path) {
         throw new Error(`mutation-score: ${path}, entry ${i}: "${key}" must be a${key === 'reason' ? ' non-empty' : ''} string`);
       }
     }
+    if (e.original !== undefined && typeof e.original !== 'string') throw new Error(`mutation-score: ${path}, entry ${i}: "original" (optional) must be a string`);
   });
   return list;
+}
+
+/**
+ * The source text a mutant replaces: `location` is 1-based, `end` exclusive, as in Stryker's JSON report.
+ * @param {string[]} lines
+ * @param {{ start: { line: number, column: number }, end?: { line: number, column: number } }} location
+ */
+export function originalText(lines, { start, end }) {
+  if (end === undefined) return undefined;
+  if (start.line === end.line) return (lines[start.line - 1] ?? '').slice(start.column - 1, end.column - 1);
+  return [(lines[start.line - 1] ?? '').slice(start.column - 1), ...lines.slice(start.line, end.line - 1), (lines[end.line - 1] ?? '').slice(0, end.column - 1)].join('\n');
 }
 
 const DETECTED = new Set(['Killed', 'Timeout']);
@@ -65,7 +80,7 @@ const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 
 /**
  * Per-file and total counts.
- * @param {{ files: Record<string, { source: string, mutants: Array<{ id: string, mutatorName: string, replacement?: string, status: string, location: { start: { line: number, column: number } } }> }> }} report
+ * @param {{ files: Record<string, { source: string, mutants: Array<{ id: string, mutatorName: string, replacement?: string, status: string, location: { start: { line: number, column: number }, end?: { line: number, column: number } } }> }> }} report
  * @param {Equivalent[]} equivalents
  */
 export function score(report, equivalents) {
@@ -79,7 +94,10 @@ export function score(report, equivalents) {
     for (const m of mutants) {
       const line = (lines[m.location.start.line - 1] ?? '').trim();
       const replacement = m.replacement ?? '';
-      const match = equivalents.findIndex((e) => e.file === file && e.mutator === m.mutatorName && e.replacement === replacement && e.line === line);
+      const original = originalText(lines, m.location);
+      const match = equivalents.findIndex(
+        (e) => e.file === file && e.mutator === m.mutatorName && e.replacement === replacement && e.line === line && (e.original === undefined || e.original === original),
+      );
       if (match >= 0) used.add(match);
       if (m.status === 'Killed') row.killed++;
       else if (m.status === 'Timeout') row.timeout++;

@@ -69,6 +69,16 @@ describe('.ci/mutation-score.mjs', () => {
     }
   });
 
+  test('`original` (optional) tells apart two mutants of one line with the same mutator and replacement', () => {
+    // b.ts's survivor (mutant 9) spans columns 3–8 of 'let z = 1;': it replaces "t z =" (the fixture's locations are arbitrary).
+    const eq = { file: 'src/b.ts', mutator: 'UpdateOperator', replacement: 'z--', line: 'let z = 1;', reason: 'test fixture' };
+    expect(row(run([{ ...eq, original: 't z =' }], ['--threshold', '0']).out, 'src/b.ts')).toEqual(['src/b.ts', '100.00', '2', '1', '0', '0', '0', '1', '0']);
+    const other = run([{ ...eq, original: 'z' }], ['--threshold', '0']);
+    expect(row(other.out, 'src/b.ts')[1]).toBe('50.00');
+    expect(other.out).toContain('note: equivalent entry matches no mutant');
+    expect(run([{ ...eq, original: 7 }]).out).toContain('entry 0: "original" (optional) must be a string');
+  });
+
   test('an entry that matches a killed mutant changes nothing and is reported', () => {
     const { out } = run([{ file: 'src/b.ts', mutator: 'ArithmeticOperator', replacement: 'a - b', line: 'let z = 1;', reason: 'wrong' }], ['--threshold', '0']);
     expect(row(out, 'src/b.ts')[1]).toBe('50.00');
