@@ -113,6 +113,8 @@ export interface TrialProgressEvent {
   resumedEpochs?: number;
   epoch?: number;
   valLoss?: number;
+  /** Seconds since the trial started (epoch events). */
+  trialElapsed?: number;
   bestVal?: number | null;
 }
 
@@ -143,13 +145,15 @@ export function studyProgress(config: StudyConfig, dir: string, display: Progres
     onEvent: (e) => {
       events = true;
       const label = `${e.method} seed ${e.seed}${e.method === 'random' || e.method === 'bayes' ? ` trial ${e.trial}` : ''}`;
+      // With worker threads several trials run at once: the display shows the one that reported last.
       if (e.type === 'trial-started') {
         display.beginRun(label, e.plannedEpochs ?? 0, 'epoch');
         display.step(e.resumedEpochs ?? 0);
       } else if (e.type === 'epoch') {
+        if (display.runLabel !== label) display.beginRun(label, e.plannedEpochs ?? 0, 'epoch', e.trialElapsed ?? 0);
         display.setValLoss(e.valLoss);
         display.step((e.epoch ?? 0) + 1, e.plannedEpochs);
-      } else if (e.type === 'trial-finished') display.endRun(e.bestVal);
+      } else if (e.type === 'trial-finished') display.endRun(e.bestVal, 1, label);
     },
   };
 }

@@ -128,10 +128,11 @@ export class ProgressDisplay {
 
   /**
    * A run (an epoch, a trial) of `steps` steps begins; `label` names it (`epoch 2/3`, `delta-stn seed 0`) and
-   * `stepName` its steps (`step`; a study's trial counts epochs).
+   * `stepName` its steps (`step`; a study's trial counts epochs); `elapsedSeconds`: how long it has already been
+   * running (a trial of another worker thread that the display turns to).
    */
-  beginRun(label: string, steps: number, stepName = 'step'): void {
-    this.run = { label, done: 0, total: steps, t0: this.now(), stepName };
+  beginRun(label: string, steps: number, stepName = 'step', elapsedSeconds = 0): void {
+    this.run = { label, done: 0, total: steps, t0: this.now() - 1000 * elapsedSeconds, stepName };
     if (this.bars) {
       this.bars.current?.stop();
       if (this.bars.current) this.bars.multi.remove(this.bars.current);
@@ -152,11 +153,19 @@ export class ProgressDisplay {
     if (typeof loss === 'number' && Number.isFinite(loss)) this.valLoss = loss;
   }
 
-  /** The current unit is finished (`units`, default 1, count towards the total); a plain line is written. */
-  endRun(valLoss?: number | null, units = 1): void {
+  /** The label of the run shown now (null between runs). */
+  get runLabel(): string | null {
+    return this.run?.label ?? null;
+  }
+
+  /**
+   * A unit is finished (`units`, default 1, count towards the total); a plain line is written. The run shown ends
+   * too, unless `label` names another run (with parallel workers, the shown run goes on).
+   */
+  endRun(valLoss?: number | null, units = 1, label?: string): void {
     this.setValLoss(valLoss);
     this.finished += units;
-    this.run = null;
+    if (label === undefined || this.run?.label === label) this.run = null;
     this.refresh(true);
   }
 

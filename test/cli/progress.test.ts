@@ -112,6 +112,20 @@ describe('a study\u2019s progress counts trials', () => {
     ]);
   });
 
+  test('with parallel workers: the display follows the trial that reported last; another trial\u2019s end keeps it', () => {
+    const { d, lines, at } = fakeDisplay(false, 'trials');
+    const p = studyProgress(config, dir, d);
+    p.log('running 3 trial(s) on 2 worker threads');
+    p.onEvent({ type: 'trial-started', method: 'delta-stn', seed: 0, trial: 0, plannedEpochs: 2, resumedEpochs: 0 });
+    p.onEvent({ type: 'trial-started', method: 'random', seed: 0, trial: 0, plannedEpochs: 1, resumedEpochs: 0 });
+    at(4_000);
+    p.onEvent({ type: 'epoch', method: 'delta-stn', seed: 0, trial: 0, epoch: 0, plannedEpochs: 2, valLoss: 0.75, trialElapsed: 4 });
+    expect(d.runLabel).toBe('delta-stn seed 0');
+    p.onEvent({ type: 'trial-finished', method: 'random', seed: 0, trial: 0, bestVal: 2 });
+    expect(d.runLabel).toBe('delta-stn seed 0');
+    expect(lines[1]).toBe('progress: 1.50/3 trials (50.0%), elapsed 4s, left ~4s | delta-stn seed 0: epoch 1/2, elapsed 4s, left ~4s | val loss 2.0000');
+  });
+
   test('from the log of a runner without events; "job(s)" announced as trials', () => {
     const { d, lines } = fakeDisplay(false, 'trials');
     const p = studyProgress(config, dir, d);
