@@ -76,7 +76,7 @@ function words(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}']+|[^\s\p{L}\p{N}']/gu) ?? [];
 }
 
-/** The units of `text` at a level: code points (`char`) or {@link words}. */
+/** The units of `text` at a level: code points (`char`) or words (lower-cased runs of letters, digits and apostrophes, other non-space characters alone). */
 function units(text: string, level: 'char' | 'word'): string[] {
   return level === 'char' ? Array.from(text) : words(text);
 }

@@ -322,6 +322,8 @@ export interface TextEvaluation {
 
 /** An epoch record: the image trainer's {@link EpochLog} with perplexities. */
 export interface LanguageModelEpochLog extends EpochLog {
+  /** The mean of the epoch's training-step losses (the method's L_T, with dropout and perturbations). */
+  trainStepLoss: number;
   train: TextEvaluation;
   val: TextEvaluation;
   test?: TextEvaluation;
@@ -427,8 +429,8 @@ export class LanguageModelTrainer {
     this.hyperStreams = batchify(data.val, c.batchSize);
     this.valStreams = batchify(data.val, c.evalBatchSize);
     this.testStreams = data.test ? batchify(data.test, c.evalBatchSize) : null;
-    for (const [name, s] of [['data.train', this.trainStreams], ['data.val', this.hyperStreams]] as const) {
-      if (windowCount(s, T) < 1) throw new InvalidArgumentError(name, `at least ${c.batchSize * (T + 1)} tokens (one window of ${T} per stream)`, s.streams * s.length);
+    for (const [name, s] of [['data.train', this.trainStreams], ['data.val', this.hyperStreams], ['data.val', this.valStreams], ['data.test', this.testStreams]] as const) {
+      if (s && windowCount(s, T) < 1) throw new InvalidArgumentError(name, `at least ${s.streams * (T + 1)} tokens (one window of ${T} per stream, ${s.streams} streams)`, s.streams * s.length);
     }
     this.model = model;
     this.space = space;
@@ -550,9 +552,12 @@ export class LanguageModelTrainer {
     return { loss, accuracy: hits / (n * T * B), perplexity: Math.exp(loss) };
   }
 
-  /** Evaluation of the validation (or test) streams at the current weights (w0 centered; w0 + Θλ for STN). */
-  evaluate(part: 'val' | 'test'): TextEvaluation {
-    const s = part === 'val' ? this.valStreams : this.testStreams;
+  /**
+   * Evaluation of the validation or test streams (`evalBatchSize` streams), or of the training streams as the
+   * steps see them (`batchSize` streams), at the current weights (w0 centered; w0 + Θλ for STN).
+   */
+  evaluate(part: 'train' | 'val' | 'test'): TextEvaluation {
+    const s = part === 'train' ? this.trainStreams : part === 'val' ? this.valStreams : this.testStreams;
     if (!s) throw new InvalidArgumentError('part', "'val' (no test tokens were given)", part);
     return readSync(this.evaluateReading(s));
   }
@@ -586,6 +591,7 @@ export class LanguageModelTrainer {
       for (const l of s ?? []) tf.dispose([l.h, l.c]);
     };
     this.window = { train: 0, val: 0 };
+    let stepLossSum = 0;
     try {
       for (let s = 0; s < steps; s++) {
         this.window.train = s;
@@ -601,6 +607,7 @@ export class LanguageModelTrainer {
         }
         free(trainState);
         trainState = this.model.takeRecorded();
+        stepLossSum += loss;
         if (!Number.isFinite(loss)) return this.stop(before, `training loss became ${loss} at epoch ${epoch}, step ${s}`);
         if (!warm && (s + 1) % c.trainSteps === 0) {
           for (let v = 0; v < c.valSteps; v++) {
@@ -637,6 +644,7 @@ export class LanguageModelTrainer {
     return {
       epoch,
       method: c.method,
+      trainStepLoss: stepLossSum / steps,
       train,
       val,
       ...(test ? { test } : {}),

@@ -89,6 +89,20 @@ describe('LanguageModelTrainer', () => {
     expect(moved(Infinity)).toBeGreaterThan(10 * 5 * 1e-3);
   });
 
+  test('the training steps carry the state window to window: frozen weights, no dropout → mean step loss = sequential evaluation', () => {
+    // Dropout rates of 1e-9 (masks exactly 1 in float32) and a learning rate that cannot move a float32 weight.
+    const space = languageModelSpace({ dropoute: 1e-9, dropouti: 1e-9, dropouth: 1e-9, dropouto: 1e-9, wdrop: 1e-9 });
+    const t = new LanguageModelTrainer(tiny(2, 2), space, slice, { method: 'fixed', epochs: 1, batchSize: 4, evalBatchSize: 4, lrWeights: 1e-30, seed: 5 });
+    const w0 = t.snapshot().weights;
+    const log = t.runEpoch();
+    if ('stopped' in log) throw new Error(log.stopped);
+    expect(t.snapshot().weights).toEqual(w0);
+    const sequential = t.evaluate('train');
+    expect(Math.abs(log.trainStepLoss - sequential.loss)).toBeLessThan(1e-6 * sequential.loss);
+    t.dispose();
+    t.model.dispose();
+  });
+
   test('a checkpoint after epoch 1 resumes exactly: epoch 2 of the resumed run equals the uninterrupted one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lm-ckpt-'));
     try {
@@ -179,6 +193,8 @@ describe('LanguageModel', () => {
     expect(() => new LanguageModelTrainer(model, languageModelSpace(), { train: Int32Array.of(1, 2, 3, 4, 5, 6), val: slice.val }, { method: 'fixed', epochs: 1, batchSize: 2 })).toThrow(/data\.train/);
     expect(() => new LanguageModelTrainer(model, languageModelSpace(), { train: slice.train, val: Int32Array.of(0, 1e6, ...slice.val) }, { method: 'fixed', epochs: 1 })).toThrow(/data\.val\[1\]/);
     expect(() => new LanguageModelTrainer(model, languageModelSpace(), slice, { method: 'darts1', epochs: 1 })).toThrow(/method/);
+    // 36 validation tokens are no window of 4 for 10 evaluation streams.
+    expect(() => new LanguageModelTrainer(model, languageModelSpace(), slice, { method: 'fixed', epochs: 1, batchSize: 4, evalBatchSize: 10 })).toThrow(/data\.val.*10 streams/);
     model.dispose();
   });
 });
