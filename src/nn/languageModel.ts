@@ -362,7 +362,7 @@ function handle(name: string, vocabulary: number, windows: number): Dataset {
  * state carried between windows, a hyper step after every `trainSteps` windows (after the warm-up) on the next
  * window of the validation streams, and per-epoch perplexities. The train and hyper steps are the methods' own
  * (src/nn/methods), through a {@link StepContext} whose `images`/`labels` give token windows. Snapshots are
- * {@link TrainerState}s (src/nn/checkpoint.ts saves them); epoch e draws from {@link epochSeeds}(seed, e) only.
+ * {@link TrainerState}s (src/nn/checkpoint.ts saves them); epoch e draws from `epochSeeds(seed, e)` (src/rng.ts) only.
  */
 export class LanguageModelTrainer {
   readonly model: LanguageModel;
