@@ -33,7 +33,7 @@ describe('deltastn tune --model lstm', () => {
     expect(lines.map((l) => l.epoch)).toEqual([0]);
     expect(Object.keys(lines[0].hyper)).toEqual(['dropoute', 'dropouti', 'dropouth', 'dropouto', 'wdrop']);
     expect(lines[0].trainSteps).toBe(4); // 150 characters per stream: 4 windows of 35
-    expect(lines[0].val.perplexity).toBeLessThan(91); // below the uniform model's V
+    expect(lines[0].val.perplexity).toBeLessThan(90); // below the uniform model's V = 90
     const summary = JSON.parse(readFileSync(join(dir, 'run', 'summary.json'), 'utf8')) as { done: boolean; config: TuneConfig };
     expect(summary.done).toBe(true);
     expect(summary.config.model).toBe('lstm');
