@@ -151,7 +151,7 @@ export async function runTune(config: TuneConfig, out: string, options: TuneRunO
   const { model, space } = lm ?? buildModel(config);
   let trainer: Trainer | LanguageModelTrainer;
   try {
-    trainer = lm ? lm.trainer : new Trainer(model, space, loadData(config), { method: config.method, epochs: config.epochs, batchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: config.seed, lrMilestones: config.lrMilestones, lrGamma: config.lrGamma, patience: config.patience, entropyWeight: config.entropyWeight, hypergradientBeta: config.tuneLr === 'hd' ? (config.lrHdBeta ?? 1e-4) : undefined });
+    trainer = lm ? lm.trainer : new Trainer(model, space, loadData(config), { method: config.method, epochs: config.epochs, batchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrResponse: config.lrResponse, lrHyper: config.lrHyper, seed: config.seed, lrMilestones: config.lrMilestones, lrGamma: config.lrGamma, patience: config.patience, entropyWeight: config.entropyWeight, hypergradientBeta: config.tuneLr === 'hd' ? (config.lrHdBeta ?? 1e-4) : undefined });
   } catch (e) {
     model.dispose();
     throw e;
@@ -254,6 +254,7 @@ export const TUNE_SPEC = {
     sigma: { type: 'number', min: 0, minExclusive: true, value: 'σ0', defaultText: '1', description: 'σ0, the initial perturbation scale of every hyperparameter (unconstrained units)', example: '0.5' },
     tau: { type: 'number', min: 0, value: 'τ', defaultText: '0.001', description: 'τ, the entropy weight of the hyper objective (keeps σ from collapsing)', example: '0.01' },
     lr: { type: 'number', min: 0, minExclusive: true, default: 1e-2, description: 'the weights\' learning rate (SGD with momentum)', example: '0.05' },
+    'lr-response': { type: 'number', min: 0, minExclusive: true, defaultText: '--lr', description: 'Θ\'s (the response\'s) learning rate, for delta-stn and delta-stn-linearized (the STN methods step w0 and Θ together at --lr)', example: '0.02' },
     'lr-hyper': { type: 'number', min: 0, minExclusive: true, default: 1e-2, description: 'the hyperparameters\' learning rate (λ and σ)', example: '0.003' },
     'batch-size': { type: 'integer', min: 1, default: 128, description: 'examples per step', example: '64' },
     'train-size': { type: 'integer', min: 0, default: 0, description: 'use the first N training examples (0: all; validation and test: ⌈N/4⌉)', example: '2000' },
@@ -295,6 +296,7 @@ export async function tuneCommand(args: readonly string[], out: (s: string) => v
   if (has.has('warmup')) given.warmupEpochs = v.warmup;
   if (has.has('lr')) given.lrWeights = v.lr;
   if (has.has('lr-hyper')) given.lrHyper = v['lr-hyper'];
+  if (has.has('lr-response')) given.lrResponse = v['lr-response'];
   if (has.has('hparams')) given.hparams = parseHparams(v.hparams);
   if (has.has('dropconnect')) given.dropConnect = v.dropconnect;
   if (has.has('sigma')) given.sigma = v.sigma;
@@ -349,6 +351,7 @@ export async function tuneCommand(args: readonly string[], out: (s: string) => v
       backend: v.backend,
       ...(given.sigma === undefined ? {} : { sigma: given.sigma }),
       ...(given.entropyWeight === undefined ? {} : { entropyWeight: given.entropyWeight }),
+      ...(given.lrResponse === undefined ? {} : { lrResponse: given.lrResponse }),
       ...(given.tuneLr === undefined ? {} : { tuneLr: given.tuneLr, lrHdBeta: given.lrHdBeta ?? 1e-4 }),
     };
     if (config.dropConnect && config.model !== 'mlp') throw new InvalidArgumentError('--dropconnect', 'the mlp model (DropConnect is on its dense hidden-to-hidden weights)', config.model);

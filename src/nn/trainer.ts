@@ -38,6 +38,13 @@ export interface TrainerConfig {
   trainSteps?: number;
   valSteps?: number;
   lrWeights?: number;
+  /**
+   * Θ's learning rate (the response parameters) for the methods that step Θ on its own objective (Δ-STN, Δ-STN
+   * linearized; default `lrWeights`). It stays the ratio `lrResponse / lrWeights` times the weights' current α,
+   * so a milestone or hypergradient descent scales both alike. The joint methods (STN, centered STN) step w0 and
+   * Θ with one optimizer (docs/math.md#s3-5): for them a value other than `lrWeights` is a typed error.
+   */
+  lrResponse?: number;
   momentum?: number;
   lrHyper?: number;
   lrScale?: number;
@@ -116,6 +123,7 @@ export class Trainer {
       trainSteps: config.trainSteps ?? 5,
       valSteps: config.valSteps ?? 1,
       lrWeights: config.lrWeights ?? 1e-2,
+      lrResponse: config.lrResponse ?? config.lrWeights ?? 1e-2,
       momentum: config.momentum ?? 0.9,
       lrHyper: config.lrHyper ?? 1e-2,
       lrScale: config.lrScale ?? config.lrHyper ?? 1e-2,
@@ -140,6 +148,9 @@ export class Trainer {
       if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(k, 'an integer ≥ 1', v);
     }
     if (!Number.isInteger(c.warmupEpochs) || c.warmupEpochs < 0) throw new InvalidArgumentError('warmupEpochs', 'an integer ≥ 0', c.warmupEpochs);
+    if (!(c.lrWeights > 0 && Number.isFinite(c.lrWeights))) throw new InvalidArgumentError('lrWeights', 'a finite number > 0', c.lrWeights);
+    if (!(c.lrResponse > 0 && Number.isFinite(c.lrResponse))) throw new InvalidArgumentError('lrResponse', 'a finite number > 0', c.lrResponse);
+    if (method.jointWeights && c.lrResponse !== c.lrWeights) throw new InvalidArgumentError('lrResponse', `no separate value for ${c.method} (it steps w0 and Θ with one optimizer at lrWeights = ${c.lrWeights})`, c.lrResponse);
     if (!(c.entropyWeight >= 0)) throw new InvalidArgumentError('entropyWeight', 'τ ≥ 0', c.entropyWeight);
     const shape = data.train.shape;
     const want = model.inputShape.reduce((a, b) => a * b, 1);
@@ -154,7 +165,7 @@ export class Trainer {
     this.response = params.response;
     // STN-type joint methods step every parameter with one optimizer (docs/math.md#s3-5); Δ-STN has two.
     this.optGeneral = new MomentumSgd(method.jointWeights ? [...this.general, ...this.response] : this.general, c.lrWeights, c.momentum, c.hypergradientBeta === null ? {} : { hypergradientBeta: c.hypergradientBeta });
-    this.optResponse = new MomentumSgd(this.response, c.lrWeights, c.momentum);
+    this.optResponse = new MomentumSgd(this.response, c.lrResponse, c.momentum);
     this.optLambda = new VectorOptimizer(c.hyperOptimizer, space.h, c.lrHyper);
     this.optScale = new VectorOptimizer(c.hyperOptimizer, space.h, c.lrScale);
     const idx = (kind: Parameters<HyperSpace['indicesOfKind']>[0]): number | undefined => space.indicesOfKind(kind)[0];
@@ -379,12 +390,12 @@ export class Trainer {
       const alpha = (yield* read(rate))[0];
       this.optGeneral.syncLearningRate(alpha);
       this.state.learningRate = alpha;
-      this.optResponse.learningRate = Math.max(alpha, Number.MIN_VALUE);
+      this.optResponse.learningRate = this.responseRate(alpha);
     }
     if (c.lrMilestones.includes(this.state.epoch)) {
       this.state.learningRate *= c.lrGamma;
       this.optGeneral.learningRate = Math.max(this.state.learningRate, Number.MIN_VALUE);
-      this.optResponse.learningRate = Math.max(this.state.learningRate, Number.MIN_VALUE);
+      this.optResponse.learningRate = this.responseRate(this.state.learningRate);
     }
     return {
       epoch,
@@ -453,8 +464,13 @@ export class Trainer {
     this.optLambda.setState(state.lambdaOptimizer);
     this.optScale.setState(state.scaleOptimizer);
     this.optGeneral.learningRate = Math.max(state.learningRate, Number.MIN_VALUE);
-    this.optResponse.learningRate = Math.max(state.learningRate, Number.MIN_VALUE);
+    this.optResponse.learningRate = this.responseRate(state.learningRate);
     this.state = { ...structuredClone({ ...state, weights: [], generalMomentum: [], responseMomentum: [] }), weights: [], generalMomentum: [], responseMomentum: [] };
+  }
+
+  /** Θ's learning rate when the weights' is `alpha`: α · lrResponse / lrWeights (see {@link TrainerConfig.lrResponse}). */
+  private responseRate(alpha: number): number {
+    return Math.max(alpha * (this.config.lrResponse / this.config.lrWeights), Number.MIN_VALUE);
   }
 
   dispose(): void {

@@ -51,6 +51,8 @@ export interface TuneConfig {
   sigma?: number;
   /** τ, the entropy weight of the hyper objective (default 1e-3, the trainer's): `--tau`. */
   entropyWeight?: number;
+  /** Θ's (the response's) learning rate for Δ-STN (default `lrWeights`; src/nn/trainer.ts `lrResponse`): `--lr-response`. */
+  lrResponse?: number;
   dataDir?: string;
   backend: BackendName;
 }
@@ -84,6 +86,7 @@ export const TUNE_FLAGS: Record<keyof TuneConfig, string> = {
   lrHdBeta: '--lr-hd-beta',
   sigma: '--sigma',
   entropyWeight: '--tau',
+  lrResponse: '--lr-response',
   dataDir: '--data-dir',
   backend: '--backend',
 };
@@ -123,6 +126,7 @@ export function validateTuneConfig(value: unknown, fail: (field: keyof TuneConfi
   positive('lrHyper');
   positive('lrGamma', true);
   positive('sigma', true);
+  positive('lrResponse', true);
   if (c.entropyWeight !== undefined && (typeof c.entropyWeight !== 'number' || !Number.isFinite(c.entropyWeight) || c.entropyWeight < 0)) fail('entropyWeight', 'a finite τ ≥ 0', c.entropyWeight);
   if (c.lrMilestones !== undefined && (!Array.isArray(c.lrMilestones) || !c.lrMilestones.every((m) => Number.isSafeInteger(m) && m >= 1))) fail('lrMilestones', 'an array of epochs (integers ≥ 1)', c.lrMilestones);
   const h = c.hparams;

@@ -99,3 +99,24 @@ describe('tune --sigma (σ0) and --tau (τ)', () => {
     expect((await runCli('tune', '--resume', plain, '--tau', '0')).code).toBe(2);
   });
 });
+
+describe('tune --lr-response', () => {
+  const TINY = ['tune', '--model', 'mlp', '--dataset', 'mnist', '--width', '0.02', '--batch-size', '16', '--epochs', '1', '--backend', 'cpu'];
+  test('sets Θ\'s own rate for Δ-STN (the run saves it, the log differs from the default), and is refused for STN', async () => {
+    const outs: string[] = [];
+    for (const extra of [[], ['--lr-response', '0.5']]) {
+      const out = join(tmp('deltastn-lrr-'), 'run');
+      const r = await runCli(...TINY, '--train-size', '96', '--method', 'delta-stn', ...extra, '--out', out);
+      expect(r.code, r.err).toBe(0);
+      outs.push(out);
+    }
+    const [plain, fast] = outs.map((o) => readFileSync(join(o, 'log.jsonl'), 'utf8').trim().split('\n')[0]);
+    expect(fast).not.toEqual(plain);
+    const again = await runCli('tune', '--resume', outs[1], '--lr-response', '0.2');
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/--lr-response.*saved value 0\.5/);
+    const stn = await runCli(...TINY, '--method', 'stn', '--lr-response', '0.5', '--out', join(tmp('deltastn-lrr-'), 'run'));
+    expect(stn.code).toBe(2);
+    expect(stn.err).toMatch(/lrResponse|--lr-response/);
+  });
+});
