@@ -9,6 +9,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { describe, expect, test } from 'vitest';
 import { openStore, parseStorage, trialsCsv, trialsJsonl, type StudyStore } from '../../src/tune/store/index.js';
 import { bayesHistory, decodeTrialCheckpoint, encodeTrialCheckpoint, openStudy, plannedTrials, type StudyConfig, type TrialCheckpoint, type TrialRecord } from '../../src/tune/study.js';
@@ -64,11 +65,12 @@ function storeSuite(kind: string, open: () => Promise<StudyStore>): void {
       // Two connections claim concurrently until nothing is left: every trial exactly once, in priority order per claimer.
       const got: { id: number; by: string }[] = [];
       const claimer = async (s: StudyStore, who: string): Promise<void> => {
-        for (;;) {
+        for (let k = 0; k <= plan.length; k++) {
           const c = await s.claim(name, who, 60);
           if (!c) return;
           got.push({ id: c.id, by: who });
         }
+        throw new Error(`${who} claimed more than the ${plan.length} trials (a held trial was claimed again)`);
       };
       await Promise.all([claimer(a, 'A'), claimer(b, 'B'), claimer(a, 'A2')]);
       const ids = got.map((g) => g.id);
@@ -197,6 +199,29 @@ describe('study store: SQLite', () => {
 
 describe.skipIf(!PG_URL)('study store: PostgreSQL (DELTASTN_PG_URL)', () => {
   storeSuite('postgresql', () => openStore(PG_URL as string, null));
+
+  test('postgresql: a claim skips a row another transaction has locked (FOR UPDATE SKIP LOCKED), without waiting for it', async () => {
+    const s = await openStore(PG_URL as string, null);
+    const locker = new pg.Client({ connectionString: PG_URL });
+    await locker.connect();
+    try {
+      const name = freshName();
+      await openStudy(s, name, config, '--study');
+      await s.addTrials(name, [0, 1].map((t) => ({ method: 'random' as const, seed: 0, trial: t, plannedEpochs: 2, priority: t })));
+      await locker.query('BEGIN');
+      await locker.query("SELECT id FROM deltastn_trials WHERE study = $1 AND trial = 0 FOR UPDATE", [name]);
+      const timeout = new Promise<'blocked'>((resolve) => setTimeout(() => resolve('blocked'), 3000));
+      const got = await Promise.race([s.claim(name, 'w', 60), timeout]);
+      expect(got).not.toBe('blocked');
+      expect((got as Awaited<ReturnType<StudyStore['claim']>>)?.trial).toBe(1);
+      await locker.query('ROLLBACK');
+      expect((await s.claim(name, 'w', 60))?.trial).toBe(0);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => {});
+      await locker.end();
+      await s.close();
+    }
+  });
 });
 
 describe('study store: PostgreSQL availability', () => {
