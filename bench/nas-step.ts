@@ -12,8 +12,9 @@ import { createDataset } from '../src/data/dataset.js';
 import { NATIVE_ENV_DEFAULTS, initBackend, type BackendName } from '../src/nn/backend.js';
 
 for (const [k, v] of Object.entries(NATIVE_ENV_DEFAULTS)) process.env[k] ??= v;
-import { cellSearchSpace, genotypeNetwork } from '../src/nn/cellNetworks.js';
-import { randomGenotype, type CellSpaceKind } from '../src/nn/cells.js';
+import { randomGenotype } from '../src/nas/genotype.js';
+import { cellSearchSpace, genotypeNetwork } from '../src/nas/networks.js';
+import type { CellSpaceKind } from '../src/nas/space.js';
 import { Trainer, type NnMethod } from '../src/nn/trainer.js';
 
 const { values } = parseArgs({ options: { backend: { type: 'string', default: 'wasm' }, reps: { type: 'string', default: '15' }, spaces: { type: 'string', default: 'mlp-cell,cnn-cell' } } });

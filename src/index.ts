@@ -7,7 +7,6 @@
 export * from './theoryEntry.js';
 
 // The types of exported values' signatures, so that the API reference can show them (TypeDoc).
-export { nasProblem, type NasData, type NasLoss } from './bilevel/nas.js';
 
 // nn (TensorFlow.js; browser-safe: datasets and checkpoints are in 'deltastn/node')
 export { BACKEND_NAMES, BackendUnavailableError, formatBackendInfo, initBackend, isBackendName, NATIVE_ENV_DEFAULTS, type ActiveBackendName, type BackendInfo, type BackendName, type WebGpuAdapterInfo } from './nn/backend.js';
@@ -42,8 +41,14 @@ export { type StnModule } from './nn/models.js';
 export { BatchNorm, type BatchNormOptions } from './nn/batchNorm.js';
 export { GlobalAveragePool, RESNET_HYPERPARAMETERS, ResidualBlock, optionAShortcut, resnet, toRgb32, type ResNetOptions, type ResidualBlockOptions, type ShortcutKind } from './nn/resnet.js';
 export { adjustHue, adjustSaturation, affineParameters, affineSourceIndices, affineWarp, augmentInputs, hueShifts, type AffineParameters } from './nn/augment.js';
-export { CELL_SPACES, cellEdges, cellSpaceSpecs, CNN_OPS, deriveGenotype, edgeName, edgeWeights, genotypeText, makeCandidate, maxPool3x3Same, MixedCell, MLP_OPS, randomGenotype, spaceOps, type Candidate, type CandidateOptions, type CellSpaceKind, type Genotype, type MixedEdge, type OpName } from './nn/cells.js';
-export { cellSearchSpace, genotypeNetwork, type CellSpaceOptions } from './nn/cellNetworks.js';
+// NAS (src/nas): the search space, candidate operations, cells, genotypes, networks, and the small exact problem.
+export { CELL_SPACES, cellEdges, CNN_OPS, edgeName, genotypeText, MLP_OPS, spaceOps, type CellSpaceKind, type Genotype, type OpName } from './nas/space.js';
+export { makeCandidate, maxPool3x3Same, type Candidate, type CandidateOptions } from './nas/candidates.js';
+export { edgeWeights, MixedCell, type MixedEdge } from './nas/cell.js';
+export { cellSpaceSpecs, deriveGenotype, randomGenotype } from './nas/genotype.js';
+export { cellSearchSpace, genotypeNetwork, type CellSpaceOptions } from './nas/networks.js';
+export { nasProblem, type NasData, type NasLoss } from './nas/problem.js';
+export type { CellBlock } from './nn/cells.js';
 export { MomentumSgd, VectorOptimizer, type MomentumSgdOptions, type VectorOptimizerState } from './nn/optimizers.js';
 export { finiteDifferenceMixedProduct, isDarts, NETWORK_METHODS, NN_METHODS, Trainer, type EpochLog, type Evaluation, type NetworkMethod, type NnMethod, type StepContext, type TrainerConfig, type TrainerData, type TrainerState } from './nn/trainer.js';
 export type { StepSettings } from './nn/methods/context.js';

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { dataDirOption } from './io.js';
 import { BACKEND_NAMES } from '../nn/backend.js';
-import { CELL_SPACES } from '../nn/cells.js';
+import { CELL_SPACES } from '../nas/space.js';
 import { ARCH_METHODS, randomTrials, runArchSearch, validateArchSearchConfig, type ArchMethod, type ArchSearchConfig } from '../tune/archSearch.js';
 import { parseCommand, type CommandSpec } from './options.js';
 import { ProgressDisplay } from './progress.js';

@@ -11,7 +11,8 @@
 import { InvalidArgumentError } from '../errors.js';
 import { goldenBracket } from './bracket.js';
 import { lineChart } from '../report/plot.js';
-import { darts, nasProblem, type NasData } from '../bilevel/nas.js';
+import { darts } from '../nas/darts.js';
+import { nasProblem, type NasData } from '../nas/problem.js';
 import { hypernetwork, ift, solveInner, type HypergradientMethod } from '../bilevel/methods.js';
 import type { BilevelProblem } from '../bilevel/problem.js';
 

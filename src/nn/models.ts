@@ -13,7 +13,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import { StnConv2d, StnDense, maxPool2x2, maxPool2x2Tangent, reluTangent, type StnLayer, type StnParameters, type TangentOptions } from './layers.js';
 import { dropConnectMask, dropoutMask } from './regularizers.js';
-import type { MixedCell } from './cells.js';
+import type { CellBlock as MixedCell } from './cells.js';
 
 /** One block of a network. `hyper` is the index of the hyperparameter (in the model's space) a dropout uses. */
 export type Block =

@@ -1,7 +1,7 @@
 /**
  * Architecture search on real data (issue 7; Node only): for each method in {DARTS first order, DARTS second
  * order, Δ-STN (plain or linearized), STN, random} and each seed, search a DARTS cell space
- * (src/nn/cells.ts) on a training/validation split, discretize, retrain the discrete architecture from scratch
+ * (src/nas/cell.ts) on a training/validation split, discretize, retrain the discrete architecture from scratch
  * and report its validation and test accuracy.
  *
  * @remarks
@@ -42,8 +42,9 @@ import { StateFileError, appendLine, checkOutputDirectory, createOutputDirectory
 import { Rng } from '../rng.js';
 import { loadData } from './factory.js';
 import { BACKEND_NAMES, formatBackendInfo, initBackend, isBackendName, type BackendName } from '../nn/backend.js';
-import { cellSearchSpace, genotypeNetwork } from '../nn/cellNetworks.js';
-import { CELL_SPACES, deriveGenotype, genotypeText, randomGenotype, spaceOps, type CellSpaceKind, type Genotype } from '../nn/cells.js';
+import { deriveGenotype, randomGenotype } from '../nas/genotype.js';
+import { cellSearchSpace, genotypeNetwork } from '../nas/networks.js';
+import { CELL_SPACES, genotypeText, spaceOps, type CellSpaceKind, type Genotype } from '../nas/space.js';
 import { Trainer, type EpochLog, type NnMethod } from '../nn/trainer.js';
 import { lineChart, SERIES_COLORS, type SeriesSpec } from '../report/plot.js';
 import { deriveSeed } from './study.js';

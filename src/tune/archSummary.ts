@@ -5,8 +5,8 @@
  * (notebooks/runs.html) summarize a picked `runs.jsonl` with the same functions as `deltastn search`;
  * archSearch.ts (Node only: the runner) re-exports all of it.
  */
-import { softmax } from '../bilevel/nas.js';
-import { spaceOps, type CellSpaceKind, type Genotype } from '../nn/cellSpace.js';
+import { softmax } from '../nas/problem.js';
+import { spaceOps, type CellSpaceKind, type Genotype } from '../nas/space.js';
 import type { Evaluation } from '../nn/trainer.js';
 
 /** Gradient-based search methods (one trainer run on the one-shot model). */

@@ -50,7 +50,7 @@ describe('import graph', () => {
   test('src/ has no import cycle', () => {
     const graph = sourceGraph('src');
     expect(graph.size).toBeGreaterThan(50);
-    // The models ↔ cells cycle of round one would read: [src/nn/cells.ts, src/nn/models.ts].
+    // The models ↔ cells cycle of round one would read: [src/nas/cell.ts, src/nn/models.ts].
     expect(cycles(graph)).toEqual([]);
   });
 });

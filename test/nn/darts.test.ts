@@ -1,5 +1,5 @@
 /**
- * Architecture search in the trainer (src/nn/trainer.ts) on tiny DARTS cell models: src/nn/cells.ts
+ * Architecture search in the trainer (src/nn/trainer.ts) on tiny DARTS cell models: src/nas/cell.ts
  * `cellSearchSpace` (kind 'mlp-cell', width 6, 2 nodes: 3 mixed edges × {dense-relu, dense-tanh, identity,
  * zero}, h = 12 architecture logits, 3 classes) on a tiny synthetic dataset (784 uniform pixels in [0, 1),
  * uniform labels; 32 training and 16 validation images), batches of 8, cpu backend.
@@ -49,8 +49,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
 import { DeltaStnError, InvalidArgumentError } from '../../src/errors.js';
 import { initBackend } from '../../src/nn/backend.js';
-import { cellSearchSpace } from '../../src/nn/cellNetworks.js';
-import { edgeWeights } from '../../src/nn/cells.js';
+import { edgeWeights, type MixedCell } from '../../src/nas/cell.js';
+import { cellSearchSpace } from '../../src/nas/networks.js';
 import { HyperSpace, dropoutSpec, inputDropoutSpec } from '../../src/nn/hyper.js';
 import type { StnLayer } from '../../src/nn/layers.js';
 import { mlp, type StnNetwork } from '../../src/nn/models.js';
@@ -212,7 +212,7 @@ function reference64(model: StnNetwork): Loss64 {
   const dense = new Map<StnLayer, Dense64>();
   for (const b of model.blocks) {
     if (b.kind === 'layer') dense.set(b.layer, dense64(b.layer));
-    if (b.kind === 'cell') for (const e of b.cell.edges) for (const c of e.candidates) if (c.layer) dense.set(c.layer, dense64(c.layer));
+    if (b.kind === 'cell') for (const e of (b.cell as MixedCell).edges) for (const c of e.candidates) if (c.layer) dense.set(c.layer, dense64(c.layer));
   }
   const relu = (z: number[][], signs?: boolean[]): number[][] =>
     z.map((r) =>
@@ -229,7 +229,7 @@ function reference64(model: StnNetwork): Loss64 {
       if (b.kind === 'layer') h = applyDense64(dense.get(b.layer) as Dense64, h, hnet);
       else if (b.kind === 'relu') h = relu(h, signs);
       else if (b.kind === 'cell') {
-        const cell = b.cell;
+        const cell = b.cell as MixedCell;
         const nodes: (number[][] | null)[] = [h];
         for (let j = 1; j <= cell.nodes; j++) {
           let acc: number[][] | null = null;
@@ -330,9 +330,9 @@ function explicitLoss(model: StnNetwork): ExplicitLoss {
       else if (b.kind === 'relu') h = tf.relu(h);
       else if (b.kind === 'cell') {
         const nodes: (tf.Tensor2D | null)[] = [h];
-        for (let j = 1; j <= b.cell.nodes; j++) {
+        for (let j = 1; j <= (b.cell as MixedCell).nodes; j++) {
           let acc: tf.Tensor2D | null = null;
-          for (const e of b.cell.edges) {
+          for (const e of (b.cell as MixedCell).edges) {
             const src = nodes[e.from];
             if (e.to !== j || !src) continue;
             const m = edgeWeights(alpha, e.hypers);
@@ -349,7 +349,7 @@ function explicitLoss(model: StnNetwork): ExplicitLoss {
           nodes.push(acc);
         }
         let out: tf.Tensor2D | null = null;
-        for (let j = 1; j <= b.cell.nodes; j++) {
+        for (let j = 1; j <= (b.cell as MixedCell).nodes; j++) {
           const v = nodes[j];
           if (v) out = out ? tf.add<tf.Tensor2D>(out, v) : v;
         }
@@ -457,7 +457,7 @@ describe('finiteDifferenceMixedProduct (DARTS eq. 8)', () => {
     const lambda = genericLambda(s.space.h);
     const smooth = new Set<string>();
     for (const b of s.model.blocks) {
-      if (b.kind === 'cell') for (const e of b.cell.edges) if (e.to === 2) for (const c of e.candidates) if (c.op === 'dense-tanh') for (const u of (c.layer as StnLayer).parameters().general) smooth.add(u.name);
+      if (b.kind === 'cell') for (const e of (b.cell as MixedCell).edges) if (e.to === 2) for (const c of e.candidates) if (c.op === 'dense-tanh') for (const u of (c.layer as StnLayer).parameters().general) smooth.add(u.name);
     }
     const last = s.model.blocks[s.model.blocks.length - 1];
     if (last.kind === 'layer') for (const u of last.layer.parameters().general) smooth.add(u.name);

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { MLP_OPS } from '../../src/nn/cells.js';
+import { MLP_OPS } from '../../src/nas/space.js';
 import { initBackend } from '../../src/nn/backend.js';
 import { inlineSvg } from '../../src/report/html.js';
 import { textWidth } from '../../src/report/plot.js';

@@ -14,7 +14,8 @@ import { test as fcTest, fc } from '@fast-check/vitest';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { initBackend } from '../../src/nn/backend.js';
-import { cellSpaceSpecs, deriveGenotype, genotypeText, MLP_OPS, CNN_OPS, type CellSpaceKind } from '../../src/nn/cells.js';
+import { cellSpaceSpecs, deriveGenotype } from '../../src/nas/genotype.js';
+import { genotypeText, MLP_OPS, CNN_OPS, type CellSpaceKind } from '../../src/nas/space.js';
 import { HyperSpace } from '../../src/nn/hyper.js';
 import {
   archSearchTable,

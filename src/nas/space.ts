@@ -1,7 +1,7 @@
 /**
  * The vocabulary of the DARTS search spaces, without TensorFlow.js (browser pages and summaries import it
  * without loading tfjs): the operation names, the two spaces, the edges of an N-node cell and their names,
- * and the discrete architecture (genotype). The networks themselves are in src/nn/cells.ts.
+ * and the discrete architecture (genotype). The cells are in src/nas/cell.ts, their candidate operations in candidates.ts, the networks in networks.ts.
  */
 import { InvalidArgumentError } from '../errors.js';
 

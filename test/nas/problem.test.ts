@@ -4,7 +4,8 @@ import { InvalidArgumentError, ShapeMismatchError } from '../../src/errors.js';
 import { checkDerivatives } from '../../src/bilevel/derivatives.js';
 import { hypernetwork, ift, solveInner } from '../../src/bilevel/methods.js';
 import type { BilevelProblem } from '../../src/bilevel/problem.js';
-import { darts, dartsHypergradient, exactMixedProduct, finiteDifferenceHypergradient, finiteDifferenceMixedProduct, nasProblem, softmax, type NasData } from '../../src/bilevel/nas.js';
+import { darts, dartsHypergradient, exactMixedProduct, finiteDifferenceHypergradient, finiteDifferenceMixedProduct } from '../../src/nas/darts.js';
+import { nasProblem, softmax, type NasData } from '../../src/nas/problem.js';
 import { exactNasSolution, NAS_TOY_DATA, nasExperiment, type NasExperimentResult } from '../../src/experiments/nas.js';
 import { FINITE_DIFFERENCE_REL_TOL, closedFormRelTol, relativeErrorVec } from '../../src/tolerance.js';
 

@@ -1,5 +1,5 @@
 /**
- * DARTS search cells (src/nn/cells.ts), the `architecture` kind of the hyperparameter space
+ * DARTS search cells (src/nas: space.ts, candidates.ts, cell.ts, genotype.ts, networks.ts), the `architecture` kind of the hyperparameter space
  * (src/nn/hyper.ts) and the `cell` block of src/nn/models.ts.
  *
  * - HyperSpace: `groups()` lists each edge's coordinates in order; the JSON round trip keeps `group`; the
@@ -42,25 +42,11 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DeltaStnError, InvalidArgumentError } from '../../src/errors.js';
 import { initBackend } from '../../src/nn/backend.js';
-import {
-  CNN_OPS,
-  MLP_OPS,
-  MixedCell,
-  cellEdges,
-  cellSpaceSpecs,
-  deriveGenotype,
-  edgeName,
-  edgeWeights,
-  makeCandidate,
-  maxPool3x3Same,
-  randomGenotype,
-  spaceOps,
-  type CellSpaceKind,
-  type Genotype,
-  type MixedEdge,
-  type OpName,
-} from '../../src/nn/cells.js';
-import { cellSearchSpace, genotypeNetwork } from '../../src/nn/cellNetworks.js';
+import { makeCandidate, maxPool3x3Same } from '../../src/nas/candidates.js';
+import { MixedCell, edgeWeights, type MixedEdge } from '../../src/nas/cell.js';
+import { cellSpaceSpecs, deriveGenotype, randomGenotype } from '../../src/nas/genotype.js';
+import { cellSearchSpace, genotypeNetwork } from '../../src/nas/networks.js';
+import { CNN_OPS, MLP_OPS, cellEdges, edgeName, spaceOps, type CellSpaceKind, type Genotype, type OpName } from '../../src/nas/space.js';
 import { HyperSpace, architectureSpecs, dropoutSpec, weightDecaySpec, type HyperparameterSpec } from '../../src/nn/hyper.js';
 import type { StnNetwork } from '../../src/nn/models.js';
 import { maxPool2x2, maxPool2x2Mask, oneHotCrossEntropy } from '../../src/nn/ops.js';
@@ -188,7 +174,7 @@ function modelSignature(model: StnNetwork, x: tf.Tensor, hnet: tf.Tensor2D | nul
         h = maxPool2x2(h as tf.Tensor4D);
       } else if (b.kind === 'flatten') h = tf.reshape(h, [h.shape[0], -1]);
       else if (b.kind === 'cell') {
-        sig.push(...cellSignature(b.cell, h, hnet, hyper));
+        sig.push(...cellSignature(b.cell as MixedCell, h, hnet, hyper));
         h = b.cell.apply(h, hnet, hyper);
       } else throw new Error(`unexpected block ${b.kind}`);
     }
@@ -1061,7 +1047,7 @@ describe('no tensor leaks', () => {
       const masks = new Map<number, tf.Tensor>();
       const cellBlock = model.blocks.find((b) => b.kind === 'cell');
       if (!cellBlock || cellBlock.kind !== 'cell') throw new Error('no cell block');
-      const cell = cellBlock.cell;
+      const cell = cellBlock.cell as MixedCell;
       const cx = kind === 'mlp-cell' ? randn([B, 6], rng) : randn([B, 14, 14, 2], rng);
       const p4 = randn([B, 5, 5, 2], rng) as tf.Tensor4D;
       const start = tf.memory().numTensors;

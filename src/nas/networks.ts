@@ -1,16 +1,18 @@
 /**
  * The networks of the cell search spaces: the one-shot search model (every edge mixes every operation) and the
- * network of a discrete architecture, each a stem, one cell (src/nn/cells.ts: {@link MixedCell}) and a
- * classifier. Kept apart from cells.ts so that the import runs one way: models.ts knows the cell as a block,
- * cells.ts knows nothing of networks, and this module builds networks from both.
+ * network of a discrete architecture, each a stem, one cell (src/nas/cell.ts: {@link MixedCell}) and a
+ * classifier. The import runs one way: src/nn/models.ts knows a cell only as a block (src/nn/cells.ts
+ * `CellBlock`), cell.ts knows nothing of networks, and this module builds networks from both.
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { Rng } from '../rng.js';
-import { HyperSpace } from './hyper.js';
-import { StnConv2d, StnDense } from './layers.js';
-import { StnNetwork, type Block } from './models.js';
-import { MixedCell, cellSpaceSpecs, makeCandidate, type MixedEdge } from './cells.js';
-import { cellEdges, edgeName, spaceOps, type CellSpaceKind, type Genotype, type OpName } from './cellSpace.js';
+import { HyperSpace } from '../nn/hyper.js';
+import { StnConv2d, StnDense } from '../nn/layers.js';
+import { StnNetwork, type Block } from '../nn/models.js';
+import { makeCandidate } from './candidates.js';
+import { MixedCell, type MixedEdge } from './cell.js';
+import { cellSpaceSpecs } from './genotype.js';
+import { cellEdges, edgeName, spaceOps, type CellSpaceKind, type Genotype, type OpName } from './space.js';
 
 export interface CellSpaceOptions {
   kind: CellSpaceKind;
