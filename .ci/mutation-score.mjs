@@ -19,11 +19,14 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 /**
- * The CI threshold, in percent: 85, five points under the 90.22 % measured on 2026-12-07 09:13 UTC for the CI scope
- * (cubature.ts 100 %, gaussHermite.ts 84.93 %; README "Mutation testing"), so that a timeout turning into a survivor
- * on a slower machine, or a day's edits, do not fail CI. Raise it as the score rises.
+ * The CI threshold, in percent: 95, five points under the 100 % measured on 2026-12-07 11:14 UTC for the CI scope
+ * (cubature.ts, gaussHermite.ts, scalar.ts: 250 of 250 valid mutants detected, 11 equivalent left out; README
+ * "Mutation testing"; it was 85 under the first measurement, 90.22 %). Five points are 12 of the 250: room for some
+ * of gaussHermite.ts's 16 timeouts, those that are slowness rather than endless loops (its static mutants run the
+ * whole kernel suite), to come out otherwise on another machine, and for a day's edits. Keep it five points under
+ * the measured score.
  */
-export const THRESHOLD = 85;
+export const THRESHOLD = 95;
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
