@@ -10,7 +10,7 @@
  * Size: 3 random-search trials of 2 epochs, MLP width 0.05, 256 training examples, cpu backend.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { openStore } from '../../src/tune/store/index.js';
@@ -124,6 +124,22 @@ describe('deltastn worker: three processes on one study, one SIGKILLed mid-trial
   test.skipIf(!PG_URL)('PostgreSQL (DELTASTN_PG_URL; skipped when unset, required in CI)', async () => {
     await sharedStudy(() => PG_URL as string, `shared-${process.pid}-${Date.now()}`);
   }, 180_000);
+
+  test('an old study (config.json and trials.jsonl, no study.db) is migrated into the store once, nothing rerun', async () => {
+    const recs = await single();
+    const dir = tmp('deltastn-worker-migrate-');
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    writeFileSync(join(dir, 'trials.jsonl'), recs.map((r) => JSON.stringify(r) + '\n').join(''));
+    const logs: string[] = [];
+    const a = await runStudy(config, dir, { log: (s) => logs.push(s) });
+    expect([a.ran, a.skipped, a.complete]).toEqual([0, 3, true]);
+    expect(logs.join('\n')).toContain('3 record(s) migrated into the study store');
+    expect(existsSync(join(dir, 'study.db'))).toBe(true);
+    expect(readTrials(join(dir, 'trials.jsonl')).records).toEqual(recs);
+    const again: string[] = [];
+    await runStudy(config, dir, { log: (s) => again.push(s) });
+    expect(again.join('\n')).not.toContain('migrated');
+  });
 
   test('a worker on a study that does not exist exits 2 naming --study; a bad --storage (worker, compare) names --storage, shows no password, writes nothing', async () => {
     const dir = tmp('deltastn-worker-bad-');
