@@ -37,12 +37,10 @@
  * for every example of a channel (a batch-common bias response (h U_b) ⊙ b_resp) is cancelled by the batch
  * mean; only the part that varies across the batch survives.
  *
- * **State.** γ, β (the affine map, part of w0: the hypernetwork does not scale them) and the running statistics
- * are `general` variables, so snapshots, checkpoints and the trainer's restore carry the running statistics
- * with the weights and a resumed run is exact. The running statistics are never moved by an optimizer: in
- * training mode the output carries a term 0·(Σ μ_run + Σ v_run), which gives them an exactly-zero gradient, so
- * SGD with momentum leaves them bit for bit unchanged (buffer 0, v − lr·0 = v); they change only through the
- * momentum update above.
+ * **State.** γ, β (the affine map, part of w0: the hypernetwork does not scale them) are `general` variables;
+ * the running statistics are `buffers` (src/nn/layers.ts `StnParameters`): no optimizer sees them and no
+ * gradient is taken for them, while snapshots, checkpoints and the trainer's restore carry them after the
+ * weights, so a resumed run is exact. They change only through the momentum update above.
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeMismatchError } from '../errors.js';
@@ -106,9 +104,9 @@ export class BatchNorm implements StnModule {
     this.runningVar = make(1, 'runningVar');
   }
 
-  /** γ, β and the running statistics are w0 (module remarks); no response parameters. */
+  /** γ, β are w0; the running statistics are buffers (module remarks); no response parameters. */
   parameters(): StnParameters {
-    return { general: [this.gamma, this.beta, this.runningMean, this.runningVar], response: [] };
+    return { general: [this.gamma, this.beta], response: [], buffers: [this.runningMean, this.runningVar] };
   }
 
   layers(): StnLayer[] {
@@ -144,9 +142,7 @@ export class BatchNorm implements StnModule {
     const variance = tf.mean(tf.square(centred), axes);
     const r = tf.rsqrt(tf.add(variance, this.epsilon));
     const zHat = tf.mul(centred, r);
-    // The zero-weight term (module remarks): an exactly-zero gradient for the running statistics.
-    const zero = tf.mul(tf.add(tf.sum(this.runningMean), tf.sum(this.runningVar)), 0);
-    const y = tf.add(tf.add(tf.mul(zHat, this.gamma), this.beta), zero);
+    const y = tf.add(tf.mul(zHat, this.gamma), this.beta);
     return { y, zHat, r, mean, variance };
   }
 
@@ -206,6 +202,7 @@ export class BatchNorm implements StnModule {
 
   /** Frees the four variables. */
   dispose(): void {
-    for (const v of this.parameters().general) v.dispose();
+    const p = this.parameters();
+    for (const v of [...p.general, ...(p.buffers ?? [])]) v.dispose();
   }
 }

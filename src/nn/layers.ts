@@ -47,6 +47,11 @@ function biasUniform(size: number, fanIn: number, rng: Rng): tf.Tensor1D {
 export interface StnParameters {
   general: tf.Variable[];
   response: tf.Variable[];
+  /**
+   * State that no optimizer moves and no gradient reaches (BatchNorm's running statistics): carried by snapshots
+   * and checkpoints after the general and response variables, so a resumed run is exact. Absent: none.
+   */
+  buffers?: tf.Variable[];
 }
 
 /** Common shape of the two STN layers. */

@@ -119,16 +119,18 @@ export class StnNetwork {
   }
 
   /** General (w0) and response (Θ) variables, in a fixed order. */
-  parameters(): { general: tf.Variable[]; response: tf.Variable[] } {
+  parameters(): StnParameters {
     const general: tf.Variable[] = [];
     const response: tf.Variable[] = [];
+    const buffers: tf.Variable[] = [];
     for (const b of this.blocks) {
       if (b.kind !== 'layer' && b.kind !== 'cell' && b.kind !== 'module') continue;
       const p = b.kind === 'layer' ? b.layer.parameters() : b.kind === 'cell' ? b.cell.parameters() : b.module.parameters();
       general.push(...p.general);
       response.push(...p.response);
+      buffers.push(...(p.buffers ?? []));
     }
-    return { general, response };
+    return { general, response, buffers };
   }
 
   /** Every STN layer of the network (cells' candidates included), in parameter order. */
@@ -293,8 +295,8 @@ export class StnNetwork {
 
   /** Frees every variable. */
   dispose(): void {
-    const { general, response } = this.parameters();
-    for (const v of [...general, ...response]) v.dispose();
+    const { general, response, buffers } = this.parameters();
+    for (const v of [...general, ...response, ...(buffers ?? [])]) v.dispose();
   }
 }
 

@@ -116,7 +116,7 @@ export class ResidualBlock implements StnModule {
   parameters(): StnParameters {
     const parts: StnParameters[] = [this.conv1.parameters(), this.bn1.parameters(), this.conv2.parameters(), this.bn2.parameters()];
     if (this.projection) parts.push(this.projection.conv.parameters(), this.projection.bn.parameters());
-    return { general: parts.flatMap((p) => p.general), response: parts.flatMap((p) => p.response) };
+    return { general: parts.flatMap((p) => p.general), response: parts.flatMap((p) => p.response), buffers: parts.flatMap((p) => p.buffers ?? []) };
   }
 
   layers(): StnLayer[] {

@@ -100,6 +100,8 @@ export class Trainer {
   readonly config: Required<Omit<TrainerConfig, 'lrMilestones' | 'patience' | 'dartsXi' | 'hypergradientBeta'>> & { lrMilestones: number[]; patience: number; dartsXi: number | null; hypergradientBeta: number | null };
   private readonly data: TrainerData;
   private readonly general: tf.Variable[];
+  /** State no optimizer moves (BatchNorm's running statistics): snapshots carry it after the weights. */
+  private readonly buffers: tf.Variable[];
   private readonly response: tf.Variable[];
   private readonly optGeneral: MomentumSgd;
   private readonly optResponse: MomentumSgd;
@@ -163,6 +165,7 @@ export class Trainer {
     const params = model.parameters();
     this.general = params.general;
     this.response = params.response;
+    this.buffers = params.buffers ?? [];
     // STN-type joint methods step every parameter with one optimizer (docs/math.md#s3-5); Δ-STN has two.
     this.optGeneral = new MomentumSgd(method.jointWeights ? [...this.general, ...this.response] : this.general, c.lrWeights, c.momentum, c.hypergradientBeta === null ? {} : { hypergradientBeta: c.hypergradientBeta });
     this.optResponse = new MomentumSgd(this.response, c.lrResponse, c.momentum);
@@ -434,7 +437,7 @@ export class Trainer {
   }
 
   private *snapshotReading(): Reading<TrainerState> {
-    const vars = [...this.general, ...this.response];
+    const vars = [...this.general, ...this.response, ...this.buffers];
     const copies = function* (ts: readonly tf.Tensor[]): Reading<Float32Array[]> {
       const out: Float32Array[] = [];
       for (const t of ts) out.push(Float32Array.from(yield* read(t)));
@@ -452,7 +455,7 @@ export class Trainer {
 
   /** Restores a state from {@link snapshot} (or a checkpoint). */
   restore(state: TrainerState): void {
-    const vars = [...this.general, ...this.response];
+    const vars = [...this.general, ...this.response, ...this.buffers];
     if (state.weights.length !== vars.length) throw new InvalidArgumentError('state.weights', `${vars.length} arrays (this model)`, state.weights.length);
     vars.forEach((v, i) => {
       if (state.weights[i].length !== v.size) throw new InvalidArgumentError(`state.weights[${i}]`, `${v.size} values`, state.weights[i].length);

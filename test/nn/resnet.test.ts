@@ -94,8 +94,9 @@ describe('structure', () => {
     const kernels = general.filter((v) => v.shape.length === 4).map((v) => v.shape);
     expect(kernels[0]).toEqual([3, 3, 3, 4]);
     expect(kernels[kernels.length - 1]).toEqual([3, 3, 16, 16]);
-    // 19 BNs, 4 variables each (γ, β, μ_run, v_run), beside 19 conv + 1 dense (W, b) in w0.
-    expect(general.filter((v) => v.shape.length === 1).length).toBe(19 * 4 + 20);
+    // 19 BNs, γ and β each in w0 (μ_run, v_run are buffers), beside 19 conv + 1 dense (W, b) in w0.
+    expect(general.filter((v) => v.shape.length === 1).length).toBe(19 * 2 + 20);
+    expect(model.parameters().buffers?.length).toBe(19 * 2);
     const logits = model.forward(tf.zeros([2, 32, 32, 3]), { hnet: null, masks: new Map() });
     expect(logits.shape).toEqual([2, 10]);
     logits.dispose();
@@ -116,7 +117,8 @@ describe('structure', () => {
     const a = tiny(2);
     const p = tiny(2, { shortcut: 'projection' });
     expect(p.layers().length - a.layers().length).toBe(2);
-    expect(p.parameters().general.length - a.parameters().general.length).toBe(2 * (2 + 4));
+    expect(p.parameters().general.length - a.parameters().general.length).toBe(2 * (2 + 2));
+    expect((p.parameters().buffers ?? []).length - (a.parameters().buffers ?? []).length).toBe(2 * 2);
     a.dispose();
     p.dispose();
     const rng = new Rng(3);
