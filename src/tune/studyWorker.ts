@@ -104,15 +104,19 @@ export async function runStudyWorker(store: StudyStore, name: string, config: St
   const elapsed = (): number => (performance.now() - startedAt) / 1000;
   const emit = options.onEvent ?? ((): void => {});
   const result: StudyWorkerResult = { worker, ran: 0, lost: 0, resumed: 0 };
+  let waiting = false;
   while (result.ran < limit && (options.shouldContinue?.() ?? true)) {
     const claim = await store.claim(name, worker, lease);
     if (!claim) {
       if (options.wait === false) break;
       const c = await store.counts(name);
       if (c.pending + c.running === 0) break;
+      if (!waiting) options.log?.(`${worker}: ${c.running} trial(s) held by other workers; waiting for them (one whose worker stops heartbeating for its lease is reclaimed here)`);
+      waiting = true;
       await sleep(poll * 1000);
       continue;
     }
+    waiting = false;
     const resume = claim.checkpoint ? decodeTrialCheckpoint(claim.checkpoint) : undefined;
     const ref = { method: claim.method, seed: claim.seed, trial: claim.trial };
     const where = `${claim.method} seed ${claim.seed} trial ${claim.trial}`;
