@@ -13,7 +13,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import { StnConv2d, StnDense, maxPool2x2, maxPool2x2Tangent, reluTangent, type StnLayer, type StnParameters, type TangentOptions } from './layers.js';
 import { dropConnectMask, dropoutMask } from './regularizers.js';
-import type { CellBlock as MixedCell } from './cells.js';
+import type { CellBlock } from './cells.js';
 
 /** One block of a network. `hyper` is the index of the hyperparameter (in the model's space) a dropout uses. */
 export type Block =
@@ -26,8 +26,8 @@ export type Block =
   | { kind: 'dropout'; hyper: number }
   /** Channel dropout on NHWC activations: one Bernoulli draw per example and channel (C1 `dropout_2d`). */
   | { kind: 'channel-dropout'; hyper: number }
-  /** A DARTS search cell whose edges mix candidate operations by softmax(α) (src/nn/cells.ts). */
-  | { kind: 'cell'; cell: MixedCell }
+  /** A DARTS search cell whose edges mix candidate operations by softmax(α) (src/nas/cell.ts; seen here as a {@link CellBlock}). */
+  | { kind: 'cell'; cell: CellBlock }
   /** A composite block with a train/evaluation mode: batch norm (src/nn/batchNorm.ts), a residual block (src/nn/resnet.ts). */
   | { kind: 'module'; module: StnModule };
 

@@ -6,7 +6,7 @@
  * their train step and hyper step, one module each under src/nn/methods/ behind {@link NetworkMethod}.
  *
  * Evaluation uses h_net = λ for the uncentered STN and h_net = 0 (w0) for every centered method, with no masks.
- * A model whose blocks read hyperparameters directly (a DARTS cell's α, src/nn/cells.ts) also gets the rows λ
+ * A model whose blocks read hyperparameters directly (a DARTS cell's α, src/nas/cell.ts) also gets the rows λ
  * (or λ + ε in a perturbed step: `ForwardContext.hyper`).
  *
  * Determinism: epoch e draws its batch order, perturbations and masks from the two generators of
@@ -145,7 +145,7 @@ export class Trainer {
     if (!(c.dartsScale > 0 && Number.isFinite(c.dartsScale))) throw new InvalidArgumentError('dartsScale', 'a finite number > 0', c.dartsScale);
     const method = NETWORK_METHODS[c.method];
     if (space.indicesOfKind('weight-decay').length > 1) throw new InvalidArgumentError('space', 'at most one weight-decay hyperparameter (it scales every kernel)', space.indicesOfKind('weight-decay').length);
-    if (method.needsArchitecture && space.indicesOfKind('architecture').length === 0) throw new InvalidArgumentError('method', 'a space with architecture weights for DARTS (src/nn/cells.ts)', c.method);
+    if (method.needsArchitecture && space.indicesOfKind('architecture').length === 0) throw new InvalidArgumentError('method', 'a space with architecture weights for DARTS (src/nas/space.ts)', c.method);
     for (const [k, v] of Object.entries({ epochs: c.epochs, batchSize: c.batchSize, trainSteps: c.trainSteps, valSteps: c.valSteps, evalBatchSize: c.evalBatchSize })) {
       if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(k, 'an integer ≥ 1', v);
     }
