@@ -152,11 +152,14 @@ function compareEvidence(study, run) {
     const last = r.epochs[r.epochs.length - 1];
     if (r.trajectory) (finals[key] ??= []).push({ seed: r.seed, finalVal: last.val.loss, bestVal: r.bestVal, wall: r.wallSeconds });
   }
-  const svgs = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.svg')) : [];
+  // The λ trajectories (lambda-*.svg, ~400 kB each at 50 epochs) stay in the study directory; the rest are copied.
+  const svgs = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.svg') && !f.startsWith('lambda-')) : [];
   return {
     id: run.id,
     dir: join(study.out, run.id),
     command: `deltastn compare ${flags({ ...(study.defaults?.compare ?? {}), ...run.args }).join(' ')} --out ${join(study.out, run.id)}`,
+    // What the directory holds so far (a first slice may have fewer methods or seeds than the study's command).
+    summaryConfig: summary ? { methods: summary.config.methods, seeds: summary.config.seeds, budgetEpochs: summary.config.budgetEpochs } : null,
     complete: summary?.complete ?? false,
     methods: (summary?.methods ?? []).map((m) => ({
       method: m.method,
