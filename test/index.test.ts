@@ -25,7 +25,7 @@ describe('public API (src/index.ts, src/node.ts)', () => {
     }
   });
 
-  test('browser-safe: nothing outside the Node-only files (cli, data, node.ts, state files, checkpoints, the study runners, the report pages) imports a node: module', () => {
+  test('browser-safe: nothing outside the Node-only files (cli, data, node.ts, state files, checkpoints, the study runners and store, the report pages) imports a node: module', () => {
     const nodeOnly = [
       join('src', 'cli'),
       join('src', 'data'),
@@ -34,7 +34,10 @@ describe('public API (src/index.ts, src/node.ts)', () => {
       join('src', 'nn', 'checkpoint.ts'),
       join('src', 'tune', 'study.ts'),
       join('src', 'tune', 'archSearch.ts'),
-      join('src', 'tune', 'worker.ts'),
+      join('src', 'tune', 'studyThread.ts'),
+      join('src', 'tune', 'studyWorker.ts'),
+      join('src', 'tune', 'studyPlots.ts'),
+      join('src', 'tune', 'store'),
       join('src', 'tune', 'pool.ts'),
       join('src', 'tune', 'archWorker.ts'),
       join('src', 'tune', 'reports.ts'),

@@ -171,7 +171,7 @@ export function workerScript(): URL | null {
   return compiledWorkerScript('studyThread.js');
 }
 
-/** Messages from a worker (see worker.ts and pool.ts). */
+/** Messages from a worker (see studyThread.ts and pool.ts). */
 export type WorkerReply = PoolReply<TrialRecord>;
 
 /** What a study's worker thread posts (studyThread.ts): a finished record or a progress event. */
