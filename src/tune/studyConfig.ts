@@ -50,15 +50,24 @@ export interface StudyConfig {
   warmupEpochs: number;
   lrWeights: number;
   lrHyper: number;
+  /** σ0, every hyperparameter's initial perturbation scale for the hypernetwork methods (default 1): `--sigma`. */
+  sigma?: number;
+  /** τ, the entropy weight of the hypernetwork methods' hyper objective (default 1e-3): `--tau`. */
+  entropyWeight?: number;
+  /**
+   * Θ's learning rate for delta-stn and delta-stn-linearized (default `lrWeights`): `--lr-response`. The STN
+   * methods step w0 and Θ together at `lrWeights` (src/nn/trainer.ts `lrResponse`), so they do not read it.
+   */
+  lrResponse?: number;
   dataDir?: string;
   backend: BackendName;
 }
 
 /** Every field of a {@link StudyConfig} (a saved config.json with another field is not a study's). */
-export const STUDY_CONFIG_FIELDS = ['model', 'dataset', 'methods', 'seeds', 'budgetEpochs', 'trialEpochs', 'batchSize', 'trainSize', 'width', 'warmupEpochs', 'lrWeights', 'lrHyper', 'dataDir', 'backend'] as const;
+export const STUDY_CONFIG_FIELDS = ['model', 'dataset', 'methods', 'seeds', 'budgetEpochs', 'trialEpochs', 'batchSize', 'trainSize', 'width', 'warmupEpochs', 'lrWeights', 'lrHyper', 'sigma', 'entropyWeight', 'lrResponse', 'dataDir', 'backend'] as const;
 
 /** The fields that decide what a trial computes: a study directory can only be resumed if they match. */
-export const IDENTITY_FIELDS = ['model', 'dataset', 'budgetEpochs', 'trialEpochs', 'batchSize', 'trainSize', 'width', 'warmupEpochs', 'lrWeights', 'lrHyper'] as const;
+export const IDENTITY_FIELDS = ['model', 'dataset', 'budgetEpochs', 'trialEpochs', 'batchSize', 'trainSize', 'width', 'warmupEpochs', 'lrWeights', 'lrHyper', 'sigma', 'entropyWeight', 'lrResponse'] as const;
 
 /**
  * Checks a configuration; every problem is a typed error naming the CLI flag.
@@ -92,6 +101,14 @@ export function validateStudyConfig(config: StudyConfig): void {
   ] as const) {
     if (!(v > 0) || !Number.isFinite(v)) throw new InvalidArgumentError(name, 'a finite number > 0', v);
   }
+  for (const [v, name] of [
+    [config.sigma, '--sigma'],
+    [config.lrResponse, '--lr-response'],
+  ] as const) {
+    if (v !== undefined && (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))) throw new InvalidArgumentError(name, 'a finite number > 0', v);
+  }
+  const tau = config.entropyWeight;
+  if (tau !== undefined && (typeof tau !== 'number' || !(tau >= 0) || !Number.isFinite(tau))) throw new InvalidArgumentError('--tau', 'a finite τ ≥ 0', tau);
 }
 
 /** The seed of run/trial `trial` of `method` under the study seed (src/rng.ts: the library's one seed derivation). */

@@ -160,7 +160,7 @@ export async function runTrial(config: StudyConfig, ref: TrialRef, plannedEpochs
   const search = isSearchMethod(method);
   const runSeed = deriveSeed(seed, method, trial);
   const nnMethod: NnMethod = search ? 'fixed' : method;
-  const { model, space } = buildModel({ model: config.model, width: config.width, seed: runSeed, hparams: {} });
+  const { model, space } = buildModel({ model: config.model, width: config.width, seed: runSeed, hparams: {}, ...(config.sigma === undefined ? {} : { sigma: config.sigma }) });
   const epochs: EpochPoint[] = resume ? [...resume.epochs] : [];
   const trajectory: TrajectoryPoint[] = resume ? [...resume.trajectory] : [];
   let stopped: string | undefined;
@@ -168,7 +168,7 @@ export async function runTrial(config: StudyConfig, ref: TrialRef, plannedEpochs
   let u: number[] | undefined = resume?.u;
   const trainer = (() => {
     try {
-      return new Trainer(model, space, dataFor(config, seed, context.data), { method: nnMethod, epochs: plannedEpochs, batchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: runSeed });
+      return new Trainer(model, space, dataFor(config, seed, context.data), { method: nnMethod, epochs: plannedEpochs, batchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: runSeed, ...(config.entropyWeight === undefined ? {} : { entropyWeight: config.entropyWeight }), ...(config.lrResponse !== undefined && (nnMethod === 'delta-stn' || nnMethod === 'delta-stn-linearized') ? { lrResponse: config.lrResponse } : {}) });
     } catch (e) {
       model.dispose();
       throw e;

@@ -26,6 +26,9 @@ describe('deltastn compare: bad input', () => {
     [['--width', '-1'], '--width'],
     [['--backend', 'gpu'], '--backend'],
     [['--bogus'], 'bogus'],
+    [['--sigma', '0'], '--sigma'],
+    [['--tau', '-1'], '--tau'],
+    [['--lr-response', '0'], '--lr-response'],
   ])('%j exits 2 naming %s, nothing on stdout', async (args, flag) => {
     const dir = tmp('deltastn-cmp-bad-');
     // Small settings first (a later repeat of a flag wins), so a check that regressed fails fast instead of
@@ -58,6 +61,22 @@ describe('deltastn compare: bad input', () => {
 });
 
 describe('deltastn compare: a tiny study end to end', () => {
+  test('--sigma, --tau and --lr-response reach the trials and are part of the study\u2019s identity', async () => {
+    const dir = join(tmp('deltastn-cmp-sig-'), 'study');
+    const base = ['compare', '--methods', 'delta-stn', '--seeds', '1', '--budget-epochs', '1', '--train-size', '64', '--width', '0.05', '--batch-size', '32', '--backend', 'wasm', '--quiet', '--out', dir];
+    const r = await run(...base, '--sigma', '0.3', '--tau', '0.01', '--lr-response', '0.02');
+    expect(r.code, r.err).toBe(0);
+    const rec = JSON.parse(readFileSync(join(dir, 'trials.jsonl'), 'utf8').trim().split('\n')[0]) as { trajectory: { t: number; rawScale: number[] }[] };
+    expect(rec.trajectory[0].t).toBe(0);
+    // σ = softplus(s) (src/nn/hyper.ts): every coordinate starts at σ0 = 0.3 (float64 round trip of softplus⁻¹).
+    for (const s of rec.trajectory[0].rawScale) expect(Math.log1p(Math.exp(s))).toBeCloseTo(0.3, 9);
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    expect(config).toMatchObject({ sigma: 0.3, entropyWeight: 0.01, lrResponse: 0.02 });
+    const other = await run(...base, '--sigma', '0.5', '--tau', '0.01', '--lr-response', '0.02');
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(/sigma/);
+  });
+
   test('runs, prints the table, resumes with nothing to redo, and reports', async () => {
     const dir = join(tmp('deltastn-cmp-'), 'study');
     const args = ['compare', '--methods', 'delta-stn,random', '--seeds', '1', '--budget-epochs', '2', '--trial-epochs', '1', '--train-size', '128', '--width', '0.05', '--batch-size', '32', '--lr', '0.05', '--backend', 'wasm', '--workers', '2', '--out', dir];
