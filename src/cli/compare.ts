@@ -1,7 +1,8 @@
 /**
  * `deltastn compare --model mlp|cnn --dataset mnist|fashion-mnist --methods delta-stn,stn,centered-stn,random,bayes
  * --seeds 3 --budget-epochs N [--trial-epochs E] [--seed S] [--train-size N] [--width W] [--workers N] [--out DIR]
- * [--backend B] [--data-dir PATH] [--batch-size B] [--warmup N] [--lr X] [--lr-hyper X] [--sigma σ0] [--tau τ] [--lr-response X]`: runs (or resumes) a
+ * [--backend B] [--data-dir PATH] [--batch-size B] [--warmup N] [--lr X] [--lr-hyper X] [--sigma σ0] [--tau τ] [--lr-response X]
+ * [--train-steps T] [--val-steps V]`: runs (or resumes) a
  * study (src/tune/study.ts) and prints its table. Running it again with the same arguments resumes: finished
  * trials in DIR/trials.jsonl are skipped.
  *
@@ -54,6 +55,8 @@ export const COMPARE_SPEC = {
     sigma: { type: 'number', min: 0, minExclusive: true, value: 'σ0', defaultText: '1', description: 'σ0, the initial perturbation scale of every hyperparameter (hypernetwork methods; unconstrained units)', example: '0.5' },
     tau: { type: 'number', min: 0, value: 'τ', defaultText: '0.001', description: 'τ, the entropy weight of the hypernetwork methods\' hyper objective', example: '0.01' },
     'lr-response': { type: 'number', min: 0, minExclusive: true, defaultText: '--lr', description: 'Θ\'s learning rate for delta-stn and delta-stn-linearized (the STN methods step w0 and Θ together at --lr)', example: '0.02' },
+    'train-steps': { type: 'integer', min: 1, defaultText: '5', description: 'T_train: weight steps per cycle (hypernetwork methods)', example: '10' },
+    'val-steps': { type: 'integer', min: 1, defaultText: '1', description: 'T_val: hyper steps per cycle (hypernetwork methods)', example: '1' },
     quiet: { type: 'boolean', description: 'no progress display (the table and errors are still printed)', example: '' },
   },
   example: 'deltastn compare --model mlp --dataset mnist --seeds 2 --budget-epochs 4 --width 0.25 --train-size 2000',
@@ -83,6 +86,8 @@ export function parseCompareArgs(args: readonly string[], warn?: (s: string) => 
     ...(v.sigma !== undefined ? { sigma: v.sigma } : {}),
     ...(v.tau !== undefined ? { entropyWeight: v.tau } : {}),
     ...(v['lr-response'] !== undefined ? { lrResponse: v['lr-response'] } : {}),
+    ...(v['train-steps'] !== undefined ? { trainSteps: v['train-steps'] } : {}),
+    ...(v['val-steps'] !== undefined ? { valSteps: v['val-steps'] } : {}),
     ...(v['data-dir'] !== undefined ? { dataDir: v['data-dir'] } : {}),
     backend: v.backend,
   };

@@ -59,15 +59,19 @@ export interface StudyConfig {
    * methods step w0 and Θ together at `lrWeights` (src/nn/trainer.ts `lrResponse`), so they do not read it.
    */
   lrResponse?: number;
+  /** T_train: train steps per cycle of the hypernetwork methods (default 5, the trainer's): `--train-steps`. */
+  trainSteps?: number;
+  /** T_val: hyper steps per cycle (default 1): `--val-steps`. */
+  valSteps?: number;
   dataDir?: string;
   backend: BackendName;
 }
 
 /** Every field of a {@link StudyConfig} (a saved config.json with another field is not a study's). */
-export const STUDY_CONFIG_FIELDS = ['model', 'dataset', 'methods', 'seeds', 'budgetEpochs', 'trialEpochs', 'batchSize', 'trainSize', 'width', 'warmupEpochs', 'lrWeights', 'lrHyper', 'sigma', 'entropyWeight', 'lrResponse', 'dataDir', 'backend'] as const;
+export const STUDY_CONFIG_FIELDS = ['model', 'dataset', 'methods', 'seeds', 'budgetEpochs', 'trialEpochs', 'batchSize', 'trainSize', 'width', 'warmupEpochs', 'lrWeights', 'lrHyper', 'sigma', 'entropyWeight', 'lrResponse', 'trainSteps', 'valSteps', 'dataDir', 'backend'] as const;
 
 /** The fields that decide what a trial computes: a study directory can only be resumed if they match. */
-export const IDENTITY_FIELDS = ['model', 'dataset', 'budgetEpochs', 'trialEpochs', 'batchSize', 'trainSize', 'width', 'warmupEpochs', 'lrWeights', 'lrHyper', 'sigma', 'entropyWeight', 'lrResponse'] as const;
+export const IDENTITY_FIELDS = ['model', 'dataset', 'budgetEpochs', 'trialEpochs', 'batchSize', 'trainSize', 'width', 'warmupEpochs', 'lrWeights', 'lrHyper', 'sigma', 'entropyWeight', 'lrResponse', 'trainSteps', 'valSteps'] as const;
 
 /**
  * Checks a configuration; every problem is a typed error naming the CLI flag.
@@ -107,6 +111,8 @@ export function validateStudyConfig(config: StudyConfig): void {
   ] as const) {
     if (v !== undefined && (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))) throw new InvalidArgumentError(name, 'a finite number > 0', v);
   }
+  if (config.trainSteps !== undefined) int(config.trainSteps, '--train-steps', 1);
+  if (config.valSteps !== undefined) int(config.valSteps, '--val-steps', 1);
   const tau = config.entropyWeight;
   if (tau !== undefined && (typeof tau !== 'number' || !(tau >= 0) || !Number.isFinite(tau))) throw new InvalidArgumentError('--tau', 'a finite τ ≥ 0', tau);
 }

@@ -168,7 +168,7 @@ export async function runTrial(config: StudyConfig, ref: TrialRef, plannedEpochs
   let u: number[] | undefined = resume?.u;
   const trainer = (() => {
     try {
-      return new Trainer(model, space, dataFor(config, seed, context.data), { method: nnMethod, epochs: plannedEpochs, batchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: runSeed, ...(config.entropyWeight === undefined ? {} : { entropyWeight: config.entropyWeight }), ...(config.lrResponse !== undefined && (nnMethod === 'delta-stn' || nnMethod === 'delta-stn-linearized') ? { lrResponse: config.lrResponse } : {}) });
+      return new Trainer(model, space, dataFor(config, seed, context.data), { method: nnMethod, epochs: plannedEpochs, batchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: runSeed, ...(config.trainSteps === undefined ? {} : { trainSteps: config.trainSteps }), ...(config.valSteps === undefined ? {} : { valSteps: config.valSteps }), ...(config.entropyWeight === undefined ? {} : { entropyWeight: config.entropyWeight }), ...(config.lrResponse !== undefined && (nnMethod === 'delta-stn' || nnMethod === 'delta-stn-linearized') ? { lrResponse: config.lrResponse } : {}) });
     } catch (e) {
       model.dispose();
       throw e;

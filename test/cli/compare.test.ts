@@ -29,6 +29,8 @@ describe('deltastn compare: bad input', () => {
     [['--sigma', '0'], '--sigma'],
     [['--tau', '-1'], '--tau'],
     [['--lr-response', '0'], '--lr-response'],
+    [['--train-steps', '0'], '--train-steps'],
+    [['--val-steps', '1.5'], '--val-steps'],
   ])('%j exits 2 naming %s, nothing on stdout', async (args, flag) => {
     const dir = tmp('deltastn-cmp-bad-');
     // Small settings first (a later repeat of a flag wins), so a check that regressed fails fast instead of
@@ -61,20 +63,27 @@ describe('deltastn compare: bad input', () => {
 });
 
 describe('deltastn compare: a tiny study end to end', () => {
-  test('--sigma, --tau and --lr-response reach the trials and are part of the study\u2019s identity', async () => {
+  test('--sigma, --tau, --lr-response and --train-steps reach the trials and are part of the study\u2019s identity', async () => {
     const dir = join(tmp('deltastn-cmp-sig-'), 'study');
     const base = ['compare', '--methods', 'delta-stn', '--seeds', '1', '--budget-epochs', '1', '--train-size', '64', '--width', '0.05', '--batch-size', '32', '--backend', 'wasm', '--quiet', '--out', dir];
-    const r = await run(...base, '--sigma', '0.3', '--tau', '0.01', '--lr-response', '0.02');
+    const r = await run(...base, '--sigma', '0.3', '--tau', '0.01', '--lr-response', '0.02', '--train-steps', '1');
     expect(r.code, r.err).toBe(0);
-    const rec = JSON.parse(readFileSync(join(dir, 'trials.jsonl'), 'utf8').trim().split('\n')[0]) as { trajectory: { t: number; rawScale: number[] }[] };
+    type Rec = { trajectory: { t: number; lambda: number[]; rawScale: number[] }[] };
+    const rec = JSON.parse(readFileSync(join(dir, 'trials.jsonl'), 'utf8').trim().split('\n')[0]) as Rec;
     expect(rec.trajectory[0].t).toBe(0);
     // σ = softplus(s) (src/nn/hyper.ts): every coordinate starts at σ0 = 0.3 (float64 round trip of softplus⁻¹).
     for (const s of rec.trajectory[0].rawScale) expect(Math.log1p(Math.exp(s))).toBeCloseTo(0.3, 9);
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
-    expect(config).toMatchObject({ sigma: 0.3, entropyWeight: 0.01, lrResponse: 0.02 });
-    const other = await run(...base, '--sigma', '0.5', '--tau', '0.01', '--lr-response', '0.02');
+    expect(config).toMatchObject({ sigma: 0.3, entropyWeight: 0.01, lrResponse: 0.02, trainSteps: 1 });
+    const other = await run(...base, '--sigma', '0.5', '--tau', '0.01', '--lr-response', '0.02', '--train-steps', '1');
     expect(other.code).toBe(2);
     expect(other.err).toMatch(/sigma/);
+    // T_train = 5 (the default) takes fewer hyper steps than T_train = 1 over the same epoch: λ ends elsewhere.
+    const dir5 = join(tmp('deltastn-cmp-sig-'), 'study');
+    const r5 = await run(...base.slice(0, -1), dir5, '--sigma', '0.3', '--tau', '0.01', '--lr-response', '0.02');
+    expect(r5.code, r5.err).toBe(0);
+    const rec5 = JSON.parse(readFileSync(join(dir5, 'trials.jsonl'), 'utf8').trim().split('\n')[0]) as Rec;
+    expect(rec5.trajectory.at(-1)!.lambda).not.toEqual(rec.trajectory.at(-1)!.lambda);
   });
 
   test('runs, prints the table, resumes with nothing to redo, and reports', async () => {
