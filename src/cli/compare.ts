@@ -5,13 +5,10 @@
  * [--train-steps T] [--val-steps V]`: runs (or resumes) a
  * study (src/tune/study.ts) and prints its table. Running it again with the same arguments resumes: finished
  * trials in DIR/trials.jsonl are skipped.
- *
- * `deltastn report DIR`: writes DIR/report.html (src/report/html.ts) for a compare-study, search-study or `tune` run directory.
  */
 import { join } from 'node:path';
 import { dataDirOption } from './io.js';
 import { BACKEND_NAMES } from '../nn/backend.js';
-import { writeReport } from '../tune/reports.js';
 import { STUDY_METHODS, planTrials, readTrials, runStudy, studyTableMarkdown, type StudyConfig, type StudyMethod } from '../tune/study.js';
 import { ProgressDisplay } from './progress.js';
 import { parseStorage } from '../tune/store/index.js';
@@ -190,22 +187,5 @@ export async function compareCommand(args: readonly string[], out: (s: string) =
       `${r.elapsedSeconds.toFixed(1)} s elapsed. Plots: ${dir}/*.svg; HTML: deltastn report ${dir}`,
   );
   for (const m of r.summary.methods) for (const s of m.seeds) for (const why of s.stopped) err(`${m.method} seed ${s.seed}: stopped early: ${why}`);
-  return 0;
-}
-
-/** The arguments of `deltastn report`. */
-export const REPORT_SPEC = {
-  name: 'report',
-  summary: 'Write DIR/report.html, one self-contained offline page, for a compare, search or tune directory.',
-  positionals: [{ name: 'DIR', description: 'one compare, search or tune directory' }],
-  options: {},
-  example: 'deltastn report out/compare-mlp-mnist',
-} as const satisfies CommandSpec;
-
-/** `deltastn report DIR`: writes DIR/report.html and prints its path. */
-export function reportCommand(args: readonly string[], out: (s: string) => void): number {
-  const { positionals } = parseCommand(REPORT_SPEC, args);
-  const { path, kind } = writeReport(positionals[0]);
-  out(`${path} (${kind} report)`);
   return 0;
 }

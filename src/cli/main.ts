@@ -2,7 +2,8 @@
  * The `deltastn` command: one module per subcommand, each declaring its options once with the shared parser
  * (src/cli/options.ts), which also writes the usage text:
  * - `verify` (src/cli/verify.ts), `theory` (src/cli/theory.ts), `toy` (src/cli/toy.ts), `tune` (src/cli/tune.ts),
- *   `compare` and `report` (src/cli/compare.ts), `search` (src/cli/search.ts), `worker` and `export` (src/cli/worker.ts).
+ *   `compare` (src/cli/compare.ts), `report` (src/cli/report.ts), `search` (src/cli/search.ts), `worker`
+ *   (src/cli/worker.ts), `export` (src/cli/export.ts).
  *
  * `deltastn --help` prints every subcommand's usage (every option with its default and an example);
  * `deltastn <sub> --help` (or `-h`, anywhere on the line) prints one. A subcommand run without its required inputs
@@ -23,9 +24,11 @@ import { VERIFY_SPEC, verifyMain } from './verify.js';
 import { THEORY_SPEC, theoryMain } from './theory.js';
 import { TOY_SPEC, toyMain } from './toy.js';
 import { TUNE_SPEC, tuneCommand } from './tune.js';
-import { COMPARE_SPEC, REPORT_SPEC, compareCommand, reportCommand } from './compare.js';
+import { COMPARE_SPEC, compareCommand } from './compare.js';
+import { REPORT_SPEC, reportCommand } from './report.js';
 import { SEARCH_SPEC, searchCommand } from './search.js';
-import { EXPORT_SPEC, WORKER_SPEC, exportCommand, workerCommand } from './worker.js';
+import { WORKER_SPEC, workerCommand } from './worker.js';
+import { EXPORT_SPEC, exportCommand } from './export.js';
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, MissingOptionError, commandUsage, type CommandSpec } from './options.js';
 
 export { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, EXIT_STOPPED };
