@@ -250,7 +250,7 @@ export const TUNE_SPEC = {
     resume: { type: 'string', value: 'DIR', description: 'continue the run in DIR from its checkpoint, with its saved settings', example: 'out/demo' },
     epochs: { type: 'integer', min: 1, default: 3, description: 'epochs to train (with --resume: the new total)', example: '10' },
     seed: { type: 'integer', min: 0, default: 0, description: 'seed of the data split, the initial weights and every random draw', example: '1' },
-    hparams: { type: 'string', value: 'NAME=X,...', description: 'initial hyperparameter values; weight_decay=D adds weight decay', example: 'dropout1=0.1,weight_decay=1e-4' },
+    hparams: { type: 'string', value: 'NAME=X,...', description: 'initial hyperparameter values; naming weight_decay, label_smoothing or (cnn, alexnet, resnet) rotation, translate, scale, saturation, hue adds that hyperparameter', example: 'dropout1=0.1,weight_decay=1e-4' },
     sigma: { type: 'number', min: 0, minExclusive: true, value: 'σ0', defaultText: '1', description: 'σ0, the initial perturbation scale of every hyperparameter (unconstrained units)', example: '0.5' },
     tau: { type: 'number', min: 0, value: 'τ', defaultText: '0.001', description: 'τ, the entropy weight of the hyper objective (keeps σ from collapsing)', example: '0.01' },
     lr: { type: 'number', min: 0, minExclusive: true, default: 1e-2, description: 'the weights\' learning rate (SGD with momentum)', example: '0.05' },

@@ -11,7 +11,7 @@ import { splitDataset, subset, type Dataset } from '../data/dataset.js';
 import { loadFashionMnist } from '../data/fashionMnist.js';
 import { mnistSplit } from '../data/mnist.js';
 import { BACKEND_NAMES, isBackendName, type BackendName } from '../nn/backend.js';
-import { HyperSpace, weightDecaySpec, labelSmoothingSpec, dropConnectSpec, channelDropoutSpec, cutoutHolesSpec, cutoutLengthSpec, dropoutSpec, inputDropoutSpec, brightnessSpec, contrastSpec, type HyperparameterSpec } from '../nn/hyper.js';
+import { HyperSpace, weightDecaySpec, labelSmoothingSpec, dropConnectSpec, channelDropoutSpec, cutoutHolesSpec, cutoutLengthSpec, dropoutSpec, inputDropoutSpec, brightnessSpec, contrastSpec, rotationSpec, translationSpec, affineScaleSpec, hueSpec, saturationSpec, type HyperparameterSpec } from '../nn/hyper.js';
 import { alexNet, mlp, simpleCnn, type StnNetwork } from '../nn/models.js';
 import { resnet, toRgb32 } from '../nn/resnet.js';
 import { loadTextCorpus, splitText } from '../data/text.js';
@@ -147,19 +147,43 @@ export function validateTuneConfig(value: unknown, fail: (field: keyof TuneConfi
 /**
  * The hyperparameters of a model (declared once, here), with the initial values of `config.hparams`. Naming
  * `weight_decay` in `--hparams` adds weight decay, a hyperparameter of the training objective only (every model:
- * src/nn/methods/steps.ts), after the model's own; naming `label_smoothing` adds label smoothing (L_T only too) after it.
+ * src/nn/methods/steps.ts), after the model's own; naming `label_smoothing` adds label smoothing (L_T only too) after it;
+ * naming an augmentation of {@link AUGMENTATION_HPARAMS} (`rotation`, `translate`, `scale`, `hue`, `saturation`) adds
+ * it after those (per-example draws applied to the training inputs: src/nn/augment.ts; image models only, hue and
+ * saturation on RGB images only; the MLP reads flat rows, so not there).
  */
 function hyperSpecs(config: Pick<TuneConfig, 'model' | 'hparams' | 'dropConnect' | 'sigma'>): HyperparameterSpec[] {
   const own = modelSpecs(config);
   const decay = config.hparams.weight_decay === undefined ? own : [...own, weightDecaySpec('weight_decay', { init: config.hparams.weight_decay })];
-  const all = config.hparams.label_smoothing === undefined ? decay : [...decay, labelSmoothingSpec('label_smoothing', { init: config.hparams.label_smoothing })];
+  const smoothed = config.hparams.label_smoothing === undefined ? decay : [...decay, labelSmoothingSpec('label_smoothing', { init: config.hparams.label_smoothing })];
+  const augment = augmentationNames(config);
+  // The augmentations warp NHWC images; the MLP's inputs are flat rows and the LSTM's are tokens.
+  if (augment.length > 0 && (config.model === 'lstm' || config.model === 'mlp')) throw new InvalidArgumentError('--hparams', `augmentations (${augment.join(', ')}) only on a model with image inputs (cnn, alexnet, resnet)`, config.model);
+  const all = [...smoothed, ...augment.map((name) => AUGMENTATION_HPARAMS[name](name, { init: config.hparams[name] }))];
   // σ0 (`--sigma`): one initial perturbation scale for every hyperparameter of the run.
   return config.sigma === undefined ? all : all.map((s) => ({ ...s, scale: config.sigma }));
 }
 
-/** How many objective-only hyperparameters (weight decay, label smoothing) a run's space carries: the model must count them. */
+/** The augmentations `--hparams` can add to an image model, by name (each a per-example kind of src/nn/hyper.ts). */
+export const AUGMENTATION_HPARAMS = {
+  rotation: rotationSpec,
+  translate: translationSpec,
+  scale: affineScaleSpec,
+  saturation: saturationSpec,
+  hue: hueSpec,
+} as const;
+
+/** The augmentations named in `--hparams`, in {@link AUGMENTATION_HPARAMS}'s order. */
+function augmentationNames(config: Pick<TuneConfig, 'hparams'>): (keyof typeof AUGMENTATION_HPARAMS)[] {
+  return (Object.keys(AUGMENTATION_HPARAMS) as (keyof typeof AUGMENTATION_HPARAMS)[]).filter((n) => config.hparams[n] !== undefined);
+}
+
+/**
+ * How many hyperparameters that no block of the model reads (weight decay, label smoothing, the augmentations) a
+ * run's space carries: the model must count them (its hypernetwork input has one column per hyperparameter).
+ */
 function objectiveHyperparameters(config: Pick<TuneConfig, 'hparams'>): number {
-  return (config.hparams.weight_decay === undefined ? 0 : 1) + (config.hparams.label_smoothing === undefined ? 0 : 1);
+  return (config.hparams.weight_decay === undefined ? 0 : 1) + (config.hparams.label_smoothing === undefined ? 0 : 1) + augmentationNames(config).length;
 }
 
 function modelSpecs(config: Pick<TuneConfig, 'model' | 'hparams' | 'dropConnect'>): HyperparameterSpec[] {

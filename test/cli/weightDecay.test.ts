@@ -120,3 +120,23 @@ describe('tune --lr-response', () => {
     expect(stn.err).toMatch(/lrResponse|--lr-response/);
   });
 });
+
+describe('tune --hparams with augmentations', () => {
+  test('rotation, translate and scale join a cnn\'s space (counted by the network), move under Δ-STN, and are refused on the mlp', async () => {
+    const plain = buildModel({ model: 'cnn', width: 0.02, seed: 1, hparams: {} });
+    const aug = buildModel({ model: 'cnn', width: 0.02, seed: 1, hparams: { rotation: 10, translate: 0.1, scale: 0.1 } });
+    expect(aug.space.names).toEqual([...plain.space.names, 'rotation', 'translate', 'scale']);
+    expect(aug.model.hyperDim).toBe(plain.model.hyperDim + 3);
+    plain.model.dispose();
+    aug.model.dispose();
+    const out = join(tmp('deltastn-aug-'), 'run');
+    const r = await runCli('tune', '--model', 'cnn', '--dataset', 'mnist', '--method', 'delta-stn', '--width', '0.02', '--train-size', '64', '--batch-size', '16', '--epochs', '1', '--backend', 'cpu', '--hparams', 'rotation=10,translate=0.1', '--lr-hyper', '0.1', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const line = JSON.parse(readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n')[0]) as { hyper: Record<string, { value: number }> };
+    expect(line.hyper.rotation.value).not.toBe(10);
+    expect(line.hyper.translate.value).not.toBe(0.1);
+    const mlp = await runCli('tune', '--model', 'mlp', '--dataset', 'mnist', '--method', 'fixed', '--hparams', 'rotation=10', '--out', join(tmp('deltastn-aug-'), 'run'));
+    expect(mlp.code).toBe(2);
+    expect(mlp.err).toMatch(/--hparams.*image inputs/);
+  });
+});
