@@ -7,7 +7,7 @@
  * determinism and fairness of search and retraining. The pure parts (trial count, validation, softmax weights,
  * summary, table) are checked on their own.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { test as fcTest, fc } from '@fast-check/vitest';
@@ -389,11 +389,14 @@ describe('DARTS-2 settings reach the trainer', () => {
 });
 
 describe('interrupted and small-CNN runs', () => {
-  test('a torn last line (a kill mid-write) is ignored, its job redone, and the records after it are readable', async () => {
+  test('an old directory (runs.jsonl only) with a torn last line (a kill mid-write): the line is ignored, its job redone, and the records after it are readable', async () => {
     const dir = join(tmp('deltastn-arch-torn-'), 'study');
     const c: ArchSearchConfig = { ...config, methods: ['random'] };
     const n = randomTrials(c);
     expect((await runArchSearch(c, dir)).ran).toBe(n);
+    // The records live in the study store (issue 19); runs.jsonl is only read when an old directory without its
+    // study is migrated. Make this one such a directory: no study.db.
+    for (const f of ['study.db', 'study.db-wal', 'study.db-shm']) rmSync(join(dir, f), { force: true });
     const path = join(dir, 'runs.jsonl');
     const lines = readFileSync(path, 'utf8').split('\n');
     // Cut the last record in half, as a kill during appendFileSync would.

@@ -13,8 +13,8 @@ import { writeStudyOutputs } from '../studyPlots.js';
 import { summarizeStudy, type StudySummary } from '../studySummary.js';
 import type { StudyStore } from './types.js';
 
-/** The records as JSON lines (each line ends with a newline). */
-export function trialsJsonl(records: readonly TrialRecord[]): string {
+/** The records as JSON lines (each line ends with a newline); any kind of record (a search's `runs.jsonl` too). */
+export function trialsJsonl(records: readonly object[]): string {
   return records.map((r) => JSON.stringify(r) + '\n').join('');
 }
 

@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '../../errors.js';
 import { PostgresStudyStore, isPostgresUrl, redactUrl } from './postgres.js';
 import { SqliteStudyStore } from './sqlite.js';
+import type { StudyConfig, StudyMethod } from '../studyConfig.js';
+import type { TrialRecord } from '../studyRecords.js';
 import type { StudyStore } from './types.js';
 
-export type { Claim, ClaimLogEntry, PlannedTrial, StoredTrial, StudyStore, TrialCounts, TrialState } from './types.js';
+export type { Claim, ClaimLogEntry, PlannedTrial, RecordKey, StoredTrial, StudyStore, TrialCounts, TrialState } from './types.js';
+export { recordPoint } from './types.js';
 export { PostgresStudyStore, isPostgresUrl, redactUrl } from './postgres.js';
 export { SqliteStudyStore } from './sqlite.js';
 export { exportStudy, trialsCsv, trialsJsonl, type ExportResult } from './export.js';
@@ -32,14 +35,15 @@ export function parseStorage(value: string, argument = '--storage'): StorageSpec
 }
 
 /**
- * Opens the store a `--storage` value names; `dir` is the study directory (for plain `sqlite`).
+ * Opens the store a `--storage` value names; `dir` is the study directory (for plain `sqlite`). `M`, `C`, `R`: the
+ * kind of study the caller keeps there (see {@link StudyStore}; by default a comparison study).
  * @throws InvalidArgumentError naming `argument` (see {@link parseStorage}; plain `sqlite` without `dir`; an
  *   unreachable server); OutputPathError naming `argument` for a SQLite file that cannot be opened.
  */
-export async function openStore(storage: string, dir: string | null, argument = '--storage'): Promise<StudyStore> {
+export async function openStore<M extends string = StudyMethod, C = StudyConfig, R extends object = TrialRecord>(storage: string, dir: string | null, argument = '--storage'): Promise<StudyStore<M, C, R>> {
   const spec = parseStorage(storage, argument);
-  if (spec.kind === 'postgresql') return PostgresStudyStore.connect(spec.url, argument);
+  if (spec.kind === 'postgresql') return PostgresStudyStore.connect<M, C, R>(spec.url, argument);
   const path = spec.path ?? (dir === null ? null : join(dir, STUDY_DB));
   if (path === null) throw new InvalidArgumentError(argument, 'sqlite:PATH (the study file) or a postgresql:// URL (no study directory to hold study.db)', storage);
-  return new SqliteStudyStore(path, argument);
+  return new SqliteStudyStore<M, C, R>(path, argument);
 }

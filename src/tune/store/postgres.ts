@@ -14,7 +14,8 @@ import pg from 'pg';
 import { InvalidArgumentError } from '../../errors.js';
 import type { StudyConfig } from '../studyConfig.js';
 import type { TrialRecord } from '../studyRecords.js';
-import type { Claim, ClaimLogEntry, PlannedTrial, StoredTrial, StudyStore, TrialCounts, TrialState } from './types.js';
+import type { StudyMethod } from '../studyConfig.js';
+import { recordPoint, type Claim, type ClaimLogEntry, type PlannedTrial, type RecordKey, type StoredTrial, type StudyStore, type TrialCounts, type TrialState } from './types.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS deltastn_studies (name TEXT PRIMARY KEY, config TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL DEFAULT now());
@@ -62,8 +63,8 @@ interface TrialRow {
   error: string | null;
 }
 
-/** A {@link StudyStore} on a PostgreSQL database. Create it with {@link PostgresStudyStore.connect}. */
-export class PostgresStudyStore implements StudyStore {
+/** A {@link StudyStore} on a PostgreSQL database (`M`, `C`, `R`: see {@link StudyStore}). Create it with {@link PostgresStudyStore.connect}. */
+export class PostgresStudyStore<M extends string = StudyMethod, C = StudyConfig, R extends object = TrialRecord> implements StudyStore<M, C, R> {
   readonly kind = 'postgresql' as const;
   readonly location: string;
   private readonly pool: pg.Pool;
@@ -78,11 +79,11 @@ export class PostgresStudyStore implements StudyStore {
    * @throws InvalidArgumentError naming `argument` when the URL is not a PostgreSQL URL or the server cannot be
    *   reached (the message has the URL without its password, and the driver's reason).
    */
-  static async connect(url: string, argument = '--storage'): Promise<PostgresStudyStore> {
+  static async connect<M extends string = StudyMethod, C = StudyConfig, R extends object = TrialRecord>(url: string, argument = '--storage'): Promise<PostgresStudyStore<M, C, R>> {
     if (!isPostgresUrl(url)) throw new InvalidArgumentError(argument, 'a postgresql://user:password@host:port/database URL', redactUrl(url));
     const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
     pool.on('error', () => {}); // an idle client's lost connection: the next query reports it
-    const store = new PostgresStudyStore(url, pool);
+    const store = new PostgresStudyStore<M, C, R>(url, pool);
     try {
       await store.tx(async (c) => {
         await c.query("SELECT pg_advisory_xact_lock(hashtext('deltastn-study-store-schema'))");
@@ -111,22 +112,22 @@ export class PostgresStudyStore implements StudyStore {
     }
   }
 
-  async openStudy(name: string, config: StudyConfig): Promise<{ config: StudyConfig; created: boolean }> {
+  async openStudy(name: string, config: C): Promise<{ config: C; created: boolean }> {
     const ins = await this.pool.query('INSERT INTO deltastn_studies (name, config) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, JSON.stringify(config)]);
     if (ins.rowCount === 1) return { config, created: true };
-    return { config: (await this.studyConfig(name)) as StudyConfig, created: false };
+    return { config: (await this.studyConfig(name)) as C, created: false };
   }
 
-  async studyConfig(name: string): Promise<StudyConfig | null> {
+  async studyConfig(name: string): Promise<C | null> {
     const r = await this.pool.query<{ config: string }>('SELECT config FROM deltastn_studies WHERE name = $1', [name]);
-    return r.rows.length === 0 ? null : (JSON.parse(r.rows[0].config) as StudyConfig);
+    return r.rows.length === 0 ? null : (JSON.parse(r.rows[0].config) as C);
   }
 
-  async updateStudyConfig(name: string, config: StudyConfig): Promise<void> {
+  async updateStudyConfig(name: string, config: C): Promise<void> {
     await this.pool.query('UPDATE deltastn_studies SET config = $1 WHERE name = $2', [JSON.stringify(config), name]);
   }
 
-  async addTrials(name: string, trials: readonly PlannedTrial[]): Promise<number> {
+  async addTrials(name: string, trials: readonly PlannedTrial<M>[]): Promise<number> {
     if (trials.length === 0) return 0;
     const r = await this.pool.query(
       `INSERT INTO deltastn_trials (study, method, seed, trial, planned_epochs, priority)
@@ -136,14 +137,15 @@ export class PostgresStudyStore implements StudyStore {
     return r.rowCount ?? 0;
   }
 
-  async importRecords(name: string, records: readonly TrialRecord[], priority: (r: TrialRecord) => number): Promise<number> {
+  async importRecords(name: string, records: readonly R[], priority: (r: R) => number, key: (r: R) => RecordKey<M> = (r) => r as unknown as RecordKey<M>): Promise<number> {
     return this.tx(async (c) => {
       let n = 0;
       for (const r of records) {
-        await c.query('INSERT INTO deltastn_trials (study, method, seed, trial, planned_epochs, priority) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING', [name, r.method, r.seed, r.trial, r.plannedEpochs, priority(r)]);
+        const k = key(r);
+        await c.query('INSERT INTO deltastn_trials (study, method, seed, trial, planned_epochs, priority) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING', [name, k.method, k.seed, k.trial, k.plannedEpochs, priority(r)]);
         const u = await c.query(
           "UPDATE deltastn_trials SET state = 'done', record = $1, u = $2, worker = 'import', finished_seq = nextval('deltastn_finished_seq') WHERE study = $3 AND method = $4 AND seed = $5 AND trial = $6 AND state <> 'done'",
-          [JSON.stringify(r), r.u ? JSON.stringify(r.u) : null, name, r.method, r.seed, r.trial],
+          [JSON.stringify(r), k.u ? JSON.stringify(k.u) : null, name, k.method, k.seed, k.trial],
         );
         n += u.rowCount ?? 0;
       }
@@ -151,7 +153,7 @@ export class PostgresStudyStore implements StudyStore {
     });
   }
 
-  async claim(name: string, worker: string, leaseSeconds: number): Promise<Claim | null> {
+  async claim(name: string, worker: string, leaseSeconds: number): Promise<Claim<M> | null> {
     if (!(leaseSeconds > 0) || !Number.isFinite(leaseSeconds)) throw new InvalidArgumentError('leaseSeconds', 'a finite number of seconds > 0', leaseSeconds);
     return this.tx(async (c) => {
       const r = await c.query<{ id: string; method: string; seed: number; trial: number; planned_epochs: number; state: string; token: string | null; attempts: number; checkpoint: string | null }>(
@@ -166,11 +168,11 @@ export class PostgresStudyStore implements StudyStore {
       const token = randomUUID();
       await c.query("UPDATE deltastn_trials SET state = 'running', worker = $1, token = $2, attempts = attempts + 1, heartbeat = now(), lease_ms = $3 WHERE id = $4", [worker, token, Math.round(leaseSeconds * 1000), row.id]);
       await c.query('INSERT INTO deltastn_claims (trial_id, worker, token, claimed_at) VALUES ($1, $2, $3, now())', [row.id, worker, token]);
-      return { study: name, id: Number(row.id), token, worker, method: row.method as Claim['method'], seed: row.seed, trial: row.trial, plannedEpochs: row.planned_epochs, attempt: row.attempts + 1, checkpoint: row.checkpoint };
+      return { study: name, id: Number(row.id), token, worker, method: row.method as M, seed: row.seed, trial: row.trial, plannedEpochs: row.planned_epochs, attempt: row.attempts + 1, checkpoint: row.checkpoint };
     });
   }
 
-  async heartbeat(claim: Claim, save: { u?: number[]; checkpoint?: string } = {}): Promise<boolean> {
+  async heartbeat(claim: Claim<M>, save: { u?: number[]; checkpoint?: string } = {}): Promise<boolean> {
     const r = await this.pool.query("UPDATE deltastn_trials SET heartbeat = now(), u = COALESCE($1, u), checkpoint = COALESCE($2, checkpoint) WHERE id = $3 AND token = $4 AND state = 'running'", [
       save.u ? JSON.stringify(save.u) : null,
       save.checkpoint ?? null,
@@ -180,12 +182,12 @@ export class PostgresStudyStore implements StudyStore {
     return r.rowCount === 1;
   }
 
-  private finish(claim: Claim, outcome: 'done' | 'failed', record: TrialRecord | null, error: string | null): Promise<boolean> {
+  private finish(claim: Claim<M>, outcome: 'done' | 'failed', record: R | null, error: string | null): Promise<boolean> {
     return this.tx(async (c) => {
       const r = await c.query(
         `UPDATE deltastn_trials SET state = $1, record = $2, u = COALESCE($3, u), error = $4, checkpoint = NULL, heartbeat = now(),
          finished_seq = CASE WHEN $1 = 'done' THEN nextval('deltastn_finished_seq') END WHERE id = $5 AND token = $6 AND state = 'running'`,
-        [outcome, record ? JSON.stringify(record) : null, record?.u ? JSON.stringify(record.u) : null, error, claim.id, claim.token],
+        [outcome, record ? JSON.stringify(record) : null, recordPoint(record) ? JSON.stringify(recordPoint(record)) : null, error, claim.id, claim.token],
       );
       if (r.rowCount !== 1) return false;
       await c.query('UPDATE deltastn_claims SET ended_at = now(), outcome = $1 WHERE token = $2', [outcome, claim.token]);
@@ -193,22 +195,22 @@ export class PostgresStudyStore implements StudyStore {
     });
   }
 
-  complete(claim: Claim, record: TrialRecord): Promise<boolean> {
+  complete(claim: Claim<M>, record: R): Promise<boolean> {
     return this.finish(claim, 'done', record, null);
   }
 
-  fail(claim: Claim, message: string): Promise<boolean> {
+  fail(claim: Claim<M>, message: string): Promise<boolean> {
     return this.finish(claim, 'failed', null, message);
   }
 
-  async trials(name: string): Promise<StoredTrial[]> {
+  async trials(name: string): Promise<StoredTrial<M, R>[]> {
     const r = await this.pool.query<TrialRow>(
       'SELECT id, method, seed, trial, planned_epochs, priority, state, worker, attempts, u, checkpoint IS NOT NULL AS has_checkpoint, record, error FROM deltastn_trials WHERE study = $1 ORDER BY priority, id',
       [name],
     );
     return r.rows.map((x) => ({
       id: Number(x.id),
-      method: x.method as StoredTrial['method'],
+      method: x.method as M,
       seed: x.seed,
       trial: x.trial,
       plannedEpochs: x.planned_epochs,
@@ -218,14 +220,14 @@ export class PostgresStudyStore implements StudyStore {
       attempts: x.attempts,
       u: x.u === null ? null : (JSON.parse(x.u) as number[]),
       hasCheckpoint: x.has_checkpoint,
-      record: x.record === null ? null : (JSON.parse(x.record) as TrialRecord),
+      record: x.record === null ? null : (JSON.parse(x.record) as R),
       error: x.error,
     }));
   }
 
-  async records(name: string): Promise<TrialRecord[]> {
+  async records(name: string): Promise<R[]> {
     const r = await this.pool.query<{ record: string }>("SELECT record FROM deltastn_trials WHERE study = $1 AND state = 'done' ORDER BY finished_seq, id", [name]);
-    return r.rows.map((x) => JSON.parse(x.record) as TrialRecord);
+    return r.rows.map((x) => JSON.parse(x.record) as R);
   }
 
   async counts(name: string): Promise<TrialCounts> {

@@ -15,7 +15,8 @@ import { InvalidArgumentError } from '../../errors.js';
 import { OutputPathError, reasonOf } from '../../stateFiles.js';
 import type { StudyConfig } from '../studyConfig.js';
 import type { TrialRecord } from '../studyRecords.js';
-import type { Claim, ClaimLogEntry, PlannedTrial, StoredTrial, StudyStore, TrialCounts, TrialState } from './types.js';
+import type { StudyMethod } from '../studyConfig.js';
+import { recordPoint, type Claim, type ClaimLogEntry, type PlannedTrial, type RecordKey, type StoredTrial, type StudyStore, type TrialCounts, type TrialState } from './types.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS studies (name TEXT PRIMARY KEY, config TEXT NOT NULL, created_ms INTEGER NOT NULL);
@@ -49,10 +50,10 @@ interface TrialRow {
 }
 
 /** Converts a row to a {@link StoredTrial}. */
-function stored(r: TrialRow): StoredTrial {
+function stored<M extends string, R extends object>(r: TrialRow): StoredTrial<M, R> {
   return {
     id: r.id,
-    method: r.method as StoredTrial['method'],
+    method: r.method as M,
     seed: r.seed,
     trial: r.trial,
     plannedEpochs: r.planned_epochs,
@@ -62,13 +63,13 @@ function stored(r: TrialRow): StoredTrial {
     attempts: r.attempts,
     u: r.u === null ? null : (JSON.parse(r.u) as number[]),
     hasCheckpoint: r.has_checkpoint === 1,
-    record: r.record === null ? null : (JSON.parse(r.record) as TrialRecord),
+    record: r.record === null ? null : (JSON.parse(r.record) as R),
     error: r.error,
   };
 }
 
-/** A {@link StudyStore} on one SQLite file. */
-export class SqliteStudyStore implements StudyStore {
+/** A {@link StudyStore} on one SQLite file (`M`, `C`, `R`: see {@link StudyStore}). */
+export class SqliteStudyStore<M extends string = StudyMethod, C = StudyConfig, R extends object = TrialRecord> implements StudyStore<M, C, R> {
   readonly kind = 'sqlite' as const;
   readonly location: string;
   private readonly db: Database.Database;
@@ -90,33 +91,33 @@ export class SqliteStudyStore implements StudyStore {
     }
   }
 
-  openStudy(name: string, config: StudyConfig): Promise<{ config: StudyConfig; created: boolean }> {
-    const tx = this.db.transaction((): { config: StudyConfig; created: boolean } => {
+  openStudy(name: string, config: C): Promise<{ config: C; created: boolean }> {
+    const tx = this.db.transaction((): { config: C; created: boolean } => {
       const row = this.db.prepare('SELECT config FROM studies WHERE name = ?').get(name) as { config: string } | undefined;
-      if (row) return { config: JSON.parse(row.config) as StudyConfig, created: false };
+      if (row) return { config: JSON.parse(row.config) as C, created: false };
       this.db.prepare('INSERT INTO studies (name, config, created_ms) VALUES (?, ?, ?)').run(name, JSON.stringify(config), Date.now());
       return { config, created: true };
     });
     return Promise.resolve(tx.immediate());
   }
 
-  studyConfig(name: string): Promise<StudyConfig | null> {
+  studyConfig(name: string): Promise<C | null> {
     const row = this.db.prepare('SELECT config FROM studies WHERE name = ?').get(name) as { config: string } | undefined;
-    return Promise.resolve(row ? (JSON.parse(row.config) as StudyConfig) : null);
+    return Promise.resolve(row ? (JSON.parse(row.config) as C) : null);
   }
 
-  updateStudyConfig(name: string, config: StudyConfig): Promise<void> {
+  updateStudyConfig(name: string, config: C): Promise<void> {
     this.db.prepare('UPDATE studies SET config = ? WHERE name = ?').run(JSON.stringify(config), name);
     return Promise.resolve();
   }
 
-  addTrials(name: string, trials: readonly PlannedTrial[]): Promise<number> {
+  addTrials(name: string, trials: readonly PlannedTrial<M>[]): Promise<number> {
     const insert = this.db.prepare('INSERT OR IGNORE INTO trials (study, method, seed, trial, planned_epochs, priority) VALUES (?, ?, ?, ?, ?, ?)');
     const tx = this.db.transaction((): number => trials.reduce((n, t) => n + insert.run(name, t.method, t.seed, t.trial, t.plannedEpochs, t.priority).changes, 0));
     return Promise.resolve(tx.immediate());
   }
 
-  importRecords(name: string, records: readonly TrialRecord[], priority: (r: TrialRecord) => number): Promise<number> {
+  importRecords(name: string, records: readonly R[], priority: (r: R) => number, key: (r: R) => RecordKey<M> = (r) => r as unknown as RecordKey<M>): Promise<number> {
     const insert = this.db.prepare('INSERT OR IGNORE INTO trials (study, method, seed, trial, planned_epochs, priority) VALUES (?, ?, ?, ?, ?, ?)');
     const done = this.db.prepare(
       "UPDATE trials SET state = 'done', record = ?, u = ?, worker = 'import', finished_seq = (SELECT COALESCE(MAX(finished_seq), 0) + 1 FROM trials WHERE study = ?) WHERE study = ? AND method = ? AND seed = ? AND trial = ? AND state <> 'done'",
@@ -124,17 +125,18 @@ export class SqliteStudyStore implements StudyStore {
     const tx = this.db.transaction((): number => {
       let n = 0;
       for (const r of records) {
-        insert.run(name, r.method, r.seed, r.trial, r.plannedEpochs, priority(r));
-        n += done.run(JSON.stringify(r), r.u ? JSON.stringify(r.u) : null, name, name, r.method, r.seed, r.trial).changes;
+        const k = key(r);
+        insert.run(name, k.method, k.seed, k.trial, k.plannedEpochs, priority(r));
+        n += done.run(JSON.stringify(r), k.u ? JSON.stringify(k.u) : null, name, name, k.method, k.seed, k.trial).changes;
       }
       return n;
     });
     return Promise.resolve(tx.immediate());
   }
 
-  claim(name: string, worker: string, leaseSeconds: number): Promise<Claim | null> {
+  claim(name: string, worker: string, leaseSeconds: number): Promise<Claim<M> | null> {
     if (!(leaseSeconds > 0) || !Number.isFinite(leaseSeconds)) throw new InvalidArgumentError('leaseSeconds', 'a finite number of seconds > 0', leaseSeconds);
-    const tx = this.db.transaction((): Claim | null => {
+    const tx = this.db.transaction((): Claim<M> | null => {
       const now = Date.now();
       const row = this.db
         .prepare("SELECT id, method, seed, trial, planned_epochs, state, token, attempts, checkpoint FROM trials WHERE study = ? AND (state = 'pending' OR (state = 'running' AND heartbeat_ms + lease_ms < ?)) ORDER BY priority, id LIMIT 1")
@@ -144,26 +146,26 @@ export class SqliteStudyStore implements StudyStore {
       const token = randomUUID();
       this.db.prepare("UPDATE trials SET state = 'running', worker = ?, token = ?, attempts = attempts + 1, heartbeat_ms = ?, lease_ms = ? WHERE id = ?").run(worker, token, now, Math.round(leaseSeconds * 1000), row.id);
       this.db.prepare('INSERT INTO claims (trial_id, worker, token, claimed_ms) VALUES (?, ?, ?, ?)').run(row.id, worker, token, now);
-      return { study: name, id: row.id, token, worker, method: row.method as Claim['method'], seed: row.seed, trial: row.trial, plannedEpochs: row.planned_epochs, attempt: row.attempts + 1, checkpoint: row.checkpoint };
+      return { study: name, id: row.id, token, worker, method: row.method as M, seed: row.seed, trial: row.trial, plannedEpochs: row.planned_epochs, attempt: row.attempts + 1, checkpoint: row.checkpoint };
     });
     return Promise.resolve(tx.immediate());
   }
 
-  heartbeat(claim: Claim, save: { u?: number[]; checkpoint?: string } = {}): Promise<boolean> {
+  heartbeat(claim: Claim<M>, save: { u?: number[]; checkpoint?: string } = {}): Promise<boolean> {
     const r = this.db
       .prepare("UPDATE trials SET heartbeat_ms = ?, u = COALESCE(?, u), checkpoint = COALESCE(?, checkpoint) WHERE id = ? AND token = ? AND state = 'running'")
       .run(Date.now(), save.u ? JSON.stringify(save.u) : null, save.checkpoint ?? null, claim.id, claim.token);
     return Promise.resolve(r.changes === 1);
   }
 
-  private finish(claim: Claim, outcome: 'done' | 'failed', record: TrialRecord | null, error: string | null): boolean {
+  private finish(claim: Claim<M>, outcome: 'done' | 'failed', record: R | null, error: string | null): boolean {
     const tx = this.db.transaction((): boolean => {
       const now = Date.now();
       const r = this.db
         .prepare(
           "UPDATE trials SET state = ?, record = ?, u = COALESCE(?, u), error = ?, checkpoint = NULL, heartbeat_ms = ?, finished_seq = CASE WHEN ? = 'done' THEN (SELECT COALESCE(MAX(finished_seq), 0) + 1 FROM trials WHERE study = ?) END WHERE id = ? AND token = ? AND state = 'running'",
         )
-        .run(outcome, record ? JSON.stringify(record) : null, record?.u ? JSON.stringify(record.u) : null, error, now, outcome, claim.study, claim.id, claim.token);
+        .run(outcome, record ? JSON.stringify(record) : null, recordPoint(record) ? JSON.stringify(recordPoint(record)) : null, error, now, outcome, claim.study, claim.id, claim.token);
       if (r.changes !== 1) return false;
       this.db.prepare('UPDATE claims SET ended_ms = ?, outcome = ? WHERE token = ?').run(now, outcome, claim.token);
       return true;
@@ -171,24 +173,24 @@ export class SqliteStudyStore implements StudyStore {
     return tx.immediate();
   }
 
-  complete(claim: Claim, record: TrialRecord): Promise<boolean> {
+  complete(claim: Claim<M>, record: R): Promise<boolean> {
     return Promise.resolve(this.finish(claim, 'done', record, null));
   }
 
-  fail(claim: Claim, message: string): Promise<boolean> {
+  fail(claim: Claim<M>, message: string): Promise<boolean> {
     return Promise.resolve(this.finish(claim, 'failed', null, message));
   }
 
-  trials(name: string): Promise<StoredTrial[]> {
+  trials(name: string): Promise<StoredTrial<M, R>[]> {
     const rows = this.db
       .prepare('SELECT id, method, seed, trial, planned_epochs, priority, state, worker, token, attempts, u, checkpoint IS NOT NULL AS has_checkpoint, record, error FROM trials WHERE study = ? ORDER BY priority, id')
       .all(name) as TrialRow[];
-    return Promise.resolve(rows.map(stored));
+    return Promise.resolve(rows.map((r) => stored<M, R>(r)));
   }
 
-  records(name: string): Promise<TrialRecord[]> {
+  records(name: string): Promise<R[]> {
     const rows = this.db.prepare("SELECT record FROM trials WHERE study = ? AND state = 'done' ORDER BY finished_seq, id").all(name) as { record: string }[];
-    return Promise.resolve(rows.map((r) => JSON.parse(r.record) as TrialRecord));
+    return Promise.resolve(rows.map((r) => JSON.parse(r.record) as R));
   }
 
   counts(name: string): Promise<TrialCounts> {
