@@ -12,8 +12,9 @@
  * coordinates floored). The objective a search sees is the trial's best validation loss, min_e L_V(e).
  *
  * **Seeds.** For study seed S, the data split is `loadData({seed: S})` for every method (a paired
- * comparison on one split); the model initialisation and the trainer's stream use
- * {@link deriveSeed}(S, method, i), and the suggester of trial i draws from `new Rng(deriveSeed(S,
+ * comparison on one split); the model initialisation and the trainer's stream use `runSeedOf` (studyConfig.ts):
+ * one seed {@link deriveSeed}(S, 'hypernetwork', 0) for every hypernetwork method (paired: the same initial weights,
+ * batch order and draws), {@link deriveSeed}(S, method, i) for search trial i; and the suggester of trial i draws from `new Rng(deriveSeed(S,
  * method + ':suggest', i))`. Random search is given an empty history (it ignores it anyway), so trial i is
  * the same however trials are scheduled; Bayesian optimization is given the finished trials of its seed, in
  * trial order (with one worker: trials 0..i−1), plus the trials in flight under the constant-liar rule of

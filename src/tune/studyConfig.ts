@@ -120,6 +120,16 @@ export function validateStudyConfig(config: StudyConfig): void {
 /** The seed of run/trial `trial` of `method` under the study seed (src/rng.ts: the library's one seed derivation). */
 export { deriveSeed };
 
+/**
+ * The model's and the trainer's seed of run/trial `trial` of `method` under the study seed `seed`. Paired
+ * comparison (issue 17): every hypernetwork method of a seed starts from the same initial weights and sees the same
+ * batch order and draws, `deriveSeed(seed, 'hypernetwork', 0)`, so that their differences are the methods'; search
+ * trial i has its own, `deriveSeed(seed, method, i)`.
+ */
+export function runSeedOf(method: StudyMethod, seed: number, trial: number): number {
+  return isSearchMethod(method) ? deriveSeed(seed, method, trial) : deriveSeed(seed, 'hypernetwork', 0);
+}
+
 /** The planned runs of one method and seed: trial index and its epochs (one run of B for a hypernetwork method). */
 export function planTrials(config: Pick<StudyConfig, 'budgetEpochs' | 'trialEpochs'>, method: StudyMethod): { trial: number; epochs: number }[] {
   if (!isSearchMethod(method)) return [{ trial: 0, epochs: config.budgetEpochs }];

@@ -43,7 +43,7 @@ export interface TrialRecord {
   method: StudyMethod;
   seed: number;
   trial: number;
-  /** {@link deriveSeed}(seed, method, trial): the model's and the trainer's seed. */
+  /** The model's and the trainer's seed: `runSeedOf(method, seed, trial)` (studyConfig.ts; paired across the hypernetwork methods). */
   runSeed: number;
   nnMethod: NnMethod;
   plannedEpochs: number;

@@ -19,7 +19,7 @@ import { buildModel, loadData } from './factory.js';
 import type { HyperSpace } from '../nn/hyper.js';
 import { Trainer, type NnMethod, type TrainerData, type TrainerState } from '../nn/trainer.js';
 import { bayesianOptimization, hyperValuesToLambda, randomSearch, unitToHyperValues, type Suggester, type Trial } from './search.js';
-import { isSearchMethod, type StudyConfig, type StudyMethod } from './studyConfig.js';
+import { isSearchMethod, runSeedOf, type StudyConfig, type StudyMethod } from './studyConfig.js';
 import type { EpochPoint, TrajectoryPoint, TrialRecord } from './studyRecords.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ export async function runTrial(config: StudyConfig, ref: TrialRef, plannedEpochs
   const resume = context.resume;
   const t0 = performance.now() - (resume?.elapsed ?? 0) * 1000;
   const search = isSearchMethod(method);
-  const runSeed = deriveSeed(seed, method, trial);
+  const runSeed = runSeedOf(method, seed, trial);
   const nnMethod: NnMethod = search ? 'fixed' : method;
   const { model, space } = buildModel({ model: config.model, width: config.width, seed: runSeed, hparams: {}, ...(config.sigma === undefined ? {} : { sigma: config.sigma }) });
   const epochs: EpochPoint[] = resume ? [...resume.epochs] : [];

@@ -92,6 +92,15 @@ describe('study', () => {
       expect(rec.epochs.every((p) => Number.isFinite(p.val.loss) && p.test !== undefined)).toBe(true);
       expect(Object.keys(rec.hyper)).toEqual(['dropout_input', 'dropout1', 'dropout2']);
     }
+    // Paired (issue 17): the hypernetwork methods of a seed share one run seed (initial weights, batch order,
+    // draws); seeds differ; every search trial has its own.
+    for (const seed of [0, 1]) {
+      const hyper = recs.filter((x) => x.seed === seed && x.nnMethod !== 'fixed');
+      expect(hyper).toHaveLength(4);
+      expect(new Set(hyper.map((x) => x.runSeed)).size).toBe(1);
+    }
+    expect(recs.find((x) => x.seed === 0 && x.method === 'stn')?.runSeed).not.toBe(recs.find((x) => x.seed === 1 && x.method === 'stn')?.runSeed);
+    expect(new Set(recs.filter((x) => x.nnMethod === 'fixed').map((x) => x.runSeed)).size).toBe(8);
     // Search trials train at the suggested values; hypernetwork runs report their trajectories.
     const rnd = recs.filter((x) => x.method === 'random');
     expect(rnd.every((x) => x.nnMethod === 'fixed' && x.u?.length === 3)).toBe(true);
