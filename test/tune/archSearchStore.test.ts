@@ -182,6 +182,31 @@ describe('a search study in the store', () => {
   });
 });
 
+test('the store keeps a finished row\u2019s point u from its record when the record has one (a comparison trial), none for a search record', async () => {
+  const dir = tmp('deltastn-arch-point-');
+  const store = new SqliteStudyStore(join(dir, 'study.db'));
+  try {
+    await store.openStudy('c', {} as never);
+    await store.addTrials('c', [{ method: 'random', seed: 0, trial: 0, plannedEpochs: 1, priority: 0 }]);
+    const claim = await store.claim('c', 'w', 60);
+    expect(await store.complete(claim as NonNullable<typeof claim>, { u: [0.25, 0.5] } as never)).toBe(true);
+    expect((await store.trials('c'))[0].u).toEqual([0.25, 0.5]);
+  } finally {
+    await store.close();
+  }
+  const arch = storeOf(dir);
+  try {
+    await arch.openStudy('a', config);
+    await arch.addTrials('a', plannedArchJobs({ ...config, methods: ['random'] }).slice(0, 1));
+    const claim = await arch.claim('a', 'w', 60);
+    const rec = { kind: 'random', method: 'random', seed: 0, trial: 0, backend: 'wasm' } as unknown as ArchRecord;
+    expect(await arch.complete(claim as NonNullable<typeof claim>, rec)).toBe(true);
+    expect((await arch.trials('a'))[0]).toMatchObject({ u: null, state: 'done', record: rec });
+  } finally {
+    await arch.close();
+  }
+});
+
 describe('claim loops sharing a search study', () => {
   test('two loops run each job exactly once, and the job of a worker that stopped heartbeating is reclaimed and run', async () => {
     const c: ArchSearchConfig = { ...config, methods: ['random'], seeds: [0, 1] }; // 4 random trials
@@ -190,8 +215,9 @@ describe('claim loops sharing a search study', () => {
     try {
       await store.openStudy('s', c);
       await store.addTrials('s', plannedArchJobs(c));
-      // A worker that claims the first job and dies (never heartbeats): its lease is 0.2 s.
-      const dead = await store.claim('s', 'dead', 0.2);
+      // A worker that claims the first job and dies (never heartbeats): its lease, 1.5 s, outlasts the other three
+      // jobs (about 0.1 s each), so the loops must wait for it to expire.
+      const dead = await store.claim('s', 'dead', 1.5);
       expect(dead?.trial).toBe(0);
       const got: string[] = [];
       const loop = (worker: string): ReturnType<typeof runArchStudyWorker> => runArchStudyWorker(store, 's', c, { backend: 'wasm', worker, leaseSeconds: 30, pollSeconds: 0.05, onRecord: (r) => got.push(jobKey(r)) });
@@ -205,6 +231,34 @@ describe('claim loops sharing a search study', () => {
       // The dead worker's late completion is refused: the record is written once.
       expect(await store.complete(dead as NonNullable<typeof dead>, (await store.records('s'))[0])).toBe(false);
       expect((await store.records('s')).length).toBe(4);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a job whose claim was lost before it completed is dropped: not counted, not reported, not stored', async () => {
+    const c: ArchSearchConfig = { ...config, methods: ['random'] }; // 2 random trials
+    const dir = tmp('deltastn-arch-lost-');
+    const store = storeOf(dir);
+    try {
+      await store.openStudy('s', c);
+      await store.addTrials('s', plannedArchJobs(c));
+      // Before each completion, 20 ms pass (the loop's lease is 5 ms) and a thief reclaims the job.
+      const stolen: number[] = [];
+      const stealing = Object.assign(Object.create(store) as ArchStudyStore, {
+        complete: async (claim: Parameters<ArchStudyStore['complete']>[0], record: ArchRecord): Promise<boolean> => {
+          await new Promise((done) => setTimeout(done, 20));
+          const thief = await store.claim('s', 'thief', 60);
+          if (thief) stolen.push(thief.id);
+          return store.complete(claim, record);
+        },
+      });
+      const got: ArchRecord[] = [];
+      const r = await runArchStudyWorker(stealing, 's', c, { backend: 'wasm', worker: 'slow', leaseSeconds: 0.005, wait: false, onRecord: (x) => got.push(x) });
+      expect(stolen).toHaveLength(2);
+      expect([r.ran, r.lost, got.length]).toEqual([0, 2, 0]);
+      expect(await store.counts('s')).toEqual({ pending: 0, running: 2, done: 0, failed: 0 });
+      expect(await store.records('s')).toEqual([]);
     } finally {
       await store.close();
     }
