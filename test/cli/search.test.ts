@@ -44,6 +44,9 @@ describe('deltastn search: bad input', () => {
     [['--backend', 'gpu'], '--backend'],
     [['--workers', '0'], '--workers'],
     [['--workers', '1.5'], '--workers'],
+    [['--storage', 'mysql://h/db'], '--storage'],
+    [['--storage', 'sqlite:'], '--storage'],
+    [['--lease', '0'], '--lease'],
     [['--bogus'], 'bogus'],
     [['stray'], 'stray'],
   ])('%j exits 2 naming %s, nothing on stdout, nothing written', async (args, flag) => {
@@ -130,6 +133,9 @@ describe('deltastn search: a tiny study end to end', () => {
     expect(progress[2]).toMatch(/elapsed \d+s, left ~0s \| val loss \d+\.\d{4}$/);
     const files = readdirSync(dir);
     for (const f of ['runs.jsonl', 'summary.json', 'table.md', 'config.json', 'weights-darts1-e01.svg']) expect(files).toContain(f);
+    // The records live in the study store (issue 19): DIR/study.db by default, the study named after DIR.
+    expect(files).toContain('study.db');
+    expect(a.out).toContain(`Study study in ${join(dir, 'study.db')}.`);
 
     const b = await run(...args);
     expect(b.code).toBe(0);
@@ -146,6 +152,23 @@ describe('deltastn search: a tiny study end to end', () => {
     expect(c.code).toBe(2);
     expect(c.out).toBe('');
     expect(c.err).toContain('--out');
+  });
+});
+
+describe('deltastn search --storage, --study', () => {
+  test('the study goes into the named store under the named study, not DIR/study.db; a rerun has nothing to redo', async () => {
+    const base = tmp('deltastn-search-storage-');
+    const [dir, db] = [join(base, 'study'), join(base, 'shared.db')];
+    const args = ['search', ...SMALL, '--method', 'random', '--out', dir, '--storage', `sqlite:${db}`, '--study', 'rnd'];
+    const a = await run(...args);
+    expect(a.code, a.err).toBe(0);
+    expect(a.out).toContain(`${dir}: 2 run(s) done, 0 finished before and skipped`);
+    expect(a.out).toContain(`Study rnd in ${db}.`);
+    expect(existsSync(db)).toBe(true);
+    expect(existsSync(join(dir, 'study.db'))).toBe(false);
+    const b = await run(...args);
+    expect(b.code, b.err).toBe(0);
+    expect(b.out).toContain('0 run(s) done, 2 finished before and skipped');
   });
 });
 
