@@ -81,6 +81,8 @@ function decimalToFraction(s: string, name: string): Rational {
 
 /** The exact dyadic rational equal to a finite float64 (no rounding to "nice" fractions). */
 export function exactFromFloat(x: number): Rational {
+  // NaN and ±Infinity have no rational value (and the doubling loop below would never end on them).
+  if (!Number.isFinite(x)) throw new NonFiniteError('x', x);
   if (Number.isInteger(x) && Math.abs(x) <= Number.MAX_SAFE_INTEGER) return math.fraction(BigInt(x), 1n);
   // x = mantissa · 2^exp with an integer mantissa: multiply by 2 until integral (≤ 1074 steps).
   let m = x;

@@ -50,7 +50,11 @@ export function roundOutward(q: Rational, up: boolean): number {
     const cmp = exactFromFloat(v).compare(q);
     return up ? cmp >= 0 : cmp <= 0;
   };
-  while (!holds(x)) x = nextFloat(x, up);
+  while (!holds(x)) {
+    x = nextFloat(x, up);
+    // Past ±MAX_VALUE (q within half an ulp beyond it): the bound on the far side is ±Infinity, which holds.
+    if (!Number.isFinite(x)) return x;
+  }
   for (;;) {
     const inward = nextFloat(x, !up);
     if (!Number.isFinite(inward) || !holds(inward)) return x;
