@@ -361,6 +361,8 @@ export interface ArchStudyWorkerOptions {
   wait?: boolean;
   /** Asked before each claim; false ends the loop. */
   shouldContinue?: () => boolean;
+  /** Stop after this many completed jobs (default: no limit). */
+  limit?: number;
   /** Called with each record this worker completed (after the store holds it). */
   onRecord?: (r: ArchRecord) => void;
   log?: (s: string) => void;
@@ -383,7 +385,7 @@ export async function runArchStudyWorker(store: ArchStudyStore, name: string, co
   const poll = options.pollSeconds ?? 1;
   const result = { worker, ran: 0, lost: 0 };
   let waiting = false;
-  while (options.shouldContinue?.() ?? true) {
+  while (result.ran < (options.limit ?? Infinity) && (options.shouldContinue?.() ?? true)) {
     const claim = await store.claim(name, worker, lease);
     if (!claim) {
       if (options.wait === false) break;
@@ -420,6 +422,46 @@ export async function runArchStudyWorker(store: ArchStudyStore, name: string, co
     options.onRecord?.(record);
   }
   return result;
+}
+
+/** Whether `value` is an architecture search's configuration ({@link validateArchSearchConfig} accepts it). */
+export function isArchSearchConfig(value: unknown): value is ArchSearchConfig {
+  try {
+    validateArchSearchConfig(value as ArchSearchConfig);
+    return true;
+  } catch (e) {
+    if (e instanceof DeltaStnError) return false;
+    throw e;
+  }
+}
+
+/**
+ * Joins search study `study` of the store `storage` names (`sqlite:PATH` or a PostgreSQL URL) as one more worker
+ * process (what `deltastn worker` does for a search study): initialises `backend` (default: the study's), runs
+ * {@link runArchStudyWorker} until no job is left or `limit` jobs are done. Returns null, having run nothing, when
+ * the study is not an architecture search (a comparison study: the caller runs its own loop).
+ * @throws InvalidArgumentError naming `--storage` for a store that cannot be opened, `--study` when it holds no
+ *   study so named; a job's typed error as raised.
+ */
+export async function joinArchStudy(
+  storage: string,
+  study: string,
+  options: Omit<ArchStudyWorkerOptions, 'backend'> & { backend?: BackendName; dataDir?: string },
+): Promise<{ worker: string; ran: number; lost: number; backend: string } | null> {
+  const store = await openStore<ArchMethod, ArchSearchConfig, ArchRecord>(storage, null, '--storage');
+  try {
+    const stored = await store.studyConfig(study);
+    if (stored === null) throw new InvalidArgumentError('--study', `the name of a study in ${store.location}`, study);
+    if (!isArchSearchConfig(stored)) return null;
+    const config: ArchSearchConfig = { ...stored, ...(options.backend !== undefined ? { backend: options.backend } : {}), ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}) };
+    validateArchSearchConfig(config);
+    const info = await initBackend(config.backend);
+    const { backend: _b, dataDir: _d, ...loop } = options;
+    const r = await runArchStudyWorker(store, study, config, { ...loop, backend: info.name });
+    return { ...r, backend: info.name };
+  } finally {
+    await store.close();
+  }
 }
 
 /** Options of {@link runArchSearch}. */

@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { initBackend } from '../../src/nn/backend.js';
 import { SqliteStudyStore } from '../../src/tune/store/index.js';
-import { plannedArchJobs, randomTrials, readArchRecords, runArchSearch, runArchStudyWorker, type ArchMethod, type ArchRecord, type ArchSearchConfig, type ArchStudyStore } from '../../src/tune/archSearch.js';
+import { joinArchStudy, plannedArchJobs, randomTrials, readArchRecords, runArchSearch, runArchStudyWorker, type ArchMethod, type ArchRecord, type ArchSearchConfig, type ArchStudyStore } from '../../src/tune/archSearch.js';
 import { temporaryDirectories } from '../helpers.js';
 
 const tmp = temporaryDirectories();
@@ -204,6 +204,32 @@ test('the store keeps a finished row\u2019s point u from its record when the rec
     expect((await arch.trials('a'))[0]).toMatchObject({ u: null, state: 'done', record: rec });
   } finally {
     await arch.close();
+  }
+});
+
+test('joinArchStudy (one more worker process on a search study): runs the pending jobs up to its limit; a comparison study is left to its own loop (null); a missing study names --study', async () => {
+  const c: ArchSearchConfig = { ...config, methods: ['random'] };
+  const path = join(tmp('deltastn-arch-join-'), 'study.db');
+  const store = new SqliteStudyStore<ArchMethod, ArchSearchConfig, ArchRecord>(path);
+  try {
+    await store.openStudy('s', c);
+    await store.addTrials('s', plannedArchJobs(c));
+    await store.openStudy('cmp', { model: 'mlp', dataset: 'mnist' } as unknown as ArchSearchConfig);
+  } finally {
+    await store.close();
+  }
+  const one = await joinArchStudy(`sqlite:${path}`, 's', { worker: 'w1', limit: 1 });
+  expect(one).toMatchObject({ worker: 'w1', ran: 1, lost: 0, backend: 'wasm' });
+  const rest = await joinArchStudy(`sqlite:${path}`, 's', { worker: 'w2' });
+  expect(rest).toMatchObject({ ran: 1, lost: 0 });
+  expect(await joinArchStudy(`sqlite:${path}`, 'cmp', {})).toBeNull();
+  await expect(joinArchStudy(`sqlite:${path}`, 'nope', {})).rejects.toSatisfy((e: unknown) => e instanceof InvalidArgumentError && e.argument === '--study');
+  const check = new SqliteStudyStore<ArchMethod, ArchSearchConfig, ArchRecord>(path);
+  try {
+    expect(await check.counts('s')).toEqual({ pending: 0, running: 0, done: 2, failed: 0 });
+    expect((await check.trials('s')).map((t) => t.worker)).toEqual(['w1', 'w2']);
+  } finally {
+    await check.close();
   }
 });
 
