@@ -9,7 +9,8 @@
  * record for record, keyed by (kind, method, seed, trial) — the order of the lines in runs.jsonl may differ —
  * every field equal except the wall times; the summaries' accuracies and genotypes equal; config.json equal
  * (the worker count is not part of the study). A resume of the workers' directory with `--workers 1` then has
- * nothing to redo.
+ * nothing to redo. Two `deltastn search` processes started on one store and study name (issue 19) split the
+ * jobs between them, each job run once, and both export every record.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -104,5 +105,20 @@ describe('deltastn search --workers (compiled CLI)', () => {
     const c = await cli([...STUDY, '--workers', '1', '--out', two]);
     expect(c.code, c.err).toBe(0);
     expect(c.out).toContain(`${two}: 0 run(s) done, 4 finished before and skipped`);
+  });
+
+  test.skipIf(!compiled)('two search processes on one store and study (--storage sqlite:PATH --study NAME) share its jobs: each runs once, both export every record', async () => {
+    // What a search across machines does with a PostgreSQL URL, on one machine with a SQLite file (issue 19).
+    const base = tmp('deltastn-search-shared-');
+    const shared = [...STUDY, '--quiet', '--storage', `sqlite:${join(base, 'shared.db')}`, '--study', 'shared'];
+    const [a, b] = await Promise.all([cli([...shared, '--out', join(base, 'a')]), cli([...shared, '--out', join(base, 'b')])]);
+    expect(a.code, a.err).toBe(0);
+    expect(b.code, b.err).toBe(0);
+    const ran = (out: string): number => Number(/: (\d+) run\(s\) done/.exec(out)?.[1]);
+    expect(ran(a.out) + ran(b.out)).toBe(4);
+    // Each job once in either export, and the two exports are the same records.
+    const [ra, rb] = [recordsByJob(join(base, 'a')), recordsByJob(join(base, 'b'))];
+    expect([...ra.keys()].sort()).toEqual(['random|random|0|0', 'random|random|0|1', 'search|darts1|0|-', 'search|delta-stn|0|-']);
+    expect(ra).toEqual(rb);
   });
 });
