@@ -36,30 +36,19 @@ export function toFloat(q: Rational): number {
 }
 
 /**
- * The largest float64 ≤ q (`up` false) or the smallest float64 ≥ q (`up` true). The nearest float of q as
- * mathjs computes it can be off by more than an ulp (numerator and denominator are rounded separately), so the
- * search steps outward until the float is on the right side of q, then inward while the next float still is.
+ * The largest float64 ≤ q (`up` false) or the smallest float64 ≥ q (`up` true). x = {@link toFloat}(q) is the
+ * float nearest q (exact.ts `toNumber`: correctly rounded; ±MAX_VALUE within half an ulp beyond the range,
+ * ±Infinity further out). If x is on the wanted side it is the answer: its neighbour towards q lies on the other
+ * side, else that neighbour would be nearer q. Otherwise q lies strictly between x and its neighbour away from q,
+ * which is the answer (±Infinity past ±MAX_VALUE).
  */
 export function roundOutward(q: Rational, up: boolean): number {
-  // The nearest float is within half an ulp of q, so at most one step outward is needed; beyond the float range
-  // the bound on the far side is ±Infinity and on the near side ±MAX_VALUE.
-  let x = toFloat(q);
+  const x = toFloat(q);
   if (x === Infinity) return up ? Infinity : Number.MAX_VALUE;
   if (x === -Infinity) return up ? -Number.MAX_VALUE : -Infinity;
-  const holds = (v: number): boolean => {
-    const cmp = exactFromFloat(v).compare(q);
-    return up ? cmp >= 0 : cmp <= 0;
-  };
-  while (!holds(x)) {
-    x = nextFloat(x, up);
-    // Past ±MAX_VALUE (q within half an ulp beyond it): the bound on the far side is ±Infinity, which holds.
-    if (!Number.isFinite(x)) return x;
-  }
-  for (;;) {
-    const inward = nextFloat(x, !up);
-    if (!Number.isFinite(inward) || !holds(inward)) return x;
-    x = inward;
-  }
+  const cmp = exactFromFloat(x).compare(q);
+  const holds = up ? cmp >= 0 : cmp <= 0;
+  return holds ? x : nextFloat(x, up);
 }
 
 /** The interval as outward-rounded float64 bounds and exact rational strings. */
