@@ -12,6 +12,7 @@ import { dataDirOption } from './io.js';
 import { BACKEND_NAMES, formatBackendInfo, initBackend } from '../nn/backend.js';
 import { InvalidArgumentError } from '../errors.js';
 import { openStore } from '../tune/store/index.js';
+import { joinArchStudy } from '../tune/archSearch.js';
 import { defaultWorkerId, runStudyWorker, validateStudyConfig, type StudyConfig } from '../tune/study.js';
 import { parseCommand, type CommandSpec } from './options.js';
 
@@ -19,7 +20,7 @@ import { parseCommand, type CommandSpec } from './options.js';
 export const WORKER_SPEC = {
   name: 'worker',
   summary:
-    'Join a study in a store and run its trials until none is left (claims are atomic; a trial whose worker stops heartbeating for --lease seconds is reclaimed and resumed from its last epoch). Start one per process or machine; the study is created by `deltastn compare --storage URL --study NAME`.',
+    'Join a study in a store and run its trials until none is left (claims are atomic; a trial whose worker stops heartbeating for --lease seconds is reclaimed and resumed from its last epoch). Start one per process or machine; the study is created by `deltastn compare --storage URL --study NAME` (or `deltastn search --storage URL --study NAME`: a worker joins an architecture search the same way).',
   headline: ['study', 'storage'],
   options: {
     study: { type: 'string', value: 'NAME', required: true, description: 'the study\u2019s name in the store', example: 'cmp-mlp' },
@@ -39,6 +40,20 @@ export async function workerCommand(args: readonly string[], out: (s: string) =>
   const { values: v } = parseCommand(WORKER_SPEC, args, err);
   // Both are required: the parser refused a command line without them.
   const [study, storage] = [v.study as string, v.storage as string];
+  // An architecture-search study (deltastn search --storage … --study NAME) runs its own jobs; null: not one.
+  const arch = await joinArchStudy(storage, study, {
+    ...(v.backend !== undefined ? { backend: v.backend } : {}),
+    ...(v['data-dir'] !== undefined ? { dataDir: v['data-dir'] } : {}),
+    worker: defaultWorkerId(0),
+    leaseSeconds: v.lease,
+    pollSeconds: v.poll,
+    ...(v.limit !== undefined ? { limit: v.limit } : {}),
+    log: v.quiet === true ? undefined : err,
+  });
+  if (arch) {
+    out(`worker ${arch.worker}: ${arch.ran} search job(s) run (${arch.lost} lost to a reclaim) on study ${study}; backend ${arch.backend}`);
+    return 0;
+  }
   const store = await openStore(storage, null, '--storage');
   try {
     const stored = await store.studyConfig(study);

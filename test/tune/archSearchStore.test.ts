@@ -15,7 +15,7 @@ import { InvalidArgumentError } from '../../src/errors.js';
 import { initBackend } from '../../src/nn/backend.js';
 import { SqliteStudyStore } from '../../src/tune/store/index.js';
 import { joinArchStudy, plannedArchJobs, randomTrials, readArchRecords, runArchSearch, runArchStudyWorker, type ArchMethod, type ArchRecord, type ArchSearchConfig, type ArchStudyStore } from '../../src/tune/archSearch.js';
-import { temporaryDirectories } from '../helpers.js';
+import { runCli, temporaryDirectories } from '../helpers.js';
 
 const tmp = temporaryDirectories();
 
@@ -228,6 +228,27 @@ test('joinArchStudy (one more worker process on a search study): runs the pendin
   try {
     expect(await check.counts('s')).toEqual({ pending: 0, running: 0, done: 2, failed: 0 });
     expect((await check.trials('s')).map((t) => t.worker)).toEqual(['w1', 'w2']);
+  } finally {
+    await check.close();
+  }
+});
+
+test('deltastn worker joins a search study through the CLI and runs its jobs', async () => {
+  const c: ArchSearchConfig = { ...config, methods: ['random'] };
+  const path = join(tmp('deltastn-arch-cli-'), 'study.db');
+  const store = new SqliteStudyStore<ArchMethod, ArchSearchConfig, ArchRecord>(path);
+  try {
+    await store.openStudy('s', c);
+    await store.addTrials('s', plannedArchJobs(c));
+  } finally {
+    await store.close();
+  }
+  const r = await runCli('worker', '--study', 's', '--storage', `sqlite:${path}`, '--quiet');
+  expect(r.code, r.err).toBe(0);
+  expect(r.out).toMatch(/2 search job\(s\) run \(0 lost to a reclaim\) on study s/);
+  const check = new SqliteStudyStore<ArchMethod, ArchSearchConfig, ArchRecord>(path);
+  try {
+    expect(await check.counts('s')).toEqual({ pending: 0, running: 0, done: 2, failed: 0 });
   } finally {
     await check.close();
   }
