@@ -43,6 +43,7 @@ import { read, readAsync, readSync, type Reading } from './reading.js';
 import { dropConnectMask, dropoutMask } from './regularizers.js';
 import { NETWORK_METHODS, type NetworkMethod, type NnMethod, type StepContext, type TrainerState } from './methods/index.js';
 import { crossEntropy } from './methods/steps.js';
+import { initialTrainerState, readTrainerState, restoreTrainerState, type TrainerOptimizers } from './trainerState.js';
 import type { EpochLog } from './trainer.js';
 
 /** The five hyperparameters of the language model, in space order (module remarks). */
@@ -445,21 +446,7 @@ export class LanguageModelTrainer {
     this.optScale = new VectorOptimizer(c.hyperOptimizer, space.h, c.lrScale);
     this.trainHandle = handle('text:train', vocab, windowCount(this.trainStreams, T));
     this.valHandle = handle('text:val', vocab, windowCount(this.hyperStreams, T));
-    this.state = {
-      epoch: 0,
-      trainSteps: 0,
-      hyperSteps: 0,
-      lambda: space.initialLambda(),
-      rawScale: space.initialRawScale(),
-      weights: [],
-      generalMomentum: [],
-      responseMomentum: [],
-      lambdaOptimizer: this.optLambda.state(),
-      scaleOptimizer: this.optScale.state(),
-      bestVal: Infinity,
-      epochsSinceBest: 0,
-      learningRate: c.lrWeights,
-    };
+    this.state = initialTrainerState(space, this.optimizers(), c.lrWeights);
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context's `state` reads and writes this trainer's
     const trainer = this;
     this.context = {
@@ -678,38 +665,22 @@ export class LanguageModelTrainer {
     return readAsync(this.snapshotReading());
   }
 
-  private *snapshotReading(): Reading<TrainerState> {
-    const copies = function* (ts: readonly tf.Tensor[]): Reading<Float32Array[]> {
-      const out: Float32Array[] = [];
-      for (const t of ts) out.push(Float32Array.from(yield* read(t)));
-      return out;
-    };
-    return {
-      ...structuredClone({ ...this.state, weights: [], generalMomentum: [], responseMomentum: [] }),
-      weights: yield* copies([...this.general, ...this.response]),
-      generalMomentum: yield* copies(this.optGeneral.buffersOrEmpty()),
-      responseMomentum: yield* copies(this.optResponse.buffersOrEmpty()),
-      lambdaOptimizer: this.optLambda.state(),
-      scaleOptimizer: this.optScale.state(),
-    };
+  private snapshotReading(): Reading<TrainerState> {
+    return readTrainerState(this.state, [...this.general, ...this.response], this.optimizers());
+  }
+
+  /** The optimizers a {@link TrainerState} carries (src/nn/trainerState.ts). */
+  private optimizers(): TrainerOptimizers {
+    return { general: this.optGeneral, response: this.optResponse, lambda: this.optLambda, scale: this.optScale };
   }
 
   /** Restores a {@link snapshot} (or a checkpoint's state). */
   restore(state: TrainerState): void {
-    const vars = [...this.general, ...this.response];
-    if (state.weights.length !== vars.length) throw new InvalidArgumentError('state.weights', `${vars.length} arrays (this model)`, state.weights.length);
     if (state.lambda.length !== this.space.h) throw new InvalidArgumentError('state.lambda', `${this.space.h} entries`, state.lambda.length);
-    vars.forEach((v, i) => {
-      if (state.weights[i].length !== v.size) throw new InvalidArgumentError(`state.weights[${i}]`, `${v.size} values`, state.weights[i].length);
-      tf.tidy(() => v.assign(tf.tensor(state.weights[i], v.shape)));
-    });
-    this.optGeneral.setState(state.generalMomentum);
-    this.optResponse.setState(state.responseMomentum);
-    this.optLambda.setState(state.lambdaOptimizer);
-    this.optScale.setState(state.scaleOptimizer);
+    const scalars = restoreTrainerState(state, [...this.general, ...this.response], this.optimizers());
     this.optGeneral.learningRate = state.learningRate;
     this.optResponse.learningRate = state.learningRate;
-    this.state = { ...structuredClone({ ...state, weights: [], generalMomentum: [], responseMomentum: [] }), weights: [], generalMomentum: [], responseMomentum: [] };
+    this.state = scalars;
   }
 
   dispose(): void {

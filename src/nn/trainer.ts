@@ -23,6 +23,7 @@ import { read, readAsync, readSync, type Reading } from './reading.js';
 import { MomentumSgd, VectorOptimizer } from './optimizers.js';
 import { NETWORK_METHODS, NN_METHODS, type NetworkMethod, type NnMethod, type StepContext, type TrainerData, type TrainerState } from './methods/index.js';
 import { modelLoss } from './methods/steps.js';
+import { initialTrainerState, readTrainerState, restoreTrainerState, type TrainerOptimizers } from './trainerState.js';
 import { adjustBrightness, adjustContrast, cutout, jitterFactors } from './regularizers.js';
 
 export { NETWORK_METHODS, NN_METHODS, isDarts, finiteDifferenceMixedProduct } from './methods/index.js';
@@ -173,21 +174,7 @@ export class Trainer {
     this.optScale = new VectorOptimizer(c.hyperOptimizer, space.h, c.lrScale);
     const idx = (kind: Parameters<HyperSpace['indicesOfKind']>[0]): number | undefined => space.indicesOfKind(kind)[0];
     this.augment = { cutoutLength: idx('cutout-length'), cutoutHoles: idx('cutout-holes'), brightness: idx('brightness'), contrast: idx('contrast') };
-    this.state = {
-      epoch: 0,
-      trainSteps: 0,
-      hyperSteps: 0,
-      lambda: space.initialLambda(),
-      rawScale: space.initialRawScale(),
-      weights: [],
-      generalMomentum: [],
-      responseMomentum: [],
-      lambdaOptimizer: this.optLambda.state(),
-      scaleOptimizer: this.optScale.state(),
-      bestVal: Infinity,
-      epochsSinceBest: 0,
-      learningRate: c.lrWeights,
-    };
+    this.state = initialTrainerState(space, this.optimizers(), c.lrWeights);
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context's `state` reads and writes this trainer's
     const trainer = this;
     this.context = {
@@ -436,39 +423,21 @@ export class Trainer {
     return readAsync(this.snapshotReading());
   }
 
-  private *snapshotReading(): Reading<TrainerState> {
-    const vars = [...this.general, ...this.response, ...this.buffers];
-    const copies = function* (ts: readonly tf.Tensor[]): Reading<Float32Array[]> {
-      const out: Float32Array[] = [];
-      for (const t of ts) out.push(Float32Array.from(yield* read(t)));
-      return out;
-    };
-    return {
-      ...structuredClone({ ...this.state, weights: [], generalMomentum: [], responseMomentum: [] }),
-      weights: yield* copies(vars),
-      generalMomentum: yield* copies(this.optGeneral.buffersOrEmpty()),
-      responseMomentum: yield* copies(this.optResponse.buffersOrEmpty()),
-      lambdaOptimizer: this.optLambda.state(),
-      scaleOptimizer: this.optScale.state(),
-    };
+  private snapshotReading(): Reading<TrainerState> {
+    return readTrainerState(this.state, [...this.general, ...this.response, ...this.buffers], this.optimizers());
+  }
+
+  /** The optimizers a {@link TrainerState} carries (src/nn/trainerState.ts). */
+  private optimizers(): TrainerOptimizers {
+    return { general: this.optGeneral, response: this.optResponse, lambda: this.optLambda, scale: this.optScale };
   }
 
   /** Restores a state from {@link snapshot} (or a checkpoint). */
   restore(state: TrainerState): void {
-    const vars = [...this.general, ...this.response, ...this.buffers];
-    if (state.weights.length !== vars.length) throw new InvalidArgumentError('state.weights', `${vars.length} arrays (this model)`, state.weights.length);
-    vars.forEach((v, i) => {
-      if (state.weights[i].length !== v.size) throw new InvalidArgumentError(`state.weights[${i}]`, `${v.size} values`, state.weights[i].length);
-      // FIX (tests): the temporary tensor was never disposed (numTensors grew by one per variable per restore).
-      tf.tidy(() => v.assign(tf.tensor(state.weights[i], v.shape)));
-    });
-    this.optGeneral.setState(state.generalMomentum);
-    this.optResponse.setState(state.responseMomentum);
-    this.optLambda.setState(state.lambdaOptimizer);
-    this.optScale.setState(state.scaleOptimizer);
+    const scalars = restoreTrainerState(state, [...this.general, ...this.response, ...this.buffers], this.optimizers());
     this.optGeneral.learningRate = Math.max(state.learningRate, Number.MIN_VALUE);
     this.optResponse.learningRate = this.responseRate(state.learningRate);
-    this.state = { ...structuredClone({ ...state, weights: [], generalMomentum: [], responseMomentum: [] }), weights: [], generalMomentum: [], responseMomentum: [] };
+    this.state = scalars;
   }
 
   /** Θ's learning rate when the weights' is `alpha`: α · lrResponse / lrWeights (see {@link TrainerConfig.lrResponse}). */
