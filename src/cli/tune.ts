@@ -253,7 +253,7 @@ export const TUNE_SPEC = {
     hparams: { type: 'string', value: 'NAME=X,...', description: 'initial hyperparameter values; naming weight_decay, label_smoothing or (cnn, alexnet, resnet) rotation, translate, scale, saturation, hue adds that hyperparameter', example: 'dropout1=0.1,weight_decay=1e-4' },
     sigma: { type: 'number', min: 0, minExclusive: true, value: 'σ0', defaultText: '1', description: 'σ0, the initial perturbation scale of every hyperparameter (unconstrained units)', example: '0.5' },
     tau: { type: 'number', min: 0, value: 'τ', defaultText: '0.001', description: 'τ, the entropy weight of the hyper objective (keeps σ from collapsing)', example: '0.01' },
-    lr: { type: 'number', min: 0, minExclusive: true, default: 1e-2, description: 'the weights\' learning rate (SGD with momentum)', example: '0.05' },
+    lr: { type: 'number', min: 0, minExclusive: true, defaultText: '0.01 (lstm: 5, plain SGD with clipping as the STN reference\'s language model)', description: 'the weights\' learning rate (SGD with momentum)', example: '0.05' },
     'lr-response': { type: 'number', min: 0, minExclusive: true, defaultText: '--lr', description: 'Θ\'s (the response\'s) learning rate, for delta-stn and delta-stn-linearized (the STN methods step w0 and Θ together at --lr)', example: '0.02' },
     'lr-hyper': { type: 'number', min: 0, minExclusive: true, default: 1e-2, description: 'the hyperparameters\' learning rate (λ and σ)', example: '0.003' },
     'batch-size': { type: 'integer', min: 1, default: 128, description: 'examples per step', example: '64' },
@@ -272,6 +272,9 @@ export const TUNE_SPEC = {
   },
   example: 'deltastn tune --model mlp --dataset mnist --method delta-stn --epochs 3 --width 0.5 --out out/demo',
 } as const satisfies CommandSpec;
+
+/** The weights' default learning rate of the language model (plain SGD with gradient clipping, its trainer's). */
+const LSTM_DEFAULT_LR = 5;
 
 /** The settings a `tune --resume` takes from the command line; every other flag must match the saved run. */
 const RESUME_HONOURS: readonly (keyof TuneConfig)[] = ['epochs', 'backend', 'dataDir'];
@@ -340,7 +343,7 @@ export async function tuneCommand(args: readonly string[], out: (s: string) => v
       trainSize: v['train-size'],
       width: v.width,
       warmupEpochs: v.warmup,
-      lrWeights: v.lr,
+      lrWeights: v.lr ?? (v.model === 'lstm' ? LSTM_DEFAULT_LR : 1e-2),
       lrHyper: v['lr-hyper'],
       hparams: given.hparams ?? {},
       dropConnect: given.dropConnect ?? false,

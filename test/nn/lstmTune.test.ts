@@ -24,7 +24,7 @@ describe('deltastn tune --model lstm', () => {
     dirs.push(dir);
     const out: string[] = [];
     const err: string[] = [];
-    const args = ['--model', 'lstm', '--dataset', 'moby-dick', '--method', 'fixed', '--epochs', '1', '--width', '0.05', '--batch-size', '2', '--train-size', '300', '--lr', '2', '--backend', 'wasm', '--quiet', '--out', join(dir, 'run')];
+    const args = ['--model', 'lstm', '--dataset', 'moby-dick', '--method', 'fixed', '--epochs', '1', '--width', '0.05', '--batch-size', '2', '--train-size', '300', '--backend', 'wasm', '--quiet', '--out', join(dir, 'run')];
     expect(await tuneCommand(args, (s) => out.push(s), (s) => err.push(s))).toBe(0);
     const result = JSON.parse(out[0]) as { epochs: number; final: { val: { loss: number; perplexity: number } } };
     expect(result.epochs).toBe(1);
@@ -37,8 +37,29 @@ describe('deltastn tune --model lstm', () => {
     const summary = JSON.parse(readFileSync(join(dir, 'run', 'summary.json'), 'utf8')) as { done: boolean; config: TuneConfig };
     expect(summary.done).toBe(true);
     expect(summary.config.model).toBe('lstm');
+    expect(summary.config.lrWeights).toBe(5); // the language model's default --lr
 
     expect(readFileSync(join(dir, 'run', 'checkpoint.json'), 'utf8')).toContain('"model":"lstm"');
+  });
+
+  test('--resume through the CLI repeats the uninterrupted run (Δ-STN, 1 + 1 epochs = 2 epochs, timings aside)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lm-resume-'));
+    dirs.push(dir);
+    const args = (out: string, epochs: string): string[] => ['--model', 'lstm', '--dataset', 'moby-dick', '--method', 'delta-stn', '--epochs', epochs, '--width', '0.05', '--batch-size', '2', '--train-size', '300', '--lr', '2', '--backend', 'wasm', '--quiet', '--out', out];
+    const sink = (): void => undefined;
+    const whole = join(dir, 'whole');
+    const parts = join(dir, 'parts');
+    expect(await tuneCommand(args(whole, '2'), sink, sink)).toBe(0);
+    expect(await tuneCommand(args(parts, '1'), sink, sink)).toBe(0);
+    expect(await tuneCommand(['--resume', parts, '--epochs', '2', '--quiet'], sink, sink)).toBe(0);
+    const records = (run: string): unknown[] =>
+      readFileSync(join(run, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => {
+        const { seconds: _seconds, ...rest } = JSON.parse(l) as Record<string, unknown>;
+        return rest;
+      });
+    const [a, b] = [records(whole), records(parts)];
+    expect(a).toHaveLength(2);
+    expect(b).toEqual(a);
   });
 
   test('lstm goes with moby-dick only, and takes no schedule or early stop', () => {
