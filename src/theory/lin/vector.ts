@@ -116,12 +116,8 @@ export function linearizedObjectiveVec(
   const h = toy.hypers;
   if (lambda0.length !== h) throw new ShapeMismatchError('lambda0', `length ${h}`, `length ${lambda0.length}`);
   if (general.length !== m) throw new ShapeMismatchError('general', `length ${m}`, `length ${general.length}`);
-  if (sigma.length !== h) throw new ShapeMismatchError('sigma', `length ${h}`, `length ${sigma.length}`);
-  sigma.forEach((s, k) => {
-    assertFiniteNumber(s, `sigma[${k}]`);
-    if (!(s > 0)) throw new InvalidArgumentError(`sigma[${k}]`, 'σ > 0', s);
-  });
-  if (response.length !== m || response.some((row) => row.length !== h)) throw new ShapeMismatchError('response', `${m}×${h}`, `${response.length}×${response[0]?.length ?? 0}`);
+  assertSigmaVec(sigma, h);
+  assertResponseVec(response, m, h);
   if (!Number.isInteger(nodes) || nodes < 2) throw new InvalidArgumentError('nodes', 'an integer ≥ 2', nodes);
   const mh = m * h;
   let value = 0;
@@ -603,6 +599,11 @@ export function gaussNewtonIftJacobianVec(toy: SecondOrderVectorToy, lambda: rea
   return negSolveSpd(a, t.cross, 'gaussNewton');
 }
 
+/** Θ must be m×h (rows of length h). */
+function assertResponseVec(response: readonly (readonly number[])[], m: number, h: number): void {
+  if (response.length !== m || response.some((row) => row.length !== h)) throw new ShapeMismatchError('response', `${m}×${h}`, `${response.length}×${response[0]?.length ?? 0}`);
+}
+
 function assertSigmaVec(sigma: readonly number[], h: number): void {
   if (sigma.length !== h) throw new ShapeMismatchError('sigma', `length ${h}`, `length ${sigma.length}`);
   sigma.forEach((s, k) => {
@@ -747,7 +748,7 @@ export function responseObjectiveVec(
   const m = toy.weights;
   const h = toy.hypers;
   assertSigmaVec(sigma, h);
-  if (response.length !== m || response.some((row) => row.length !== h)) throw new ShapeMismatchError('response', `${m}×${h}`, `${response.length}×${response[0]?.length ?? 0}`);
+  assertResponseVec(response, m, h);
   const mh = m * h;
   let value = 0;
   const gradient = new Array<number>(mh).fill(0);
