@@ -43,6 +43,23 @@ export interface SeriesSpec {
   color?: string;
 }
 
+/**
+ * A shaded band between two curves over the same x: `points[j]` = [x_j, low_j, high_j], x non-decreasing, low_j ≤
+ * high_j, drawn as one filled polygon (the `high` edge left to right, then the `low` edge back) behind the lines:
+ * e.g. T(λ_t − σ_t) … T(λ_t + σ_t) around a schedule T(λ_t), or the min–max over seeds around their mean.
+ */
+export interface BandSpec {
+  points: readonly (readonly [number, number, number])[];
+  /** A CSS colour; default the next colour of the Tableau 10 palette (by band index). */
+  color?: string;
+  /** Fill opacity in [0, 1] (default 0.2). */
+  opacity?: number;
+  /** Also stroke the band's edge with a thin line (a lighter band that must stay visible under another). Default false. */
+  outline?: boolean;
+  /** The legend's name for it (and the `aria-description` of its mark); a band without one has no legend entry. */
+  name?: string;
+}
+
 /** A horizontal (`y`) or vertical (`x`) reference line with an optional label. Give exactly one of x, y. */
 export interface RuleSpec {
   y?: number;
@@ -58,6 +75,8 @@ export interface LineChartSpec {
   /** At least one series, each with at least one point. */
   series: readonly SeriesSpec[];
   rules?: readonly RuleSpec[];
+  /** Shaded bands, drawn under the series in the order given (see {@link BandSpec}). */
+  bands?: readonly BandSpec[];
   /** Outer width in pixels (default 640). */
   width?: number;
   /** Outer height in pixels (default 400). */
@@ -221,6 +240,8 @@ interface LegendItem {
   name: string;
   color: string;
   dashed: boolean;
+  /** A band's swatch: a filled rectangle of this opacity instead of a line. */
+  fill?: number;
 }
 
 /** Lays legend items out in rows that fit `width`; returns [row, x offset] per item and the row count. */
@@ -246,7 +267,7 @@ function legendLayout(items: readonly LegendItem[], width: number, left: number)
  * @remarks
  * `spec.series[i].points[j]` = [x, y] are drawn as a polyline with a dot at each point; `spec.rules` are
  * dashed reference lines (y = const or x = const) with their labels at the right (or top) end; axis types
- * `'log'` use base-10 scales. Values are drawn as given: nothing is dropped or clamped, so a value that
+ * `'log'` use base-10 scales; `spec.bands` are filled polygons under the lines (`g[aria-label="area"]`). Values are drawn as given: nothing is dropped or clamped, so a value that
  * cannot be drawn is an error rather than a silent gap. A linear axis whose values are all integers (epochs)
  * gets integer ticks only ({@link AxisSpec.integer}); a title wider than the chart wraps onto further lines
  * (`wrapText`) and the drawing moves down below them.
@@ -255,8 +276,9 @@ function legendLayout(items: readonly LegendItem[], width: number, left: number)
  *   empty, `series[i].name` for a missing or repeated name, `series[i].points[j]` (or `rules[k].y`) for a
  *   value ≤ 0 on a log axis, `rules[k]` for a rule that is not exactly one of x, y, and `x.type`/`y.type`
  *   for an unknown scale, `width`/`height` below 100 pixels (or a height that leaves the plot under 100
- *   pixels below the title and legend); NonFiniteError naming `series[i].points[j]` (or `rules[k].x`, `width`, …) for NaN
- *   or ±∞.
+ *   pixels below the title and legend), `bands[i].points` for an empty band, `bands[i].points[j]` for low > high,
+ *   `bands[i].points[j][0]` for an x below the previous point's, `bands[i].opacity` outside [0, 1]; NonFiniteError
+ *   naming `series[i].points[j]` (or `bands[i].points[j][m]`, `rules[k].x`, `width`, …) for NaN or ±∞.
  */
 export function lineChart(spec: LineChartSpec, options: LineChartOptions = {}): string {
   const xType = checkAxis(spec.x, 'x');
@@ -277,6 +299,26 @@ export function lineChart(spec: LineChartSpec, options: LineChartOptions = {}): 
       return { x: checkCoordinate(p[0], xType, `${name}[0]`), y: checkCoordinate(p[1], yType, `${name}[1]`) };
     });
   });
+  const bands = (spec.bands ?? []).map((b, i) => {
+    const points: readonly (readonly [number, number, number])[] = b.points;
+    if (!Array.isArray(points) || points.length === 0) throw new InvalidArgumentError(`bands[${i}].points`, 'at least one point', Array.isArray(points) ? 'an empty array' : typeof points);
+    const opacity = b.opacity ?? 0.2;
+    if (!(opacity >= 0 && opacity <= 1)) throw new InvalidArgumentError(`bands[${i}].opacity`, 'a number in [0, 1]', opacity);
+    if (b.name !== undefined && (typeof b.name !== 'string' || b.name.length === 0)) throw new InvalidArgumentError(`bands[${i}].name`, 'a non-empty string', b.name);
+    let lastX = -Infinity;
+    const pts = points.map((p: readonly [number, number, number], j: number) => {
+      const name = `bands[${i}].points[${j}]`;
+      if (!Array.isArray(p) || p.length !== 3) throw new InvalidArgumentError(name, 'a triple [x, low, high]', Array.isArray(p) ? `an array of length ${p.length}` : typeof p);
+      const x = checkCoordinate(p[0], xType, `${name}[0]`);
+      const lo = checkCoordinate(p[1], yType, `${name}[1]`);
+      const hi = checkCoordinate(p[2], yType, `${name}[2]`);
+      if (x < lastX) throw new InvalidArgumentError(`${name}[0]`, `x ≥ the previous point's ${lastX} (a band's x must not decrease)`, x);
+      if (lo > hi) throw new InvalidArgumentError(name, 'low ≤ high', `[${x}, ${lo}, ${hi}]`);
+      lastX = x;
+      return { x, lo, hi };
+    });
+    return { pts, color: b.color ?? SERIES_COLORS[i % SERIES_COLORS.length], opacity, outline: b.outline ?? false, name: b.name };
+  });
   const rules = (spec.rules ?? []).map((r, k) => {
     const hasX = r.x !== undefined;
     const hasY = r.y !== undefined;
@@ -285,6 +327,7 @@ export function lineChart(spec: LineChartSpec, options: LineChartOptions = {}): 
   });
 
   const items: LegendItem[] = spec.series.map((s, i) => ({ name: s.name, color: s.color ?? SERIES_COLORS[i % SERIES_COLORS.length], dashed: s.dashed ?? false }));
+  for (const b of bands) if (b.name !== undefined) items.push({ name: b.name, color: b.color, dashed: false, fill: Math.max(b.opacity, 0.15) });
   const marginLeft = 60;
   // The title wraps to the width right of the left margin (it was cut at the viewBox when longer).
   const titleLines = spec.title ? wrapText(spec.title, TITLE_SIZE, width - marginLeft - 8) : [];
@@ -295,15 +338,17 @@ export function lineChart(spec: LineChartSpec, options: LineChartOptions = {}): 
   const header = legendTop + legend.rows * LEGEND_ROW + 4;
   if (height - header < 100) throw new InvalidArgumentError('height', `at least ${header + 100} pixels for this title and legend`, height);
 
+  const bandValues = (axis: 'x' | 'y'): number[] => bands.flatMap((b) => b.pts.flatMap((p) => (axis === 'x' ? [p.x] : [p.lo, p.hi])));
+  const axisValues = (axis: 'x' | 'y'): number[] => [...data.flat().map((p) => p[axis]), ...bandValues(axis), ...rules.filter((r) => r.axis === axis).map((r) => r.value)];
   const extent = (axis: 'x' | 'y'): [number, number] => {
-    const vs = [...data.flat().map((p) => p[axis]), ...rules.filter((r) => r.axis === axis).map((r) => r.value)];
+    const vs = axisValues(axis);
     return [Math.min(...vs), Math.max(...vs)];
   };
   const scale = (type: AxisType, spec: AxisSpec, axis: 'x' | 'y', length: number): Plot.ScaleOptions => {
     const [lo, hi] = extent(axis);
     const label = spec.label;
     if (type === 'log') return { type: 'log', label, tickFormat: logTickFormat(lo, hi), grid: true, ...(lo === hi ? { domain: [lo / 2, hi * 2] } : {}) };
-    const values = [...data.flat().map((p) => p[axis]), ...rules.filter((r) => r.axis === axis).map((r) => r.value)];
+    const values = axisValues(axis);
     const integer = spec.integer ?? values.every((v) => Number.isInteger(v));
     if (integer) {
       const { domain, ticks } = integerTicks(lo, hi, Math.max(2, Math.floor(length / (axis === 'x' ? 60 : 40))));
@@ -318,6 +363,12 @@ export function lineChart(spec: LineChartSpec, options: LineChartOptions = {}): 
   };
 
   const marks: Plot.Markish[] = [Plot.frame({ stroke: 'currentColor', strokeOpacity: 0.3 })];
+  // Bands first, under the lines; curve 'linear' so the polygon's vertices are the points given, in their order.
+  for (const b of bands) {
+    marks.push(
+      Plot.areaY(b.pts, { x: 'x', y1: 'lo', y2: 'hi', curve: 'linear', fill: b.color, fillOpacity: b.opacity, ...(b.outline ? { stroke: b.color, strokeOpacity: 0.7, strokeWidth: 0.75 } : {}), ariaDescription: b.name ?? 'band' }),
+    );
+  }
   data.forEach((pts, i) => {
     const it = items[i];
     marks.push(Plot.line(pts, { x: 'x', y: 'y', stroke: it.color, strokeWidth: 1.75, strokeDasharray: it.dashed ? '6,4' : undefined }));
@@ -373,9 +424,12 @@ export function lineChart(spec: LineChartSpec, options: LineChartOptions = {}): 
   items.forEach((it, i) => {
     const [row, x] = legend.at[i];
     const y = legendTop + row * LEGEND_ROW + LEGEND_ROW / 2;
-    const swatch: Record<string, string | number> = { x1: x, x2: x + 18, y1: y, y2: y, stroke: it.color, 'stroke-width': 2 };
-    if (it.dashed) swatch['stroke-dasharray'] = '6,4';
-    g.appendChild(el('line', swatch));
+    if (it.fill !== undefined) g.appendChild(el('rect', { x, y: y - 5, width: 18, height: 10, fill: it.color, 'fill-opacity': it.fill }));
+    else {
+      const swatch: Record<string, string | number> = { x1: x, x2: x + 18, y1: y, y2: y, stroke: it.color, 'stroke-width': 2 };
+      if (it.dashed) swatch['stroke-dasharray'] = '6,4';
+      g.appendChild(el('line', swatch));
+    }
     g.appendChild(el('text', { x: x + 24, y, dy: '0.32em' }, it.name));
   });
   svg.appendChild(g);

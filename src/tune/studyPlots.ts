@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { HyperSpace } from '../nn/hyper.js';
-import { lineChart, SERIES_COLORS, type SeriesSpec, type RuleSpec } from '../report/plot.js';
+import { lineChart, SERIES_COLORS, type BandSpec, type SeriesSpec, type RuleSpec } from '../report/plot.js';
 import { writeFileAtomic } from '../stateFiles.js';
 import { STUDY_METHODS, isSearchMethod, type StudyConfig, type StudyMethod } from './studyConfig.js';
 import type { TrajectoryPoint, TrialRecord } from './studyRecords.js';
@@ -46,6 +46,95 @@ function meanAligned(seqs: number[][]): number[] {
   return Array.from({ length: n }, (_, i) => seqs.reduce((a, s) => a + s[i], 0) / seqs.length);
 }
 
+/**
+ * One hyperparameter's schedule under one hypernetwork method, over the seeds that ran it (aligned by index and cut
+ * to the shortest, as every curve here): at each time t_i, with per seed s the value v_s = T(λ_{s,t}) and the σ
+ * band ends a_s = T(λ_{s,t} − σ_{s,t}), b_s = T(λ_{s,t} + σ_{s,t}) (T the hyperparameter's transform, floored when
+ * discrete: monotone, so min(a_s, b_s) ≤ v_s ≤ max(a_s, b_s); σ = softplus(rawScale), docs/math.md#s1-4):
+ * `value[i]` = mean_s v_s, `low[i]` = mean_s min(a_s, b_s), `high[i]` = mean_s max(a_s, b_s) (the σ band of the
+ * mean: one seed's own band when there is one), `seedMin[i]`/`seedMax[i]` = min_s/max_s v_s.
+ */
+export interface ScheduleBand {
+  method: StudyMethod;
+  /** The hyperparameter's name. */
+  name: string;
+  /** How many seeds the means are over. */
+  seeds: number;
+  t: number[];
+  value: number[];
+  low: number[];
+  high: number[];
+  seedMin: number[];
+  seedMax: number[];
+}
+
+/**
+ * The {@link ScheduleBand} of every hyperparameter of `space` from `perSeed` (one λ trajectory per seed: a
+ * record's `trajectory`, or its epoch ends). Empty when no seed has a point.
+ */
+export function scheduleBands(space: HyperSpace, method: StudyMethod, perSeed: readonly (readonly TrajectoryPoint[])[]): ScheduleBand[] {
+  const seqs = perSeed.filter((p) => p.length > 0);
+  if (seqs.length === 0) return [];
+  const n = Math.min(...seqs.map((p) => p.length));
+  const at = (i: number): TrajectoryPoint[] => seqs.map((p) => p[i]);
+  return space.names.map((name, k) => {
+    const band: ScheduleBand = { method, name, seeds: seqs.length, t: [], value: [], low: [], high: [], seedMin: [], seedMax: [] };
+    for (let i = 0; i < n; i++) {
+      const qs = at(i);
+      const v = qs.map((q) => space.hyperValue(k, q.lambda[k]));
+      const ends = qs.map((q) => {
+        const sigma = space.scale(q.rawScale)[k];
+        const a = space.hyperValue(k, q.lambda[k] - sigma);
+        const b = space.hyperValue(k, q.lambda[k] + sigma);
+        return [Math.min(a, b), Math.max(a, b)];
+      });
+      const mean = (xs: number[]): number => xs.reduce((x, y) => x + y, 0) / xs.length;
+      band.t.push(mean(qs.map((q) => q.t)));
+      band.value.push(mean(v));
+      band.low.push(mean(ends.map((e) => e[0])));
+      band.high.push(mean(ends.map((e) => e[1])));
+      band.seedMin.push(Math.min(...v));
+      band.seedMax.push(Math.max(...v));
+    }
+    return band;
+  });
+}
+
+/**
+ * The schedules of every hypernetwork method of the study ({@link scheduleBands}), from each run's λ trajectory
+ * (`'trajectory'`, every recorded step: the plots) or from its epoch ends (`'epochs'`, t = training epochs done:
+ * small enough for a result file).
+ */
+export function studyScheduleBands(config: StudyConfig, records: readonly TrialRecord[], source: 'trajectory' | 'epochs' = 'trajectory'): ScheduleBand[] {
+  const out: ScheduleBand[] = [];
+  for (const m of config.methods) {
+    if (isSearchMethod(m)) continue;
+    const recs = config.seeds.map((s) => recordsOf(records, m, s)[0]).filter((r): r is TrialRecord => r !== undefined);
+    if (recs.length === 0) continue;
+    const space = HyperSpace.fromJSON(recs[0].space);
+    const perSeed = recs.map((r) => (source === 'trajectory' ? (r.trajectory ?? []) : r.epochs.map((p) => ({ t: p.cumEpochs, lambda: p.lambda, rawScale: p.rawScale }))));
+    out.push(...scheduleBands(space, m, perSeed));
+  }
+  return out;
+}
+
+/**
+ * A schedule plot's series and bands for the {@link ScheduleBand}s of one hyperparameter: per method the line
+ * mean_s T(λ_t), its σ band shaded, and with several seeds the min–max over seeds lighter and outlined.
+ */
+export function scheduleSeries(bands: readonly ScheduleBand[], colorOf: (m: StudyMethod) => string): { series: SeriesSpec[]; bands: BandSpec[] } {
+  const series: SeriesSpec[] = [];
+  const shaded: BandSpec[] = [];
+  for (const b of bands) {
+    if (b.t.length === 0) continue;
+    const color = colorOf(b.method);
+    series.push({ name: b.seeds > 1 ? `${b.method} (mean of ${b.seeds} seeds)` : b.method, color, points: b.t.map((t, i) => [t, b.value[i]] as [number, number]) });
+    shaded.push({ name: `${b.method}: T(λ ± σ)`, color, opacity: 0.2, points: b.t.map((t, i) => [t, b.low[i], b.high[i]] as [number, number, number]) });
+    if (b.seeds > 1) shaded.push({ name: `${b.method}: min–max over seeds`, color, opacity: 0.06, outline: true, points: b.t.map((t, i) => [t, b.seedMin[i], b.seedMax[i]] as [number, number, number]) });
+  }
+  return { series, bands: shaded };
+}
+
 /** One SVG plot of a study. */
 export interface StudyPlot {
   /** File name (`…svg`). */
@@ -58,8 +147,9 @@ export interface StudyPlot {
  * The study's plots (each curve the mean over seeds, point by point):
  * - `val-loss-epochs.svg`, `val-loss-time.svg`: validation loss against training epochs and against wall time
  *   for every method (search methods: best so far);
- * - `schedule-<name>.svg`: each hyperparameter's T(λ) during training for every hypernetwork method, with the
- *   search methods' best values as reference lines;
+ * - `schedule-<name>.svg`: each hyperparameter's T(λ) during training for every hypernetwork method with its σ
+ *   band T(λ − σ) … T(λ + σ) shaded (several seeds: the mean's, and the min–max over seeds lighter; see
+ *   {@link ScheduleBand}), and the search methods' best values as reference lines;
  * - `lambda-<method>.svg`: λ (unconstrained) with λ ± σ dashed, per hypernetwork method.
  */
 export function studyPlots(config: StudyConfig, records: readonly TrialRecord[]): StudyPlot[] {
@@ -91,19 +181,26 @@ export function studyPlots(config: StudyConfig, records: readonly TrialRecord[])
       const coord = (k: number, f: (q: TrajectoryPoint) => number): number[] => meanAligned(per.map((p) => p.map(f)));
       const lambda = space.names.map((_, k) => coord(k, (q) => q.lambda[k]));
       const sigma = space.names.map((_, k) => coord(k, (q) => space.scale(q.rawScale)[k]));
-      const value = space.names.map((_, k) => coord(k, (q) => space.hyperValue(k, q.lambda[k])));
-      return { method: m, t, lambda, sigma, value };
+      return { method: m, t, lambda, sigma };
     });
     const searchBest = present.filter(isSearchMethod).map((m) => {
       const outs = config.seeds.map((s) => seedOutcome(m, s, recordsOf(records, m, s))).filter((o): o is SeedOutcome => o !== null);
       return { method: m, hyper: outs };
     });
-    space.names.forEach((hname, k) => {
-      const series: SeriesSpec[] = traj.filter((tr) => tr.t.length > 0).map((tr) => ({ name: tr.method, color: colorOf(tr.method), points: tr.t.map((t, i) => [t, tr.value[k][i]] as [number, number]) }));
+    const bands = studyScheduleBands(config, records, 'trajectory');
+    space.names.forEach((hname) => {
+      const { series, bands: shaded } = scheduleSeries(
+        bands.filter((b) => b.name === hname),
+        colorOf,
+      );
       if (series.length === 0) return;
       const rules: RuleSpec[] = searchBest.filter((sb) => sb.hyper.length > 0).map((sb) => ({ y: sb.hyper.reduce((a, o) => a + o.hyper[hname], 0) / sb.hyper.length, label: `${sb.method} best` }));
       const safe = hname.replace(/[^A-Za-z0-9_-]/g, '_');
-      plots.push({ file: `schedule-${safe}.svg`, title: `Schedule of ${hname}`, svg: lineChart({ title: `${hname} during training${suffix}`, x: { label: 'epoch' }, y: { label: `${hname} (its own units)` }, series, rules }) });
+      plots.push({
+        file: `schedule-${safe}.svg`,
+        title: `Schedule of ${hname}`,
+        svg: lineChart({ title: `${hname} during training: T(λ), shaded T(λ − σ) … T(λ + σ)${suffix}`, x: { label: 'epoch' }, y: { label: `${hname} (its own units)` }, series, bands: shaded, rules, height: 440 }),
+      });
     });
     for (const tr of traj) {
       if (tr.t.length === 0) continue;

@@ -22,10 +22,25 @@ function stat(values: number[]): Stat {
   return { mean, std, values };
 }
 
+/**
+ * The spread of one hyperparameter's final value over seeds: the sample {@link Stat} of `values` (one per seed that
+ * has finished, in seed order) and their min and max.
+ */
+export interface Spread extends Stat {
+  min: number;
+  max: number;
+}
+
+function spread(values: number[]): Spread {
+  return { ...stat(values), min: values.length ? Math.min(...values) : NaN, max: values.length ? Math.max(...values) : NaN };
+}
+
 /** One seed's outcome for one method. */
 export interface SeedOutcome {
   seed: number;
   bestVal: number;
+  /** Validation accuracy at the epoch of the best validation loss. */
+  valAccuracy: number | null;
   /** Test loss and accuracy at the epoch of the best validation loss (search: of the best trial). */
   testLoss: number | null;
   testAccuracy: number | null;
@@ -48,6 +63,8 @@ export interface MethodSummary {
   kind: 'hypernetwork' | 'search';
   seeds: SeedOutcome[];
   bestVal: Stat;
+  /** Validation accuracy at each seed's best-validation epoch. */
+  valAccuracy: Stat;
   testLoss: Stat;
   testAccuracy: Stat;
   epochs: Stat;
@@ -57,6 +74,11 @@ export interface MethodSummary {
   plainEpochs: Stat | null;
   /** Mean over seeds of the final hyperparameters, by name. */
   hyper: Record<string, number>;
+  /**
+   * The spread of the final hyperparameters over seeds, by name: mean ± sample std and min–max of
+   * {@link SeedOutcome.hyper} (the last T(λ) of a hypernetwork run; the best trial's value for a search).
+   */
+  hyperSpread: Record<string, Spread>;
   /** Whether every planned run/trial of every seed is recorded. */
   complete: boolean;
 }
@@ -95,6 +117,7 @@ export function seedOutcome(method: StudyMethod, seed: number, recs: TrialRecord
   return {
     seed,
     bestVal: best ? best.point.val.loss : NaN,
+    valAccuracy: best?.point.val.accuracy ?? null,
     testLoss: best?.point.test?.loss ?? null,
     testAccuracy: best?.point.test?.accuracy ?? null,
     epochs: sum((r) => r.epochs.length),
@@ -115,13 +138,18 @@ export function summarizeStudy(config: StudyConfig, records: readonly TrialRecor
     const planned = planTrials(config, method).length;
     const complete = config.seeds.every((s) => recordsOf(records, method, s).length === planned);
     const hyper: Record<string, number> = {};
-    for (const name of Object.keys(outcomes[0]?.hyper ?? {})) hyper[name] = outcomes.reduce((a, o) => a + o.hyper[name], 0) / outcomes.length;
+    const hyperSpread: Record<string, Spread> = {};
+    for (const name of Object.keys(outcomes[0]?.hyper ?? {})) {
+      hyper[name] = outcomes.reduce((a, o) => a + o.hyper[name], 0) / outcomes.length;
+      hyperSpread[name] = spread(outcomes.map((o) => o.hyper[name]));
+    }
     const finite = (xs: (number | null)[]): number[] => xs.filter((x): x is number => x !== null && Number.isFinite(x));
     return {
       method,
       kind: isSearchMethod(method) ? 'search' : 'hypernetwork',
       seeds: outcomes,
       bestVal: stat(finite(outcomes.map((o) => o.bestVal))),
+      valAccuracy: stat(finite(outcomes.map((o) => o.valAccuracy))),
       testLoss: stat(finite(outcomes.map((o) => o.testLoss))),
       testAccuracy: stat(finite(outcomes.map((o) => o.testAccuracy))),
       epochs: stat(outcomes.map((o) => o.epochs)),
@@ -129,6 +157,7 @@ export function summarizeStudy(config: StudyConfig, records: readonly TrialRecor
       trainSeconds: stat(outcomes.map((o) => o.trainSeconds)),
       plainEpochs: plainEpochSeconds ? stat(outcomes.map((o) => o.trainSeconds / plainEpochSeconds)) : null,
       hyper,
+      hyperSpread,
       complete,
     };
   });
@@ -141,31 +170,48 @@ function fmt(s: Stat, digits: number, scale = 1): string {
   return s.std === null ? m : `${m} ± ${(s.std * scale).toFixed(digits)}`;
 }
 
+const sig3 = (v: number): string => String(Number(v.toPrecision(3)));
+
+/**
+ * One hyperparameter's spread as the table prints it: `name=mean` for one seed, `name=mean ± std [min–max]` for
+ * several, each to 3 significant digits.
+ */
+export function formatSpread(name: string, s: Spread): string {
+  if (s.values.length === 0) return `${name}=—`;
+  return s.std === null ? `${name}=${sig3(s.mean)}` : `${name}=${sig3(s.mean)} ± ${sig3(s.std)} [${sig3(s.min)}–${sig3(s.max)}]`;
+}
+
+/** The columns of the study table ({@link studyTable}), in order. */
+export const STUDY_TABLE_HEADER: readonly string[] = ['method', 'seeds', 'best val loss', 'val acc (%)', 'test loss', 'test acc (%)', 'epochs', '≈ plain epochs', 'wall (s)', 'final hyperparameters (mean ± std [min–max] over seeds)'];
+
 /** The study table: header, rows (one per method) and the notes that say how to read it. */
 export function studyTable(summary: StudySummary): { header: string[]; rows: string[][]; notes: string[] } {
-  const header = ['method', 'best val loss', 'test loss', 'test acc (%)', 'epochs', '≈ plain epochs', 'wall (s)', 'final hyperparameters'];
+  const header = [...STUDY_TABLE_HEADER];
   const rows = summary.methods.map((m) => [
     m.method + (m.complete ? '' : ' (incomplete)'),
+    String(m.seeds.length),
     fmt(m.bestVal, 4),
+    fmt(m.valAccuracy, 1, 100),
     fmt(m.testLoss, 4),
     fmt(m.testAccuracy, 1, 100),
     fmt(m.epochs, 0),
     m.plainEpochs ? fmt(m.plainEpochs, 1) : '—',
     fmt(m.wallSeconds, 1),
-    Object.entries(m.hyper)
-      .map(([k, v]) => `${k}=${Number(v.toPrecision(3))}`)
+    Object.entries(m.hyperSpread)
+      .map(([k, v]) => formatSpread(k, v))
       .join(' '),
   ]);
   const n = summary.config.seeds.length;
   const notes = [
     `mean ± sample std over ${n} seed${n === 1 ? '' : 's'} (${summary.config.seeds.join(', ')}); each seed has its own data split, shared by every method.`,
-    'best val loss: per seed, the lowest validation loss of any epoch (search: of any epoch of any trial); test loss and accuracy at that epoch.',
+    'seeds: the seeds with a finished run or trial of this method (the mean ± std is over them).',
+    'best val loss: per seed, the lowest validation loss of any epoch (search: of any epoch of any trial); validation accuracy, test loss and test accuracy at that epoch.',
     `epochs: training epochs actually run per seed (budget ${summary.config.budgetEpochs}; search trials of ${summary.config.trialEpochs}). An epoch of a hypernetwork method costs more than a plain one: Δ-STN does a general and a response pass per batch plus hyper steps (about 2.5 plain epochs); compare wall time, not epochs.`,
     summary.plainEpochSeconds
       ? `≈ plain epochs: the training seconds per seed divided by the median seconds of one plain (fixed-hyperparameter) epoch of the search trials, ${summary.plainEpochSeconds.toFixed(3)} s, measured in this study.`
       : '≈ plain epochs: needs a search method in the study (none here).',
     'wall: per seed, the sum of the wall times of its runs or trials (model building, training, evaluation): the cost on one worker. With --workers N, trials overlap in time and each ran on a loaded core.',
-    'final hyperparameters (mean over seeds): the last T(λ) for hypernetwork methods; the best trial\u2019s values for search.',
+    'final hyperparameters: per seed the last T(λ) for hypernetwork methods, the best trial\u2019s values for search; over seeds their mean ± sample std and [min–max] (one seed: its value).',
   ];
   return { header, rows, notes };
 }
