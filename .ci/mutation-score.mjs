@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /* global console, process */
-// The mutation score of a Stryker run (issue 12; README, "Mutation testing"), per file and in total, less the
-// mutants listed as equivalent in test/mutation/equivalent.json; exits 1 below the threshold.
+// The mutation score of the Stryker runs (issue 12; README, "Mutation testing"), per file and in total over all
+// their reports, less the mutants listed as equivalent in test/mutation/equivalent.json; exits 1 below the threshold.
 //
-//   node .ci/mutation-score.mjs [--report reports/mutation/mutation.json] [--equivalent test/mutation/equivalent.json]
-//                               [--threshold <percent>]
+//   node .ci/mutation-score.mjs [--report <file>]… [--equivalent test/mutation/equivalent.json] [--threshold <percent>]
+//
+// --report may repeat (the CI step passes the linalg run's and the theory run's; default: both of those); a file
+// mutated in two reports is an error (its mutants would count twice).
 //
 // Score (Stryker's definition): detected / (detected + undetected), detected = Killed + Timeout, undetected =
 // Survived + NoCoverage; CompileError, RuntimeError and Ignored mutants are not valid and not counted. A listed
@@ -28,9 +30,29 @@ import { pathToFileURL } from 'node:url';
  */
 export const THRESHOLD = 95;
 
+/** The two runs' JSON reports (stryker.linalg.config.mjs, stryker.config.mjs). */
+export const DEFAULT_REPORTS = ['reports/mutation/linalg.json', 'reports/mutation/theory.json'];
+
+/**
+ * One report of several: the union of their files; a file in two of them is an error.
+ * @param {Array<{ path: string, report: { files: Record<string, unknown> } }>} reports
+ */
+export function mergeReports(reports) {
+  const files = {};
+  const from = {};
+  for (const { path, report } of reports) {
+    for (const [file, entry] of Object.entries(report.files)) {
+      if (file in files) throw new Error(`mutation-score: ${file} is mutated in two reports (${from[file]} and ${path}): its mutants would count twice`);
+      files[file] = entry;
+      from[file] = path;
+    }
+  }
+  return { files };
+}
+
 /** @param {string[]} argv */
 function parseArgs(argv) {
-  const out = { report: 'reports/mutation/mutation.json', equivalent: 'test/mutation/equivalent.json', threshold: THRESHOLD };
+  const out = { reports: [], equivalent: 'test/mutation/equivalent.json', threshold: THRESHOLD };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -42,8 +64,10 @@ function parseArgs(argv) {
       const t = Number(value);
       if (!Number.isFinite(t) || t < 0 || t > 100) throw new Error(`mutation-score: --threshold must be a percentage in [0, 100], got ${JSON.stringify(value)}`);
       out.threshold = t;
-    } else out[flag.slice(2)] = value;
+    } else if (flag === '--report') out.reports.push(value);
+    else out.equivalent = value;
   }
+  if (out.reports.length === 0) out.reports = [...DEFAULT_REPORTS];
   return out;
 }
 
@@ -148,14 +172,21 @@ function main() {
     console.error(e.message);
     return 2;
   }
-  if (!existsSync(args.report)) {
-    console.error(`mutation-score: no report at ${args.report} (Stryker did not finish): no score`);
+  const missing = args.reports.filter((r) => !existsSync(r));
+  if (missing.length > 0) {
+    console.error(`mutation-score: no report at ${missing.join(', ')} (Stryker did not finish): no score`);
     return 1;
   }
-  const report = JSON.parse(readFileSync(args.report, 'utf8'));
+  let report;
+  try {
+    report = mergeReports(args.reports.map((path) => ({ path, report: JSON.parse(readFileSync(path, 'utf8')) })));
+  } catch (e) {
+    console.error(e.message);
+    return 2;
+  }
   const equivalents = readEquivalents(args.equivalent);
   const { rows, total, survivors, stale, killedButListed } = score(report, equivalents);
-  console.log(`mutation score per file (${args.report}; equivalent mutants from ${args.equivalent} excluded):`);
+  console.log(`mutation score per file (${args.reports.join(' + ')}; equivalent mutants from ${args.equivalent} excluded):`);
   console.log(table(rows, total));
   if (survivors.length > 0) {
     console.log(`\nundetected mutants (${survivors.length}; not listed as equivalent: kill them with a test, or list them with a reason if no test can):`);

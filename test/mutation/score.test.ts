@@ -92,6 +92,33 @@ describe('.ci/mutation-score.mjs', () => {
     expect(below.out).toContain('mutation score 62.50% (threshold 62.6%): FAILED');
   });
 
+  test('two reports (the linalg and theory runs): one row per file of either, the total over both; a file in both is an error', () => {
+    const [a, b] = [join(dir, 'run-a.json'), join(dir, 'run-b.json')];
+    writeFileSync(a, JSON.stringify({ files: { 'src/a.ts': report.files['src/a.ts'] } }));
+    writeFileSync(b, JSON.stringify({ files: { 'src/b.ts': report.files['src/b.ts'] } }));
+    const script = (args: string[]): { code: number; out: string } => {
+      try {
+        return { code: 0, out: execFileSync(process.execPath, ['.ci/mutation-score.mjs', '--equivalent', join(dir, 'none.json'), '--threshold', '0', ...args], { encoding: 'utf8', stdio: 'pipe' }) };
+      } catch (e) {
+        const err = e as { status: number; stdout: string; stderr: string };
+        return { code: err.status, out: err.stdout + err.stderr };
+      }
+    };
+    const both = script(['--report', a, '--report', b]);
+    expect(both.code).toBe(0);
+    // The same rows and total as the one report holding both files.
+    expect(row(both.out, 'src/a.ts')).toEqual(['src/a.ts', '66.67', '7', '3', '1', '1', '1', '0', '1']);
+    expect(row(both.out, 'src/b.ts')).toEqual(['src/b.ts', '50.00', '2', '1', '0', '1', '0', '0', '0']);
+    expect(row(both.out, 'All files')).toEqual(['All files', '62.50', '9', '4', '1', '2', '1', '0', '1']);
+    expect(row(script(['--report', b]).out, 'All files')[1]).toBe('50.00');
+    const twice = script(['--report', a, '--report', a]);
+    expect(twice.code).toBe(2);
+    expect(twice.out).toContain('src/a.ts is mutated in two reports');
+    const oneMissing = script(['--report', a, '--report', join(dir, 'absent.json')]);
+    expect(oneMissing.code).toBe(1);
+    expect(oneMissing.out).toContain('absent.json (Stryker did not finish): no score');
+  });
+
   test('no report: exit 1, no score; an entry without a reason or a bad option: an error naming it', () => {
     const missing = (() => {
       try {
