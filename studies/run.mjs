@@ -268,10 +268,15 @@ async function bestResponseStudy(study, options) {
       if (options.only && !options.only.includes(id)) continue;
       const path = join(root, study.out, `${id}.json`);
       const done = readJson(path);
-      if (done?.format === 'deltastn.best-response') {
+      if (done?.format === 'deltastn.best-response' && done.version >= 2) {
         console.error(`study ${study.name}: ${id}: finished before, skipped`);
         results.push(done);
         continue;
+      }
+      // A version-1 record has no implicit-function solves (step 5): kept beside as <id>.v1.json, the method rerun.
+      if (done?.format === 'deltastn.best-response' && !options.dryRun) {
+        renameSync(path, join(root, study.out, `${id}.v1.json`));
+        console.error(`study ${study.name}: ${id}: version ${done.version} (no implicit-function solves), kept as ${id}.v1.json and rerun`);
       }
       if (options.dryRun) {
         console.error(`study ${study.name}: ${id}: would run`);
@@ -298,6 +303,7 @@ async function bestResponseStudy(study, options) {
     central: r.central,
     steps: r.steps.map((s) => ({ epsilon: s.epsilon, cosine: s.cosine, relativeError: s.relativeError, jacobianNorm: s.jacobianNorm, predictedDeltaVal: s.predictedDeltaVal, measuredDeltaVal: s.measuredDeltaVal, gradNorm: s.retrain.gradNorm, iterations: s.retrain.iterations })),
     predictedHypergradient: r.predictedHypergradient,
+    ift: r.ift,
     wallSeconds: r.wallSeconds,
   }));
   writeAtomic(join(evidenceDir, `${study.name}.json`), JSON.stringify({ format: 'deltastn.evidence', version: 1, study: study.name, issue: study.issue, description: study.description, writtenAt: new Date().toISOString(), results: table }, null, 2) + '\n');
@@ -310,6 +316,11 @@ async function bestResponseStudy(study, options) {
     '| method | seed | ε | ΔL_V predicted by θ | measured | ‖∇L_T‖ at w*(λ+ε) |',
     '|---|---|---|---|---|---|',
     ...results.flatMap((r) => r.steps.map((s) => `| ${r.config.method} | ${r.config.seed} | ${s.epsilon} | ${f(s.predictedDeltaVal, 4)} | ${f(s.measuredDeltaVal, 4)} | ${s.retrain.gradNorm.toExponential(1)} |`)),
+    '',
+    // The implicit-function Jacobians J = −(C + dP + δ(I − P))⁻¹ d′ P w, no retraining (src/tune/iftJacobian.ts).
+    '| method | at | curvature | δ | CG its | residual | min pᵀAp/pᵀp | ‖J‖ | cos(θ, J) | ‖θ − J‖/‖J‖ | ‖θ‖/‖J‖ | dL_V/dλ: J | θ | measured | cos(J, J^c) per ε | vs first |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...results.flatMap((r) => (r.ift ?? []).map((s) => `| ${r.config.method} | ${s.point === 'method' ? 'w_m' : 'w*(λ)'} | ${s.curvature} | ${s.biasDamping} | ${s.iterations}${s.failedAt !== null ? ' (stopped: pᵀAp ≤ 0)' : ''} | ${s.residual === null ? '—' : s.residual.toExponential(1)} | ${s.minRayleigh.toExponential(1)} | ${f(s.norm, 2)} | ${f(s.thetaCosine)} | ${f(s.thetaRelativeError)} | ${f(s.thetaNormRatio)} | ${f(s.predictedHypergradient, 4)} | ${f(r.predictedHypergradient, 4)} | ${r.central.map((c) => f(c.measuredHypergradient, 4)).join(' / ')} | ${s.central.map((c) => `${f(c.cosine)} (ε = ${c.epsilon})`).join(', ') || '—'} | ${s.versusFirst ? `cos ${f(s.versusFirst.cosine, 4)}, rel ${f(s.versusFirst.relativeError)}` : '—'} |`)),
   ].join('\n');
   writeAtomic(join(evidenceDir, `${study.name}.md`), md + '\n');
   if (results.length > 0) {

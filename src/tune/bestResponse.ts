@@ -27,6 +27,14 @@
  *    cross-entropy, no penalty); the hypergradient ∇_w L_V(w_m)·θ against the central difference
  *    (L_V(w*(λ + ε)) − L_V(w*(λ − ε)))/(2ε).
  *
+ * 5. The implicit-function Jacobian without retraining ({@link iftJacobian}, src/tune/iftJacobian.ts):
+ *    J = −(C(w) + T(λ)P + δ(I − P))⁻¹ T′(λ) P w with C the Gauss–Newton matrix G (the target of Δ-STN's
+ *    linearized response, docs/math.md#lin) or the exact Hessian of the cross-entropy, at w_m and at w*(λ), solved
+ *    by conjugate gradients; P the projector onto the kernels, δ = `ift.biasDamping` on the undecayed biases (and
+ *    the Gauss–Newton solve at w_m once more with δ = 0, to show the damping's effect). Reported: cos(θ, J),
+ *    ‖θ − J‖/‖J‖, ‖θ‖/‖J‖, the hypergradient ∇_w L_V·J it predicts, and cos(J(w*), J^c_ε) (does the implicit
+ *    Jacobian agree with the retrained finite difference?) ({@link IftSolve}).
+ *
  * A reference direction is reported beside θ: −w*(λ) restricted to the kernels (the naive "decay shrinks the
  * weights" guess, which J would equal if the Hessian were a multiple of the identity). A learned response that
  * does no better than that is not modelling the network.
@@ -40,11 +48,12 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import { Rng } from '../rng.js';
 import type { Dataset } from '../data/dataset.js';
-import { HyperSpace, weightDecaySpec } from '../nn/hyper.js';
+import { HyperSpace, sigmoid, weightDecaySpec } from '../nn/hyper.js';
 import { StnDense } from '../nn/layers.js';
 import { StnNetwork, type Block } from '../nn/models.js';
 import { Trainer, type TrainerData } from '../nn/trainer.js';
 import { crossEntropy } from '../nn/methods/steps.js';
+import { iftJacobian, type Curvature, type IftJacobianResult } from './iftJacobian.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // The network and its weights as one flat vector
@@ -452,6 +461,42 @@ export interface BestResponseConfig {
   epsilons: number[];
   seed: number;
   retrain: RetrainOptions;
+  /** The implicit-function solves (step 5): δ on the biases, CG tolerance and cap. Absent: defaults ({@link defaultIftConfig}). */
+  ift?: IftConfig;
+}
+
+/** Settings of the implicit-function solves (step 5 of the module remarks). */
+export interface IftConfig {
+  /** δ ≥ 0 on the undecayed biases (default 1e-4). */
+  biasDamping: number;
+  /** CG relative residual target (default 1e-5) and iteration cap (default 500). */
+  relTol: number;
+  maxIterations: number;
+  /** Also solve with the exact Hessian of the cross-entropy (default true). */
+  hessian: boolean;
+}
+
+/** The defaults of {@link IftConfig}. */
+export function defaultIftConfig(overrides: Partial<IftConfig> = {}): IftConfig {
+  return { biasDamping: 1e-4, relTol: 1e-5, maxIterations: 500, hessian: true, ...overrides };
+}
+
+/** One implicit-function solve J = −(C + TP + δ(I − P))⁻¹ T′ P w and how it compares (step 5). */
+export interface IftSolve extends Omit<IftJacobianResult, 'jacobian'> {
+  /** Where: the method's weights w_m or the retrained w*(λ). */
+  point: 'method' | 'retrained';
+  /** ‖J‖ (null: no solution, CG met curvature ≤ 0). */
+  norm: number | null;
+  /** cos(θ, J), ‖θ − J‖/‖J‖, ‖θ‖/‖J‖. */
+  thetaCosine: number | null;
+  thetaRelativeError: number | null;
+  thetaNormRatio: number | null;
+  /** ∇_w L_V(w)·J at the solve's point: the hypergradient J predicts. */
+  predictedHypergradient: number | null;
+  /** cos(J, J^c_ε), ‖J − J^c_ε‖/‖J^c_ε‖ and ‖J^c_ε‖/‖J‖ for each |ε| (the retrained central differences). */
+  central: { epsilon: number; cosine: number; relativeError: number; normRatio: number }[];
+  /** cos and relative difference to the first solve at the same point (the Gauss–Newton one with δ), when this is another. */
+  versusFirst?: { cosine: number; relativeError: number };
 }
 
 /** One signed step ε. */
@@ -486,7 +531,8 @@ export interface CentralResult {
 /** The result for one method. */
 export interface BestResponseResult {
   format: 'deltastn.best-response';
-  version: 1;
+  /** 2: with `ift` (step 5). */
+  version: 2;
   config: BestResponseConfig;
   backend: string;
   lambda: number;
@@ -506,6 +552,8 @@ export interface BestResponseResult {
   base: Omit<RetrainResult, 'weights'> & { distanceFromMethod: number; valLoss: number; deadInputs: number };
   steps: EpsilonResult[];
   central: CentralResult[];
+  /** The implicit-function solves (step 5): Gauss–Newton at w_m with δ and with δ = 0, the Hessian at w_m, then the same at w*(λ). */
+  ift: IftSolve[];
   measureSeconds: number;
 }
 
@@ -522,6 +570,12 @@ export function validateBestResponseConfig(c: BestResponseConfig): void {
   if (!Number.isSafeInteger(c.seed) || c.seed < 0) throw new InvalidArgumentError('seed', 'an integer ≥ 0', c.seed);
   for (const [k, v] of [['lrWeights', c.lrWeights], ['lrHyper', c.lrHyper]] as const) if (!(v > 0) || !Number.isFinite(v)) throw new InvalidArgumentError(k, 'a finite number > 0', v);
   if (!Array.isArray(c.epsilons) || c.epsilons.length === 0 || !c.epsilons.every((e) => e > 0 && Number.isFinite(e))) throw new InvalidArgumentError('epsilons', 'at least one finite step |ε| > 0', String(c.epsilons));
+  if (c.ift !== undefined) {
+    const f = defaultIftConfig(c.ift);
+    if (!(f.biasDamping >= 0) || !Number.isFinite(f.biasDamping)) throw new InvalidArgumentError('ift.biasDamping', 'a finite damping ≥ 0', f.biasDamping);
+    if (!(f.relTol > 0)) throw new InvalidArgumentError('ift.relTol', 'a number > 0', f.relTol);
+    if (!Number.isInteger(f.maxIterations) || f.maxIterations < 1) throw new InvalidArgumentError('ift.maxIterations', 'an integer ≥ 1', f.maxIterations);
+  }
 }
 
 /**
@@ -580,15 +634,47 @@ export async function measureBestResponse(config: BestResponseConfig, data: Trai
       log(`${config.method}: ε=${e}: ${r.iterations} iterations, ‖∇‖=${r.gradNorm.toExponential(2)}, cos(θ,J)=${cosine(theta, J).toFixed(4)}`);
     }
     const shrink = kernelsOnly(layout, base.weights).map((v) => -v);
+    const centralJ = new Map<number, Float64Array>();
     const central: CentralResult[] = config.epsilons.map((m) => {
       const jp = fd.get(m) as Float64Array;
       const jm = fd.get(-m) as Float64Array;
       const J = jp.map((v, i) => (v + jm[i]) / 2); // (w*(λ+ε) − w*(λ−ε))/(2ε)
+      centralJ.set(m, J);
       return { epsilon: m, jacobianNorm: norm(J), cosine: cosine(theta, J), relativeError: relativeError(theta, J), signAgreement: cosine(jp, jm), shrinkageCosine: cosine(shrink, J), measuredHypergradient: ((lvAt.get(m) as number) - (lvAt.get(-m) as number)) / (2 * m) };
     });
+    // Step 5: the implicit-function Jacobian at w_m and at w*(λ), no retraining. T = softplus: T′ = sigmoid.
+    if (space.transforms[0] !== 'lower_softplus') throw new InvalidArgumentError('space', 'a weight decay d = softplus(λ)', space.transforms[0]);
+    const iftConfig = defaultIftConfig(config.ift);
+    const plan: { point: 'method' | 'retrained'; w: Float64Array; curvature: Curvature; biasDamping: number }[] = [];
+    for (const [point, w] of [['method', wm], ['retrained', base.weights]] as const) {
+      plan.push({ point, w, curvature: 'gauss-newton', biasDamping: iftConfig.biasDamping });
+      if (point === 'method' && iftConfig.biasDamping > 0) plan.push({ point, w, curvature: 'gauss-newton', biasDamping: 0 });
+      if (iftConfig.hessian) plan.push({ point, w, curvature: 'hessian', biasDamping: iftConfig.biasDamping });
+    }
+    const ift: IftSolve[] = [];
+    let first: Float64Array | null = null;
+    for (const s of plan) {
+      const r = iftJacobian(layout, s.w, train, decay, sigmoid(lambda), { curvature: s.curvature, biasDamping: s.biasDamping, relTol: iftConfig.relTol, maxIterations: iftConfig.maxIterations });
+      const { jacobian: J, ...stats } = r;
+      const isFirst = ift.length === 0 || ift[ift.length - 1].point !== s.point;
+      if (isFirst) first = J;
+      const gradVal = objectiveGradient(layout, s.w, val, 0);
+      ift.push({
+        ...stats,
+        point: s.point,
+        norm: J ? norm(J) : null,
+        thetaCosine: J ? cosine(theta, J) : null,
+        thetaRelativeError: J ? relativeError(theta, J) : null,
+        thetaNormRatio: J ? norm(theta) / norm(J) : null,
+        predictedHypergradient: J ? J.reduce((a, v, i) => a + v * gradVal[i], 0) : null,
+        central: J ? config.epsilons.map((m) => { const Jc = centralJ.get(m) as Float64Array; return { epsilon: m, cosine: cosine(J, Jc), relativeError: relativeError(J, Jc), normRatio: norm(Jc) / norm(J) }; }) : [],
+        ...(!isFirst && J && first ? { versusFirst: { cosine: cosine(J, first), relativeError: relativeError(J, first) } } : {}),
+      });
+      log(`${config.method}: IFT ${s.curvature} at ${s.point} (δ=${s.biasDamping}): ${r.iterations} CG iterations, residual ${r.residual?.toExponential(2) ?? '—'}, min pᵀAp/pᵀp ${r.minRayleigh.toExponential(2)}${J ? `, cos(θ,J)=${cosine(theta, J).toFixed(4)}` : `, stopped at iteration ${r.failedAt}`} (${r.seconds.toFixed(1)} s)`);
+    }
     return {
       format: 'deltastn.best-response',
-      version: 1,
+      version: 2,
       config,
       backend: options.backend ?? tf.getBackend(),
       lambda,
@@ -604,6 +690,7 @@ export async function measureBestResponse(config: BestResponseConfig, data: Trai
       base: { ...strip(base), distanceFromMethod: relativeError(wm, base.weights), valLoss: lvStar, deadInputs: dead.length },
       steps,
       central,
+      ift,
       measureSeconds: (performance.now() - t1) / 1000,
     };
   } finally {

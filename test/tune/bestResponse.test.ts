@@ -100,7 +100,7 @@ describe('the measurement end to end (tiny MLP, synthetic images)', () => {
   test('a finite record whose L_V at the method\'s flat weights is the trainer\'s own validation loss', async () => {
     const data = { train: syntheticImages(24, 1), val: syntheticImages(12, 2), test: syntheticImages(12, 3) };
     for (const method of ['stn', 'delta-stn'] as const) {
-      const config = defaultBestResponseConfig(method, { sizes: [784, 6, 3], epochs: 2, batchSize: 8, lrWeights: 0.05, lrHyper: 0.05, epsilons: [0.5], retrain: { gradTol: 1e-4, maxIterations: 8 } });
+      const config = defaultBestResponseConfig(method, { sizes: [784, 6, 3], epochs: 2, batchSize: 8, lrWeights: 0.05, lrHyper: 0.05, epsilons: [0.5], retrain: { gradTol: 1e-4, maxIterations: 8 }, ift: { biasDamping: 1e-4, relTol: 1e-5, maxIterations: 30, hessian: true } });
       const r = await measureBestResponse(config, data);
       expect(r.format).toBe('deltastn.best-response');
       // STN evaluates at w0 + Θλ (λ ≈ −6.9 here), the centered methods at w0: the flat weights must be those.
@@ -110,6 +110,15 @@ describe('the measurement end to end (tiny MLP, synthetic images)', () => {
       for (const s of r.steps) expect([s.cosine, s.relativeError, s.predictedDeltaVal, s.measuredDeltaVal, s.retrain.gradNorm].every(Number.isFinite)).toBe(true);
       expect(r.central).toHaveLength(1);
       expect(Number.isFinite(r.central[0].cosine) && Math.abs(r.central[0].cosine) <= 1 + 1e-12).toBe(true);
+      // Step 5: Gauss–Newton at w_m with δ and with δ = 0, the Hessian at w_m; Gauss–Newton and the Hessian at w*(λ).
+      expect(r.ift.map((s) => [s.point, s.curvature, s.biasDamping])).toEqual([['method', 'gauss-newton', 1e-4], ['method', 'gauss-newton', 0], ['method', 'hessian', 1e-4], ['retrained', 'gauss-newton', 1e-4], ['retrained', 'hessian', 1e-4]]);
+      for (const s of r.ift.filter((x) => x.curvature === 'gauss-newton')) {
+        expect(s.positiveDefinite).toBe(true);
+        expect([s.norm, s.thetaCosine, s.thetaRelativeError, s.thetaNormRatio, s.predictedHypergradient, s.residual].every(Number.isFinite)).toBe(true);
+        expect(s.central).toHaveLength(1);
+        expect(Math.abs(s.thetaCosine as number)).toBeLessThanOrEqual(1 + 1e-12);
+      }
+      expect(r.ift[1].versusFirst?.cosine).toBeGreaterThan(0.9); // δ = 1e-4 against δ = 0: the damping barely moves J
       expect(tf.memory().numTensors).toBeLessThan(200);
     }
   });

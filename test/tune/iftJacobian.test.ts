@@ -21,7 +21,7 @@ import { InvalidArgumentError } from '../../src/errors.js';
 import { symmetricEigenvalues } from '../../src/linalg/dense.js';
 import { initBackend } from '../../src/nn/backend.js';
 import { sigmoid, softplus } from '../../src/nn/hyper.js';
-import { oneHotFloat, softmax } from '../../src/nn/ops.js';
+import { softmax } from '../../src/nn/ops.js';
 import { Rng } from '../../src/rng.js';
 import { cosine, fullBatch, plainLogits, plainObjective, relativeError, type DenseLayout } from '../../src/tune/bestResponse.js';
 import { curvatureOperator, iftJacobian } from '../../src/tune/iftJacobian.js';
