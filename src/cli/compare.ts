@@ -1,7 +1,8 @@
 /**
- * `deltastn compare --model mlp|cnn --dataset mnist|fashion-mnist --methods delta-stn,stn,centered-stn,random,bayes
- * --seeds 3 --budget-epochs N [--trial-epochs E] [--seed S] [--train-size N] [--width W] [--workers N] [--out DIR]
- * [--backend B] [--data-dir PATH] [--batch-size B] [--warmup N] [--lr X] [--lr-hyper X] [--sigma σ0] [--tau τ] [--lr-response X]
+ * `deltastn compare --model mlp|cnn|alexnet|resnet|lstm --dataset mnist|fashion-mnist|cifar10|fashion-mnist-rgb32|moby-dick
+ * --methods delta-stn,stn,centered-stn,random,bayes --seeds 3 --budget-epochs N [--trial-epochs E] [--seed S]
+ * [--train-size N] [--width W] [--hparams NAME=X,…] [--workers N] [--out DIR] [--backend B] [--data-dir PATH]
+ * [--batch-size B] [--warmup N] [--lr X] [--lr-hyper X] [--sigma σ0] [--tau τ] [--lr-response X]
  * [--train-steps T] [--val-steps V]`: runs (or resumes) a
  * study (src/tune/study.ts) and prints its table. Running it again with the same arguments resumes: finished
  * trials in DIR/trials.jsonl are skipped.
@@ -11,15 +12,23 @@ import { dataDirOption } from './io.js';
 import { BACKEND_NAMES } from '../nn/backend.js';
 import { STUDY_METHODS, planTrials, readTrials, runStudy, studyTableMarkdown, type StudyConfig, type StudyMethod } from '../tune/study.js';
 import { ProgressDisplay } from './progress.js';
+import { MODEL_DEFAULTS, TUNE_DATASETS, TUNE_MODELS } from '../tune/factory.js';
+import type { StudySummary } from '../tune/studySummary.js';
+import { parseHparams } from './tune.js';
 import { parseStorage } from '../tune/store/index.js';
 import { parseCommand, type CommandSpec } from './options.js';
 
 /** The methods `compare` runs when `--methods` is not given (the issue's list; the linearized Δ-STN is opt-in). */
 export const DEFAULT_COMPARE_METHODS: readonly StudyMethod[] = ['delta-stn', 'stn', 'centered-stn', 'random', 'bayes'];
 
-/** The models and datasets a study runs (a subset of tune's: the study's trials build these). */
-export const COMPARE_MODELS = ['mlp', 'cnn', 'alexnet'] as const;
-export const COMPARE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
+/** The models and datasets a study runs: tune's (src/tune/factory.ts; the study's trials are built by its factory). */
+export const COMPARE_MODELS = TUNE_MODELS;
+export const COMPARE_DATASETS = TUNE_DATASETS;
+
+/** `--dataset`'s default text, from the model table (src/tune/factory.ts `MODEL_DEFAULTS`). */
+const DATASET_DEFAULTS = Object.entries(MODEL_DEFAULTS)
+  .map(([m, d]) => `${m}: ${d.dataset}`)
+  .join(', ');
 
 /** The options of `deltastn compare` (parsed and documented from this one declaration). */
 export const COMPARE_SPEC = {
@@ -30,7 +39,7 @@ export const COMPARE_SPEC = {
   headline: ['model', 'dataset'],
   options: {
     model: { type: 'enum', choices: COMPARE_MODELS, default: 'mlp', description: 'the network', example: 'cnn' },
-    dataset: { type: 'enum', choices: COMPARE_DATASETS, defaultText: 'mnist (cnn: fashion-mnist, alexnet: cifar10)', description: 'the data set', example: 'fashion-mnist' },
+    dataset: { type: 'enum', choices: COMPARE_DATASETS, defaultText: `the model's (${DATASET_DEFAULTS})`, description: 'the data set (resnet: cifar10 or fashion-mnist-rgb32; lstm: moby-dick only)', example: 'fashion-mnist' },
     methods: { type: 'list', choices: STUDY_METHODS, value: 'M1,M2,...', defaultText: DEFAULT_COMPARE_METHODS.join(','), description: 'the methods compared (repeatable or comma-separated)', example: 'delta-stn,random' },
     seeds: { type: 'integer', min: 1, default: 3, description: 'how many seeds (from --seed on)', example: '2' },
     seed: { type: 'integer', min: 0, default: 0, description: 'the first seed', example: '10' },
@@ -38,6 +47,7 @@ export const COMPARE_SPEC = {
     'trial-epochs': { type: 'integer', min: 1, defaultText: 'max(1, ⌊B/5⌋)', description: 'E: epochs per search trial (random, bayes)', example: '2' },
     'train-size': { type: 'integer', min: 0, default: 0, description: 'use the first N training examples (0: all)', example: '2000' },
     width: { type: 'number', min: 0, minExclusive: true, default: 1, description: 'width multiplier of the model', example: '0.25' },
+    hparams: { type: 'string', value: 'NAME=X,...', description: 'initial hyperparameter values (hypernetwork methods); naming weight_decay, label_smoothing or (cnn, alexnet, resnet) rotation, translate, scale, saturation, hue adds that hyperparameter to every method\u2019s space, as in tune', example: 'dropout1=0.1,weight_decay=1e-4' },
     workers: { type: 'integer', min: 1, default: 1, description: 'worker threads for the trials (needs the compiled dist/)', example: '2' },
     storage: { type: 'string', value: 'URL', default: 'sqlite', check: (v: string) => (parseStorage(v, '--storage'), v), description: 'the study store: sqlite (DIR/study.db), sqlite:PATH, or postgresql://user:password@host:port/database (then `deltastn worker --study NAME --storage URL` on other machines joins it)', example: 'postgresql://deltastn@127.0.0.1:5432/deltastn' },
     study: { type: 'string', value: 'NAME', defaultText: 'the base name of DIR', description: 'the study\u2019s name in the store', example: 'cmp-mlp' },
@@ -47,12 +57,12 @@ export const COMPARE_SPEC = {
     'data-dir': { type: 'string', value: 'PATH', check: dataDirOption, description: 'an existing directory holding the data set files', example: '/usr/share/fashion-mnist' },
     'batch-size': { type: 'integer', min: 1, default: 128, description: 'examples per step', example: '64' },
     warmup: { type: 'integer', min: 0, default: 0, description: 'epochs of weight steps only before hyper steps start', example: '1' },
-    lr: { type: 'number', min: 0, minExclusive: true, default: 1e-2, description: 'the weights\' learning rate', example: '0.05' },
+    lr: { type: 'number', min: 0, minExclusive: true, defaultText: `0.01 (lstm: ${MODEL_DEFAULTS.lstm.lrWeights}, plain SGD with clipping)`, description: 'the weights\' learning rate', example: '0.05' },
     'lr-hyper': { type: 'number', min: 0, minExclusive: true, default: 1e-2, description: 'the hyperparameters\' learning rate', example: '0.003' },
     sigma: { type: 'number', min: 0, minExclusive: true, value: 'σ0', defaultText: '1', description: 'σ0, the initial perturbation scale of every hyperparameter (hypernetwork methods; unconstrained units)', example: '0.5' },
     tau: { type: 'number', min: 0, value: 'τ', defaultText: '0.001', description: 'τ, the entropy weight of the hypernetwork methods\' hyper objective', example: '0.01' },
-    'lr-response': { type: 'number', min: 0, minExclusive: true, defaultText: '--lr', description: 'Θ\'s learning rate for delta-stn and delta-stn-linearized (the STN methods step w0 and Θ together at --lr)', example: '0.02' },
-    'train-steps': { type: 'integer', min: 1, defaultText: '5', description: 'T_train: weight steps per cycle (hypernetwork methods)', example: '10' },
+    'lr-response': { type: 'number', min: 0, minExclusive: true, defaultText: '--lr', description: 'Θ\'s learning rate for delta-stn and delta-stn-linearized (the STN methods step w0 and Θ together at --lr; not for lstm, whose trainer steps Θ at --lr)', example: '0.02' },
+    'train-steps': { type: 'integer', min: 1, defaultText: '5 (lstm: 2)', description: 'T_train: weight steps per cycle (hypernetwork methods)', example: '10' },
     'val-steps': { type: 'integer', min: 1, defaultText: '1', description: 'T_val: hyper steps per cycle (hypernetwork methods)', example: '1' },
     quiet: { type: 'boolean', description: 'no progress display (the table and errors are still printed)', example: '' },
   },
@@ -63,7 +73,8 @@ export const COMPARE_SPEC = {
 export function parseCompareArgs(args: readonly string[], warn?: (s: string) => void): { config: StudyConfig; out: string; workers: number; quiet: boolean; storage: string; study?: string; lease: number } {
   const { values: v } = parseCommand(COMPARE_SPEC, args, warn);
   const model = v.model;
-  const dataset = v.dataset ?? (model === 'cnn' ? 'fashion-mnist' : model === 'alexnet' ? 'cifar10' : 'mnist');
+  const dataset = v.dataset ?? MODEL_DEFAULTS[model].dataset;
+  const hparams = v.hparams === undefined ? {} : parseHparams(v.hparams);
   const methods = v.methods ?? [...DEFAULT_COMPARE_METHODS];
   const budgetEpochs = v['budget-epochs'];
   const config: StudyConfig = {
@@ -78,13 +89,14 @@ export function parseCompareArgs(args: readonly string[], warn?: (s: string) => 
     trainSize: v['train-size'],
     width: v.width,
     warmupEpochs: v.warmup,
-    lrWeights: v.lr,
+    lrWeights: v.lr ?? MODEL_DEFAULTS[model].lrWeights,
     lrHyper: v['lr-hyper'],
     ...(v.sigma !== undefined ? { sigma: v.sigma } : {}),
     ...(v.tau !== undefined ? { entropyWeight: v.tau } : {}),
     ...(v['lr-response'] !== undefined ? { lrResponse: v['lr-response'] } : {}),
     ...(v['train-steps'] !== undefined ? { trainSteps: v['train-steps'] } : {}),
     ...(v['val-steps'] !== undefined ? { valSteps: v['val-steps'] } : {}),
+    ...(Object.keys(hparams).length > 0 ? { hparams } : {}),
     ...(v['data-dir'] !== undefined ? { dataDir: v['data-dir'] } : {}),
     backend: v.backend,
   };
@@ -167,6 +179,25 @@ export function studyProgress(config: StudyConfig, dir: string, display: Progres
 }
 
 /**
+ * The perplexities of a language-model study (`--model lstm`) as Markdown: per method, mean ± sample standard
+ * deviation over seeds of exp(best validation loss) and exp(test loss at that epoch), the losses being mean
+ * cross-entropies per token in nats (src/nn/languageModel.ts), so that exp(loss) is the perplexity of that epoch's
+ * evaluation. Null for an image study.
+ */
+export function perplexityTableMarkdown(summary: StudySummary): string | null {
+  if (summary.config.model !== 'lstm') return null;
+  const cell = (xs: number[]): string => {
+    const v = xs.filter(Number.isFinite);
+    if (v.length === 0) return '—';
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    const std = v.length < 2 ? null : Math.sqrt(v.reduce((a, x) => a + (x - mean) ** 2, 0) / (v.length - 1));
+    return std === null ? mean.toFixed(2) : `${mean.toFixed(2)} ± ${std.toFixed(2)}`;
+  };
+  const rows = summary.methods.map((m) => `| ${m.method} | ${cell(m.seeds.map((o) => Math.exp(o.bestVal)))} | ${cell(m.seeds.map((o) => (o.testLoss === null ? NaN : Math.exp(o.testLoss))))} |`);
+  return ['| method | val perplexity | test perplexity |', '|---|---|---|', ...rows, '', '- perplexity = exp(loss), the loss a mean cross-entropy per character (nats); per seed at the epoch of the best validation loss, then mean ± sample std over seeds.', ''].join('\n');
+}
+
+/**
  * `deltastn compare …`: runs or resumes the study and prints its table; exit code 0. A run or trial that
  * stopped early (a non-finite loss) is part of the result, not a failure of the command: it is listed on
  * stderr and in the report. Progress: {@link studyProgress}.
@@ -182,6 +213,8 @@ export async function compareCommand(args: readonly string[], out: (s: string) =
     display.stop();
   }
   out(studyTableMarkdown(r.summary));
+  const perplexity = perplexityTableMarkdown(r.summary);
+  if (perplexity) out(perplexity);
   out(
     `${dir}: ${r.ran} trial(s) run, ${r.skipped} finished before and skipped; backend ${r.backend}; ${r.workers > 0 ? `${r.workers} worker threads` : 'in-process'}; ` +
       `${r.elapsedSeconds.toFixed(1)} s elapsed. Plots: ${dir}/*.svg; HTML: deltastn report ${dir}`,

@@ -34,7 +34,7 @@ import type { LanguageModelTrainer } from '../nn/languageModel.js';
 
 // The run configuration and the model/data factory are library code (src/tune/factory.ts), which the studies
 // share; re-exported here for the callers that know them from this module.
-import { TUNE_DATASETS, TUNE_FLAGS, TUNE_METHODS, TUNE_MODELS, buildLanguageModelRun, buildModel, hyperSpaceFor, isRunLogLine, loadData, validateTuneConfig, type RunLogLine, type TuneConfig } from '../tune/factory.js';
+import { MODEL_DEFAULTS, TUNE_DATASETS, TUNE_FLAGS, TUNE_METHODS, TUNE_MODELS, buildLanguageModelRun, buildModel, hyperSpaceFor, isRunLogLine, loadData, validateTuneConfig, type RunLogLine, type TuneConfig } from '../tune/factory.js';
 import { BACKEND_NAMES } from '../nn/backend.js';
 import { EXIT_STOPPED, parseCommand, type CommandSpec } from './options.js';
 import { dataDirOption } from './io.js';
@@ -273,9 +273,6 @@ export const TUNE_SPEC = {
   example: 'deltastn tune --model mlp --dataset mnist --method delta-stn --epochs 3 --width 0.5 --out out/demo',
 } as const satisfies CommandSpec;
 
-/** The weights' default learning rate of the language model (plain SGD with gradient clipping, its trainer's). */
-const LSTM_DEFAULT_LR = 5;
-
 /** The settings a `tune --resume` takes from the command line; every other flag must match the saved run. */
 const RESUME_HONOURS: readonly (keyof TuneConfig)[] = ['epochs', 'backend', 'dataDir'];
 
@@ -343,7 +340,7 @@ export async function tuneCommand(args: readonly string[], out: (s: string) => v
       trainSize: v['train-size'],
       width: v.width,
       warmupEpochs: v.warmup,
-      lrWeights: v.lr ?? (v.model === 'lstm' ? LSTM_DEFAULT_LR : 1e-2),
+      lrWeights: v.lr ?? MODEL_DEFAULTS[v.model as TuneConfig['model']].lrWeights,
       lrHyper: v['lr-hyper'],
       hparams: given.hparams ?? {},
       dropConnect: given.dropConnect ?? false,

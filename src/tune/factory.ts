@@ -15,7 +15,7 @@ import { HyperSpace, weightDecaySpec, labelSmoothingSpec, dropConnectSpec, chann
 import { alexNet, mlp, simpleCnn, type StnNetwork } from '../nn/models.js';
 import { resnet, toRgb32 } from '../nn/resnet.js';
 import { loadTextCorpus, splitText } from '../data/text.js';
-import { LanguageModel, LanguageModelTrainer, languageModelSpecs } from '../nn/languageModel.js';
+import { LanguageModel, LanguageModelTrainer, languageModelSpecs, type TextData } from '../nn/languageModel.js';
 import { NN_METHODS, isDarts, type EpochLog, type NnMethod, type TrainerData } from '../nn/trainer.js';
 
 /** The configuration of a `tune` run (saved in its checkpoints, so `--resume` needs nothing else). */
@@ -63,6 +63,21 @@ export const TUNE_METHODS: readonly NnMethod[] = NN_METHODS.filter((m) => !isDar
 /** The models and datasets a `tune` run (and a `compare` study) can use. */
 export const TUNE_MODELS = ['mlp', 'cnn', 'alexnet', 'resnet', 'lstm'] as const;
 export const TUNE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10', 'fashion-mnist-rgb32', 'moby-dick'] as const;
+
+/**
+ * Each model's defaults, written once for `tune` and `compare`: the data set a study uses when `--dataset` is not
+ * given, and the weights' learning rate when `--lr` is not (the lstm model trains by plain SGD with clipping, as
+ * the STN reference's language model, at 5; the image models by SGD with momentum at 0.01). Which data sets a
+ * model accepts and which hyperparameters it refuses are checked by {@link validateTuneConfig} and
+ * {@link hyperSpaceFor}.
+ */
+export const MODEL_DEFAULTS: Readonly<Record<TuneConfig['model'], { dataset: TuneConfig['dataset']; lrWeights: number }>> = {
+  mlp: { dataset: 'mnist', lrWeights: 1e-2 },
+  cnn: { dataset: 'fashion-mnist', lrWeights: 1e-2 },
+  alexnet: { dataset: 'cifar10', lrWeights: 1e-2 },
+  resnet: { dataset: 'cifar10', lrWeights: 1e-2 },
+  lstm: { dataset: 'moby-dick', lrWeights: 5 },
+};
 
 /** The flag that sets each field of a {@link TuneConfig} (errors name the flag the user typed). */
 export const TUNE_FLAGS: Record<keyof TuneConfig, string> = {
@@ -136,6 +151,8 @@ export function validateTuneConfig(value: unknown, fail: (field: keyof TuneConfi
   // The language model trains on a text corpus, and its loop (src/nn/languageModel.ts) has no schedule or early stop.
   if ((c.model === 'lstm') !== (c.dataset === 'moby-dick')) fail('dataset', c.model === 'lstm' ? 'moby-dick (the lstm model is a language model)' : 'an image data set (moby-dick is a text corpus for --model lstm)', c.dataset);
   if (c.model === 'lstm' && (c.lrMilestones !== undefined || c.patience !== undefined || c.tuneLr !== undefined)) fail(c.lrMilestones !== undefined ? 'lrMilestones' : c.patience !== undefined ? 'patience' : 'tuneLr', 'unset for the lstm model', c.lrMilestones ?? c.patience ?? c.tuneLr);
+  // Its trainer steps w0 and Θ at one rate (clipped SGD at --lr): a separate Θ rate would be silently ignored.
+  if (c.model === 'lstm' && c.lrResponse !== undefined) fail('lrResponse', 'unset for the lstm model (its trainer steps Θ at --lr)', c.lrResponse);
   if (c.dataDir !== undefined && (typeof c.dataDir !== 'string' || c.dataDir.length === 0)) fail('dataDir', 'a directory path', c.dataDir);
   if (c.tuneLr !== undefined && c.tuneLr !== 'hd') fail('tuneLr', 'hd (hypergradient descent)', c.tuneLr);
   if (c.lrHdBeta !== undefined && (typeof c.lrHdBeta !== 'number' || !Number.isFinite(c.lrHdBeta) || c.lrHdBeta < 0)) fail('lrHdBeta', 'a finite β ≥ 0', c.lrHdBeta);
@@ -279,23 +296,38 @@ export function buildModel(config: Pick<TuneConfig, 'model' | 'width' | 'seed' |
   return { model, space };
 }
 
+/** The token ids of a language-model run and the size of their vocabulary ({@link loadTextData}). */
+export interface LanguageModelData {
+  data: TextData;
+  vocabulary: number;
+}
+
 /**
- * The language-model run of `--model lstm --dataset moby-dick`: the corpus split by sections with the run's seed
- * (character level, src/data/text.ts; `trainSize` > 0 keeps the first N training characters and ⌈N/4⌉ of
- * validation and test), a 2-layer {@link LanguageModel} with embedding 64·width and LSTM width 256·width, BPTT 35,
- * and its trainer ({@link LanguageModelTrainer}: `batchSize` streams for training and evaluation, plain SGD at
- * `lrWeights` with clipping 0.25).
+ * The Moby Dick corpus split by sections with `seed` (character level, src/data/text.ts); `trainSize` > 0 keeps
+ * the first N training characters and ⌈N/4⌉ of validation and test.
  */
-export function buildLanguageModelRun(config: TuneConfig): { model: LanguageModel; space: HyperSpace; trainer: LanguageModelTrainer } {
-  const space = hyperSpaceFor(config);
+export function loadTextData(config: Pick<TuneConfig, 'seed' | 'trainSize'>): LanguageModelData {
   const split = splitText('moby-dick', loadTextCorpus('moby-dick'), config.seed);
   const n = config.trainSize;
   const cut = (a: Int32Array, k: number): Int32Array => (n > 0 ? a.slice(0, k) : a);
-  const data = { train: cut(split.train, n), val: cut(split.val, Math.ceil(n / 4)), test: cut(split.test, Math.ceil(n / 4)) };
+  return { data: { train: cut(split.train, n), val: cut(split.val, Math.ceil(n / 4)), test: cut(split.test, Math.ceil(n / 4)) }, vocabulary: split.vocab.size };
+}
+
+/**
+ * The language-model run of `--model lstm --dataset moby-dick`: the corpus split with the run's seed
+ * ({@link loadTextData}; a study passes its seed's split as `options.data`), a 2-layer {@link LanguageModel} with
+ * embedding 64·width and LSTM width 256·width, BPTT 35, and its trainer ({@link LanguageModelTrainer}: `batchSize`
+ * streams for training and evaluation, plain SGD at `lrWeights` with clipping 0.25; T_train : T_val from
+ * `options.trainSteps`, `options.valSteps`, else the trainer's 2 : 1).
+ */
+export function buildLanguageModelRun(config: TuneConfig, options: { data?: LanguageModelData; trainSteps?: number; valSteps?: number } = {}): { model: LanguageModel; space: HyperSpace; trainer: LanguageModelTrainer } {
+  const space = hyperSpaceFor(config);
+  const { data, vocabulary } = options.data ?? loadTextData(config);
   const size = (k: number): number => Math.max(1, Math.round(k * config.width));
-  const model = new LanguageModel({ vocabulary: split.vocab.size, embedding: size(64), hidden: size(256), layers: 2, bptt: 35, rng: new Rng(config.seed), objectiveHyperparameters: objectiveHyperparameters(config) });
+  const model = new LanguageModel({ vocabulary, embedding: size(64), hidden: size(256), layers: 2, bptt: 35, rng: new Rng(config.seed), objectiveHyperparameters: objectiveHyperparameters(config) });
   try {
-    const trainer = new LanguageModelTrainer(model, space, data, { method: config.method, epochs: config.epochs, batchSize: config.batchSize, evalBatchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: config.seed, entropyWeight: config.entropyWeight });
+    const steps = { ...(options.trainSteps === undefined ? {} : { trainSteps: options.trainSteps }), ...(options.valSteps === undefined ? {} : { valSteps: options.valSteps }) };
+    const trainer = new LanguageModelTrainer(model, space, data, { method: config.method, epochs: config.epochs, batchSize: config.batchSize, evalBatchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: config.seed, entropyWeight: config.entropyWeight, ...steps });
     return { model, space, trainer };
   } catch (e) {
     model.dispose();

@@ -50,15 +50,14 @@
 import { statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
-import { buildModel } from './factory.js';
 import { formatBackendInfo, initBackend } from '../nn/backend.js';
 import { checkOutputDirectory, createOutputDirectory, writeFileAtomic } from '../stateFiles.js';
 import { compiledWorkerScript, runPool, type PoolReply } from './pool.js';
-import { IDENTITY_FIELDS, isSearchMethod, planTrials, readStudyConfig, validateStudyConfig, type StudyConfig, type StudyMethod } from './studyConfig.js';
+import { identityDiff, isSearchMethod, planTrials, readStudyConfig, validateStudyConfig, type StudyConfig, type StudyMethod } from './studyConfig.js';
 import { readTrials, trialKey, type TrialRecord } from './studyRecords.js';
 import { summarizeStudy, type StudySummary } from './studySummary.js';
 import { writeStudyOutputs } from './studyPlots.js';
-import { dataFor, runTrial, type DataCache, type StudyEvent } from './studyTrial.js';
+import { buildTrialRun, runTrial, type DataCache, type StudyEvent } from './studyTrial.js';
 import { defaultWorkerId, runStudyWorker } from './studyWorker.js';
 import { openStore, parseStorage, trialsCsv, trialsJsonl, type PlannedTrial, type StudyStore } from './store/index.js';
 import type { Trial } from './search.js';
@@ -162,9 +161,11 @@ function existsPath(path: string): boolean {
  * missing dataset is reported before the directory is written.
  */
 function checkModelAndData(config: StudyConfig, data: DataCache): void {
-  const { model } = buildModel({ model: config.model, width: config.width, seed: 0, hparams: {} });
+  // The first seed's network and trainer, as a trial builds them: a data set the model cannot read, or a text
+  // split too short for --batch-size streams, is a typed error here.
+  const { model, trainer } = buildTrialRun(config, 'fixed', config.seeds[0], 0, 1, data);
+  trainer.dispose();
   model.dispose();
-  dataFor(config, config.seeds[0], data);
 }
 
 /** The compiled worker-thread script of a study (studyThread.js) next to this module, or null when running from TypeScript sources. */
@@ -194,8 +195,8 @@ export function plannedTrials(config: StudyConfig): PlannedTrial[] {
  */
 export async function openStudy(store: StudyStore, name: string, config: StudyConfig, argument: string): Promise<{ created: boolean }> {
   const { config: old, created } = await store.openStudy(name, config);
-  const diff = IDENTITY_FIELDS.filter((f) => old[f] !== config[f]);
-  if (diff.length > 0) throw new InvalidArgumentError(argument, `a new study, or one with the same ${diff.join(', ')}`, `${name} in ${store.location} (${diff.map((f) => `${f}=${String(old[f])}`).join(', ')})`);
+  const diff = identityDiff(old, config);
+  if (diff.length > 0) throw new InvalidArgumentError(argument, `a new study, or one with the same ${diff.join(', ')}`, `${name} in ${store.location} (${diff.map((f) => `${f}=${typeof old[f] === 'object' ? JSON.stringify(old[f]) : String(old[f])}`).join(', ')})`);
   if (!created) await store.updateStudyConfig(name, config);
   return { created };
 }
@@ -232,8 +233,8 @@ export async function runStudy(config: StudyConfig, dir: string, options: StudyO
   const configPath = join(dir, 'config.json');
   if (existsPath(configPath)) {
     const old = readStudyConfig(configPath, '--out');
-    const diff = IDENTITY_FIELDS.filter((f) => old[f] !== config[f]);
-    if (diff.length > 0) throw new InvalidArgumentError('--out', `a new directory, or one holding a study with the same ${diff.join(', ')}`, `${dir} (${diff.map((f) => `${f}=${String(old[f])}`).join(', ')})`);
+    const diff = identityDiff(old, config);
+    if (diff.length > 0) throw new InvalidArgumentError('--out', `a new directory, or one holding a study with the same ${diff.join(', ')}`, `${dir} (${diff.map((f) => `${f}=${typeof old[f] === 'object' ? JSON.stringify(old[f]) : String(old[f])}`).join(', ')})`);
   }
   const trialsPath = join(dir, 'trials.jsonl');
   const { records: found, bad } = readTrials(trialsPath);

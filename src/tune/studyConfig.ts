@@ -7,7 +7,8 @@
  */
 import { DeltaStnError, InvalidArgumentError } from '../errors.js';
 import { deriveSeed } from '../rng.js';
-import { TUNE_DATASETS, TUNE_MODELS, type TuneConfig } from './factory.js';
+import { TUNE_DATASETS, TUNE_FLAGS, TUNE_MODELS, hyperSpaceFor, validateTuneConfig, type TuneConfig } from './factory.js';
+import type { NnMethod } from '../nn/trainer.js';
 import { BACKEND_NAMES, isBackendName, type BackendName } from '../nn/backend.js';
 import { StateFileError, readJsonStateFile } from '../stateFiles.js';
 
@@ -63,15 +64,29 @@ export interface StudyConfig {
   trainSteps?: number;
   /** T_val: hyper steps per cycle (default 1): `--val-steps`. */
   valSteps?: number;
+  /**
+   * Initial hyperparameter values by name (`--hparams`, as `tune`'s): naming weight_decay, label_smoothing or an
+   * augmentation adds that hyperparameter to every method's space (search methods draw it too).
+   */
+  hparams?: Record<string, number>;
   dataDir?: string;
   backend: BackendName;
 }
 
 /** Every field of a {@link StudyConfig} (a saved config.json with another field is not a study's). */
-export const STUDY_CONFIG_FIELDS = ['model', 'dataset', 'methods', 'seeds', 'budgetEpochs', 'trialEpochs', 'batchSize', 'trainSize', 'width', 'warmupEpochs', 'lrWeights', 'lrHyper', 'sigma', 'entropyWeight', 'lrResponse', 'trainSteps', 'valSteps', 'dataDir', 'backend'] as const;
+export const STUDY_CONFIG_FIELDS = ['model', 'dataset', 'methods', 'seeds', 'budgetEpochs', 'trialEpochs', 'batchSize', 'trainSize', 'width', 'warmupEpochs', 'lrWeights', 'lrHyper', 'sigma', 'entropyWeight', 'lrResponse', 'trainSteps', 'valSteps', 'hparams', 'dataDir', 'backend'] as const;
 
 /** The fields that decide what a trial computes: a study directory can only be resumed if they match. */
-export const IDENTITY_FIELDS = ['model', 'dataset', 'budgetEpochs', 'trialEpochs', 'batchSize', 'trainSize', 'width', 'warmupEpochs', 'lrWeights', 'lrHyper', 'sigma', 'entropyWeight', 'lrResponse', 'trainSteps', 'valSteps'] as const;
+export const IDENTITY_FIELDS = ['model', 'dataset', 'budgetEpochs', 'trialEpochs', 'batchSize', 'trainSize', 'width', 'warmupEpochs', 'lrWeights', 'lrHyper', 'sigma', 'entropyWeight', 'lrResponse', 'trainSteps', 'valSteps', 'hparams'] as const;
+
+/**
+ * The identity fields (see {@link IDENTITY_FIELDS}) in which `old` and `config` differ; `hparams` compare by their
+ * entries, in any order.
+ */
+export function identityDiff(old: StudyConfig, config: StudyConfig): (typeof IDENTITY_FIELDS)[number][] {
+  const canonical = (v: unknown): unknown => (typeof v === 'object' && v !== null ? JSON.stringify(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v);
+  return IDENTITY_FIELDS.filter((f) => canonical(old[f]) !== canonical(config[f]));
+}
 
 /**
  * Checks a configuration; every problem is a typed error naming the CLI flag.
@@ -115,6 +130,47 @@ export function validateStudyConfig(config: StudyConfig): void {
   if (config.valSteps !== undefined) int(config.valSteps, '--val-steps', 1);
   const tau = config.entropyWeight;
   if (tau !== undefined && (typeof tau !== 'number' || !(tau >= 0) || !Number.isFinite(tau))) throw new InvalidArgumentError('--tau', 'a finite τ ≥ 0', tau);
+  // The model's own refusals, as `tune` makes them (src/tune/factory.ts: the data set a model trains on, the
+  // settings it has no use for, the hyperparameters it has), on the run configuration every trial is built from.
+  const run = trialTuneConfig(config, 'delta-stn', config.seeds[0], config.budgetEpochs);
+  validateTuneConfig(run, (field, expected, got) => {
+    throw new InvalidArgumentError(field === 'the configuration' ? 'config' : TUNE_FLAGS[field], expected, typeof got === 'string' ? got : (JSON.stringify(got) ?? String(got)));
+  });
+  const space = hyperSpaceFor(run);
+  // A search draws each hyperparameter uniformly in its range (src/tune/search.ts): an unbounded one (weight decay)
+  // would fail in the first trial, after the study was written.
+  const search = config.methods.filter(isSearchMethod);
+  const unbounded = space.specs.filter((sp) => !sp.range.every(Number.isFinite)).map((sp) => sp.name);
+  if (search.length > 0 && unbounded.length > 0) throw new InvalidArgumentError('--hparams', `hyperparameters with a finite range when --methods has ${search.join(', ')} (a search draws each uniformly in its range; ${unbounded.join(', ')} is unbounded)`, unbounded.join(','));
+}
+
+/**
+ * The run configuration (src/tune/factory.ts {@link TuneConfig}) of one run or trial of the study: network method
+ * `method` (a search trial's is `fixed`), seed `runSeed` (the model's and the trainer's), `epochs` epochs; model,
+ * data set, sizes, learning rates, σ0, τ and `--hparams` from `config`. Θ's rate `lrResponse` is kept for the
+ * methods that step Θ on its own (delta-stn, delta-stn-linearized) only. The data split is the study seed's, not
+ * `runSeed`'s (module remarks of study.ts): the caller loads it.
+ */
+export function trialTuneConfig(config: StudyConfig, method: NnMethod, runSeed: number, epochs: number): TuneConfig {
+  return {
+    model: config.model,
+    dataset: config.dataset,
+    method,
+    epochs,
+    seed: runSeed,
+    batchSize: config.batchSize,
+    trainSize: config.trainSize,
+    width: config.width,
+    warmupEpochs: config.warmupEpochs,
+    lrWeights: config.lrWeights,
+    lrHyper: config.lrHyper,
+    hparams: config.hparams ?? {},
+    backend: config.backend,
+    ...(config.sigma === undefined ? {} : { sigma: config.sigma }),
+    ...(config.entropyWeight === undefined ? {} : { entropyWeight: config.entropyWeight }),
+    ...(config.lrResponse !== undefined && (method === 'delta-stn' || method === 'delta-stn-linearized') ? { lrResponse: config.lrResponse } : {}),
+    ...(config.dataDir === undefined ? {} : { dataDir: config.dataDir }),
+  };
 }
 
 /** The seed of run/trial `trial` of `method` under the study seed (src/rng.ts: the library's one seed derivation). */

@@ -15,11 +15,13 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Rng, deriveSeed } from '../rng.js';
-import { buildModel, loadData } from './factory.js';
+import { buildLanguageModelRun, buildModel, loadData, loadTextData, type LanguageModelData } from './factory.js';
 import type { HyperSpace } from '../nn/hyper.js';
+import type { LanguageModelTrainer } from '../nn/languageModel.js';
+import type { StnNetwork } from '../nn/models.js';
 import { Trainer, type NnMethod, type TrainerData, type TrainerState } from '../nn/trainer.js';
 import { bayesianOptimization, hyperValuesToLambda, randomSearch, unitToHyperValues, type Suggester, type Trial } from './search.js';
-import { isSearchMethod, runSeedOf, type StudyConfig, type StudyMethod } from './studyConfig.js';
+import { isSearchMethod, runSeedOf, trialTuneConfig, type StudyConfig, type StudyMethod } from './studyConfig.js';
 import type { EpochPoint, TrajectoryPoint, TrialRecord } from './studyRecords.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -46,18 +48,55 @@ export type StudyEvent =
 // Data
 // ---------------------------------------------------------------------------------------------------------
 
-/** The data splits a runner has loaded, by (dataset, seed, train size, data directory). Owned by the caller. */
-export type DataCache = Map<string, TrainerData>;
+/**
+ * The data splits a runner has loaded, by (dataset, seed, train size, data directory): image sets, or the token
+ * ids of the text corpus (`moby-dick`). Owned by the caller.
+ */
+export type DataCache = Map<string, TrainerData | LanguageModelData>;
 
-/** The split of study seed `seed` (from `cache`, loading it there the first time). */
+const cacheKey = (config: StudyConfig, seed: number): string => JSON.stringify([config.dataset, seed, config.trainSize, config.dataDir ?? null]);
+
+/** The image split of study seed `seed` (from `cache`, loading it there the first time). */
 export function dataFor(config: StudyConfig, seed: number, cache: DataCache): TrainerData {
-  const k = JSON.stringify([config.dataset, seed, config.trainSize, config.dataDir ?? null]);
+  const k = cacheKey(config, seed);
   let d = cache.get(k);
   if (!d) {
     d = loadData({ dataset: config.dataset, seed, trainSize: config.trainSize, dataDir: config.dataDir });
     cache.set(k, d);
   }
-  return d;
+  return d as TrainerData;
+}
+
+/** The text split (token ids) of study seed `seed` for the lstm model (from `cache`, loading it there the first time). */
+export function textDataFor(config: StudyConfig, seed: number, cache: DataCache): LanguageModelData {
+  const k = cacheKey(config, seed);
+  let d = cache.get(k);
+  if (!d) {
+    d = loadTextData({ seed, trainSize: config.trainSize });
+    cache.set(k, d);
+  }
+  return d as LanguageModelData;
+}
+
+/**
+ * The network, space and trainer of one run or trial: network method `method`, model and trainer seed `runSeed`,
+ * `epochs` epochs, on study seed `seed`'s split (from `cache`). The run configuration is
+ * {@link trialTuneConfig}'s, built by tune's factory (src/tune/factory.ts): an image model with the
+ * {@link Trainer}, the lstm model with its {@link LanguageModelTrainer}. T_train and T_val are the study's where
+ * given, else each trainer's default (5 : 1 for images, 2 : 1 for the language model).
+ */
+export function buildTrialRun(config: StudyConfig, method: NnMethod, seed: number, runSeed: number, epochs: number, cache: DataCache): { model: StnNetwork; space: HyperSpace; trainer: Trainer | LanguageModelTrainer } {
+  const run = trialTuneConfig(config, method, runSeed, epochs);
+  const steps = { ...(config.trainSteps === undefined ? {} : { trainSteps: config.trainSteps }), ...(config.valSteps === undefined ? {} : { valSteps: config.valSteps }) };
+  if (config.model === 'lstm') return buildLanguageModelRun(run, { data: textDataFor(config, seed, cache), ...steps });
+  const { model, space } = buildModel(run);
+  try {
+    const trainer = new Trainer(model, space, dataFor(config, seed, cache), { method, epochs, batchSize: run.batchSize, warmupEpochs: run.warmupEpochs, lrWeights: run.lrWeights, lrHyper: run.lrHyper, seed: runSeed, ...steps, ...(run.entropyWeight === undefined ? {} : { entropyWeight: run.entropyWeight }), ...(run.lrResponse === undefined ? {} : { lrResponse: run.lrResponse }) });
+    return { model, space, trainer };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -160,20 +199,12 @@ export async function runTrial(config: StudyConfig, ref: TrialRef, plannedEpochs
   const search = isSearchMethod(method);
   const runSeed = runSeedOf(method, seed, trial);
   const nnMethod: NnMethod = search ? 'fixed' : method;
-  const { model, space } = buildModel({ model: config.model, width: config.width, seed: runSeed, hparams: {}, ...(config.sigma === undefined ? {} : { sigma: config.sigma }) });
+  const { model, space, trainer } = buildTrialRun(config, nnMethod, seed, runSeed, plannedEpochs, context.data);
   const epochs: EpochPoint[] = resume ? [...resume.epochs] : [];
   const trajectory: TrajectoryPoint[] = resume ? [...resume.trajectory] : [];
   let stopped: string | undefined;
   const first = search ? trial * config.trialEpochs : 0;
   let u: number[] | undefined = resume?.u;
-  const trainer = (() => {
-    try {
-      return new Trainer(model, space, dataFor(config, seed, context.data), { method: nnMethod, epochs: plannedEpochs, batchSize: config.batchSize, warmupEpochs: config.warmupEpochs, lrWeights: config.lrWeights, lrHyper: config.lrHyper, seed: runSeed, ...(config.trainSteps === undefined ? {} : { trainSteps: config.trainSteps }), ...(config.valSteps === undefined ? {} : { valSteps: config.valSteps }), ...(config.entropyWeight === undefined ? {} : { entropyWeight: config.entropyWeight }), ...(config.lrResponse !== undefined && (nnMethod === 'delta-stn' || nnMethod === 'delta-stn-linearized') ? { lrResponse: config.lrResponse } : {}) });
-    } catch (e) {
-      model.dispose();
-      throw e;
-    }
-  })();
   try {
     if (resume) trainer.restore(resume.state);
     else if (search) {

@@ -21,7 +21,7 @@ describe('deltastn compare: bad input', () => {
     [['--budget-epochs', '1.5'], '--budget-epochs'],
     [['--budget-epochs', '2', '--trial-epochs', '3'], '--trial-epochs'],
     [['--workers', '0'], '--workers'],
-    [['--model', 'resnet'], '--model'],
+    [['--model', 'vgg'], '--model'],
     [['--dataset', 'imagenet'], '--dataset'],
     [['--width', '-1'], '--width'],
     [['--backend', 'gpu'], '--backend'],
