@@ -11,7 +11,10 @@
  *
  * A run that uses a flag the CLI does not have yet (exit 2 naming the flag) is reported as waiting for that
  * option and skipped; the rest goes on. After the runs, the evidence (tables as JSON, SVG plots) is written from
- * whatever has finished to `docs/evidence/<name>*.{json,svg}`.
+ * whatever has finished to `docs/evidence/<name>*.{json,md,svg}`: one `docs/evidence/<name>.json` per study, also
+ * for a study that has not run (`"status": "not run"` and the command that runs it), which the runs notebook
+ * opens. `--evidence-only` runs nothing and only rewrites the evidence; it may run while a `compare` of the same
+ * directory is still going (the study store is read read-only: finished trials only).
  *
  * `best-response` is not a CLI study: it calls src/tune/bestResponse.ts (compiled, dist/) per method and keeps
  * one result file per method in its directory (a finished method is skipped on a rerun).
@@ -22,7 +25,7 @@
  * Never run by CI: it takes hours at the studies' stated sizes (see the README's Evidence section).
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -140,70 +143,180 @@ const std = (xs) => {
 };
 const stat = (xs) => ({ mean: mean(xs), std: std(xs), n: xs.length, values: xs });
 
-/** A compare run's result: its summary.json (the study's own table), the final validation loss per method and seed, its plots. */
-function compareEvidence(study, run) {
-  const dir = join(root, study.out, run.id);
-  const summary = readJson(join(dir, 'summary.json'));
-  // Final validation loss (last epoch) of each hypernetwork run, from trials.jsonl when the directory has one.
-  const finals = {};
-  for (const r of readJsonl(join(dir, 'trials.jsonl'))) {
-    if (!r || r.format !== 'deltastn.trial' || !Array.isArray(r.epochs) || r.epochs.length === 0) continue;
-    const key = r.method;
-    const last = r.epochs[r.epochs.length - 1];
-    if (r.trajectory) (finals[key] ??= []).push({ seed: r.seed, finalVal: last.val.loss, bestVal: r.bestVal, wall: r.wallSeconds });
+/**
+ * The finished records of a compare directory and its configuration, read while `compare` (or a worker) may still
+ * be writing: the study store `study.db` opened read-only (SQLite in WAL mode lets readers in beside the writer;
+ * only trials in state 'done' are read, never a checkpoint), else the `trials.jsonl` export and `config.json`.
+ * Nothing in the directory is written.
+ */
+async function readCompareRecords(dir, name) {
+  const db = join(dir, 'study.db');
+  const { isTrialRecord } = await lib('src/tune/studyRecords.js');
+  if (existsSync(db)) {
+    const { default: Database } = await import('better-sqlite3');
+    const conn = new Database(db, { readonly: true, fileMustExist: true, timeout: 10_000 });
+    try {
+      const studies = conn.prepare('SELECT name, config FROM studies').all();
+      const row = studies.find((s) => s.name === name) ?? (studies.length === 1 ? studies[0] : null);
+      if (row) {
+        const records = conn
+          .prepare("SELECT record FROM trials WHERE study = ? AND state = 'done' ORDER BY finished_seq, id")
+          .all(row.name)
+          .map((r) => JSON.parse(r.record))
+          .filter(isTrialRecord);
+        const counts = Object.fromEntries(conn.prepare('SELECT state, COUNT(*) AS n FROM trials WHERE study = ? GROUP BY state').all(row.name).map((c) => [c.state, c.n]));
+        return { config: JSON.parse(row.config), records, source: 'study.db (read-only; finished trials)', counts };
+      }
+    } finally {
+      conn.close();
+    }
   }
-  // The λ trajectories (lambda-*.svg, ~400 kB each at 50 epochs) stay in the study directory; the rest are copied.
-  const svgs = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.svg') && !f.startsWith('lambda-')) : [];
+  const config = readJson(join(dir, 'config.json'));
+  const records = readJsonl(join(dir, 'trials.jsonl')).filter(isTrialRecord);
+  return config ? { config, records, source: 'trials.jsonl', counts: null } : null;
+}
+
+/** A number for the result file: finite, or null. */
+const finite = (x) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+const statJson = (s) => (s ? { mean: finite(s.mean), std: finite(s.std), n: s.values.length, values: s.values } : null);
+
+/**
+ * A compare run's evidence from its finished records (src/tune/studySummary.ts and studyPlots.ts of the build):
+ * the study table (mean ± std over seeds), the final validation loss per method, the schedules with their σ bands
+ * at the epoch ends and the validation curves (for the runs notebook), and the plots, written to docs/evidence/.
+ */
+async function compareEvidence(study, run) {
+  const rel = join(study.out, run.id);
+  const dir = join(root, rel);
+  const command = `deltastn compare ${flags({ ...(study.defaults?.compare ?? {}), ...run.args }).join(' ')} --out ${rel}`;
+  const base = { id: run.id, dir: rel, command };
+  const read = existsSync(dir) ? await readCompareRecords(dir, run.id) : null;
+  if (!read || read.records.length === 0) return { ...base, status: 'not run', methods: [], plots: [] };
+  const { config, records } = read;
+  const { summarizeStudy, studyTable } = await lib('src/tune/studySummary.js');
+  const { studyPlots, studyScheduleBands, validationCurve } = await lib('src/tune/studyPlots.js');
+  const summary = summarizeStudy(config, records);
+  const search = (m) => m === 'random' || m === 'bayes';
+  const plots = [];
+  // The λ plots (lambda-*.svg, ~400 kB each at 50 epochs) stay out; the schedules carry the σ bands now.
+  for (const p of studyPlots(config, records)) {
+    if (p.file.startsWith('lambda-')) continue;
+    const file = `${study.name}-${run.id}-${p.file}`;
+    writeAtomic(join(evidenceDir, file), p.svg + '\n');
+    plots.push({ file: `docs/evidence/${file}`, title: p.title });
+  }
+  const r6 = (x) => (Number.isFinite(x) ? Number(x.toPrecision(6)) : null);
   return {
-    id: run.id,
-    dir: join(study.out, run.id),
-    command: `deltastn compare ${flags({ ...(study.defaults?.compare ?? {}), ...run.args }).join(' ')} --out ${join(study.out, run.id)}`,
-    // What the directory holds so far (a first slice may have fewer methods or seeds than the study's command).
-    summaryConfig: summary ? { methods: summary.config.methods, seeds: summary.config.seeds, budgetEpochs: summary.config.budgetEpochs } : null,
-    complete: summary?.complete ?? false,
-    methods: (summary?.methods ?? []).map((m) => ({
-      method: m.method,
-      complete: m.complete,
-      seeds: m.seeds.length,
-      bestVal: m.bestVal,
-      testLoss: m.testLoss,
-      testAccuracy: m.testAccuracy,
-      wallSeconds: m.wallSeconds,
-      plainEpochs: m.plainEpochs,
-      hyper: m.hyper,
-      hyperPerSeed: m.seeds.map((s) => ({ seed: s.seed, hyper: s.hyper, scale: s.scale })),
-      // Without trials.jsonl (a study kept in a database store: export it to get one), the best validation loss per seed.
-      finalVal: finals[m.method] ? { ...stat(finals[m.method].map((f) => f.finalVal)), source: 'last epoch (trials.jsonl)' } : m.seeds.length ? { ...stat(m.seeds.map((s) => s.bestVal)), source: 'best epoch (summary.json; no trials.jsonl)' } : null,
-    })),
-    plots: svgs,
+    ...base,
+    status: summary.complete ? 'complete' : 'partial',
+    source: read.source,
+    trialCounts: read.counts,
+    config: { methods: config.methods, seeds: config.seeds, budgetEpochs: config.budgetEpochs, trialEpochs: config.trialEpochs, model: config.model, dataset: config.dataset, width: config.width, backend: config.backend },
+    complete: summary.complete,
+    table: studyTable(summary),
+    methods: summary.methods.map((m) => {
+      const perSeed = m.seeds.map((o) => {
+        const recs = records.filter((r) => r.method === m.method && r.seed === o.seed);
+        const last = recs.length ? recs[recs.length - 1].epochs.at(-1) : null;
+        return { seed: o.seed, bestVal: o.bestVal, finalVal: search(m.method) ? o.bestVal : (last?.val.loss ?? null), hyper: o.hyper, scale: o.scale ?? null, wallSeconds: o.wallSeconds };
+      });
+      return {
+        method: m.method,
+        kind: m.kind,
+        complete: m.complete,
+        seeds: m.seeds.length,
+        bestVal: statJson(m.bestVal),
+        valAccuracy: statJson(m.valAccuracy),
+        testLoss: statJson(m.testLoss),
+        testAccuracy: statJson(m.testAccuracy),
+        wallSeconds: statJson(m.wallSeconds),
+        plainEpochs: statJson(m.plainEpochs),
+        hyper: m.hyper,
+        hyperSpread: m.hyperSpread,
+        perSeed,
+        // Hypernetwork: the last epoch's validation loss per seed; search: the best trial's (a search has no "final" run).
+        finalVal: perSeed.length ? { ...stat(perSeed.map((s) => s.finalVal).filter((v) => v !== null)), source: search(m.method) ? 'best trial' : 'last epoch' } : null,
+      };
+    }),
+    // Per hypernetwork method and hyperparameter, at each epoch end: mean over seeds of T(λ), its σ band, min–max over seeds.
+    schedules: studyScheduleBands(config, records, 'epochs').map((b) => ({ method: b.method, name: b.name, seeds: b.seeds, t: b.t, value: b.value.map(r6), low: b.low.map(r6), high: b.high.map(r6), seedMin: b.seedMin.map(r6), seedMax: b.seedMax.map(r6) })),
+    // Per method and seed, the validation loss per training epoch (search: best so far over its trials).
+    curves: config.methods.flatMap((m) =>
+      config.seeds.flatMap((s) => {
+        const c = validationCurve(records.filter((r) => r.method === m && r.seed === s));
+        return c.length ? [{ method: m, seed: s, epochs: c.map((p) => p.epochs), seconds: c.map((p) => r6(p.seconds)), val: c.map((p) => r6(p.val)) }] : [];
+      }),
+    ),
+    plots,
   };
 }
 
-/** The reviewers' baseline: per seed, the grid point (learning rate and schedule) with the lowest validation loss. */
+/**
+ * The reviewers' baseline: per seed, the grid point (learning rate and schedule) with the lowest validation loss,
+ * counted only once every run of that seed's grid has finished (a rate chosen from part of the grid would be
+ * another baseline); its cost is the whole grid.
+ */
 function baselineEvidence(study) {
   const runs = study.runs.filter((r) => r.group === 'baseline');
+  if (runs.length === 0) return null;
   const bySeed = {};
   for (const run of runs) {
-    const log = readJsonl(join(root, study.out, run.id, 'log.jsonl')).filter((l) => l && l.val);
+    const seed = run.args.seed ?? 0;
+    const s = (bySeed[seed] ??= { seed, grid: [], finished: 0, planned: 0 });
+    s.planned++;
+    const dir = join(root, study.out, run.id);
+    const log = readJsonl(join(dir, 'log.jsonl')).filter((l) => l && l.val);
+    if (readJson(join(dir, 'summary.json'))?.done === true) s.finished++;
     if (log.length === 0) continue;
     const best = log.reduce((a, b) => (b.val.loss < a.val.loss ? b : a));
-    const seed = run.args.seed ?? 0;
-    const entry = { run: run.id, lr: run.args.lr, milestones: run.args['lr-milestones'] ?? null, epochs: log.length, plannedEpochs: run.args.epochs, bestVal: best.val.loss, testLoss: best.test?.loss ?? null, testAccuracy: best.test?.accuracy ?? null, finalVal: log[log.length - 1].val.loss, seconds: log.reduce((a, l) => a + (l.seconds ?? 0), 0) };
-    if (!bySeed[seed] || entry.bestVal < bySeed[seed].bestVal) bySeed[seed] = { ...entry, gridSeconds: (bySeed[seed]?.gridSeconds ?? 0) + entry.seconds };
-    else bySeed[seed].gridSeconds += entry.seconds;
+    s.grid.push({ run: run.id, lr: run.args.lr, milestones: run.args['lr-milestones'] ?? null, epochs: log.length, plannedEpochs: run.args.epochs, bestEpoch: best.epoch, bestVal: best.val.loss, valAccuracy: best.val.accuracy ?? null, testLoss: best.test?.loss ?? null, testAccuracy: best.test?.accuracy ?? null, finalVal: log[log.length - 1].val.loss, seconds: log.reduce((a, l) => a + (l.seconds ?? 0), 0) });
   }
-  const chosen = Object.entries(bySeed).map(([seed, e]) => ({ seed: Number(seed), ...e }));
-  if (chosen.length === 0) return null;
+  const seeds = Object.values(bySeed).sort((a, b) => a.seed - b.seed);
+  const done = seeds.filter((s) => s.finished === s.planned && s.grid.length === s.planned);
+  const chosen = done.map((s) => {
+    const best = s.grid.reduce((a, b) => (b.bestVal < a.bestVal ? b : a));
+    return { seed: s.seed, ...best, gridEpochs: s.grid.reduce((a, g) => a + g.epochs, 0), gridSeconds: s.grid.reduce((a, g) => a + g.seconds, 0) };
+  });
+  const fmt = (xs, digits, scale = 1) => {
+    if (xs.length === 0) return '—';
+    const s = stat(xs);
+    return s.std === null ? (s.mean * scale).toFixed(digits) : `${(s.mean * scale).toFixed(digits)} ± ${(s.std * scale).toFixed(digits)}`;
+  };
+  const sig3 = (v) => String(Number(v.toPrecision(3)));
+  const lrs = chosen.map((c) => c.lr);
+  const lrCell = lrs.length === 0 ? '' : lrs.length === 1 ? `lr=${sig3(lrs[0])}` : `lr=${sig3(mean(lrs))} ± ${sig3(std(lrs))} [${sig3(Math.min(...lrs))}–${sig3(Math.max(...lrs))}]`;
+  const nn = (xs) => xs.filter((x) => x !== null);
+  const label = 'baseline (lr chosen per seed on validation loss)';
   return {
-    description: 'fixed hyperparameters (the model defaults), learning rate and step schedule chosen per seed by the best validation loss over the grid; its cost is the whole grid (gridSeconds)',
+    description: 'fixed hyperparameters (the model defaults), learning rate and step schedule chosen per seed by the best validation loss over the grid; a seed counts once its whole grid has finished; its cost is the whole grid (gridEpochs, gridSeconds)',
+    label,
+    grid: [...new Set(runs.map((r) => r.args.lr))],
+    seedsPlanned: seeds.length,
+    seedsInProgress: seeds.filter((s) => !done.includes(s)).map((s) => ({ seed: s.seed, finished: s.finished, planned: s.planned })),
     perSeed: chosen,
     bestVal: stat(chosen.map((c) => c.bestVal)),
-    testLoss: stat(chosen.filter((c) => c.testLoss !== null).map((c) => c.testLoss)),
-    testAccuracy: stat(chosen.filter((c) => c.testAccuracy !== null).map((c) => c.testAccuracy)),
+    valAccuracy: stat(nn(chosen.map((c) => c.valAccuracy))),
+    testLoss: stat(nn(chosen.map((c) => c.testLoss))),
+    testAccuracy: stat(nn(chosen.map((c) => c.testAccuracy))),
+    gridSeconds: stat(chosen.map((c) => c.gridSeconds)),
+    // The study table's columns (studyTable in src/tune/studySummary.ts): epochs and wall time are the whole grid's.
+    row: [
+      `${label}${chosen.length < seeds.length ? ' (incomplete)' : ''}`,
+      String(chosen.length),
+      fmt(chosen.map((c) => c.bestVal), 4),
+      fmt(nn(chosen.map((c) => c.valAccuracy)), 1, 100),
+      fmt(nn(chosen.map((c) => c.testLoss)), 4),
+      fmt(nn(chosen.map((c) => c.testAccuracy)), 1, 100),
+      fmt(chosen.map((c) => c.gridEpochs), 0),
+      fmt(chosen.map((c) => c.gridEpochs), 0),
+      fmt(chosen.map((c) => c.gridSeconds), 1),
+      lrCell,
+    ],
+    note: `${label}: \`tune --method fixed\` at the model's default hyperparameters, the learning rate chosen per seed from {${[...new Set(runs.map((r) => r.args.lr))].join(', ')}} by the best validation loss, a step schedule ×${runs[0].args['lr-gamma'] ?? 0.1} at epochs ${runs[0].args['lr-milestones'] ?? '—'}; losses and accuracies at its best epoch; its cost is the whole grid: epochs, ≈ plain epochs and wall (s) are the sums over the ${runs.length / Math.max(1, seeds.length)} grid runs of a seed (wall: the trainer's epoch seconds). Seeds counted: those whose grid has finished (${chosen.length} of ${seeds.length}).`,
   };
 }
 
-/** One sensitivity plot per factor: final validation loss against the setting, mean and mean ± std over seeds, each seed. */
+/** One sensitivity plot per factor: final validation loss against the setting, the mean, a mean ± std band, each seed. */
 async function sensitivity(study, results) {
   const { lineChart } = await lib('src/report/plot.js');
   const out = [];
@@ -216,18 +329,17 @@ async function sensitivity(study, results) {
     const have = points.filter((p) => p.finalVal && p.finalVal.n > 0);
     out.push({ factor: f.factor, label: f.label, points: points.map((p) => ({ run: p.id, setting: p.setting, finalVal: p.finalVal })) });
     if (have.length === 0) continue;
-    const series = [
-      { name: 'mean', points: have.map((p) => [p.x, p.finalVal.mean]) },
-      { name: 'mean − std', dashed: true, points: have.filter((p) => p.finalVal.std !== null).map((p) => [p.x, p.finalVal.mean - p.finalVal.std]) },
-      { name: 'mean + std', dashed: true, points: have.filter((p) => p.finalVal.std !== null).map((p) => [p.x, p.finalVal.mean + p.finalVal.std]) },
-    ].filter((s) => s.points.length > 0);
+    const series = [{ name: 'mean', points: have.map((p) => [p.x, p.finalVal.mean]) }];
+    const spread = have.filter((p) => p.finalVal.std !== null);
+    const bands = spread.length ? [{ name: 'mean ± std over seeds', points: spread.map((p) => [p.x, p.finalVal.mean - p.finalVal.std, p.finalVal.mean + p.finalVal.std]) }] : [];
     const seeds = [...new Set(have.flatMap((p) => p.finalVal.values.map((_, k) => k)))];
-    for (const k of seeds) series.push({ name: `seed #${k + 1}`, points: have.filter((p) => p.finalVal.values[k] !== undefined).map((p) => [p.x, p.finalVal.values[k]]) });
+    for (const k of seeds) series.push({ name: `seed #${k + 1}`, dashed: true, points: have.filter((p) => p.finalVal.values[k] !== undefined).map((p) => [p.x, p.finalVal.values[k]]) });
     const svg = lineChart({
       title: `${study.name}: ${f.label} (x: ${f.settings.map((s, i) => `${i}=${s}`).join(', ')})`,
       x: { label: `${f.label} (setting index)`, integer: true },
       y: { label: 'final validation loss' },
       series,
+      bands,
       width: 640,
       height: 360,
     });
@@ -238,15 +350,52 @@ async function sensitivity(study, results) {
   return out;
 }
 
+/** The study's table as Markdown (the compare run's table, plus the baseline row under the `main` run's). */
+function tableMarkdown(study, r, baseline) {
+  const esc = (s) => s.replace(/\|/g, '\\|');
+  const { header, rows, notes } = r.table;
+  const all = baseline ? [...rows, baseline.row] : rows;
+  return [
+    `# ${study.name} / ${r.id}: ${r.config.model} on ${r.config.dataset}, budget ${r.config.budgetEpochs} epochs (${r.status})`,
+    '',
+    `\`${r.command}\``,
+    '',
+    `| ${header.map(esc).join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...all.map((row) => `| ${row.map(esc).join(' | ')} |`),
+    '',
+    ...notes.map((n) => `- ${n}`),
+    ...(baseline ? [`- ${baseline.note}`] : []),
+    '',
+  ].join('\n');
+}
+
 async function writeEvidence(study, outcomes) {
-  const results = study.runs.filter((r) => r.command === 'compare').map((r) => compareEvidence(study, r));
-  const evidence = { format: 'deltastn.evidence', version: 1, study: study.name, issue: study.issue, description: study.description, writtenAt: new Date().toISOString(), outcomes, runs: results, baseline: baselineEvidence(study) };
+  const results = [];
+  for (const r of study.runs.filter((x) => x.command === 'compare')) results.push(await compareEvidence(study, r));
+  const baseline = baselineEvidence(study);
+  const withBaseline = (r) => r.id === 'main' && r.table && baseline?.perSeed.length > 0;
+  for (const r of results) if (r.table) writeAtomic(join(evidenceDir, `${study.name}-${r.id}-table.md`), tableMarkdown(study, r, withBaseline(r) ? baseline : null));
+  // The reviewers' baseline is one more row of the main comparison's table (same columns).
+  for (const r of results) if (withBaseline(r)) r.table = { ...r.table, rows: [...r.table.rows, baseline.row], notes: [...r.table.notes, baseline.note] };
+  const ran = results.filter((r) => r.status !== 'not run');
+  const status = ran.length === 0 && !baseline?.perSeed.length ? 'not run' : ran.length === results.length && ran.every((r) => r.complete) && (baseline === null || baseline.perSeed.length === baseline.seedsPlanned) ? 'complete' : 'partial';
+  const evidence = {
+    format: 'deltastn.evidence',
+    version: 2,
+    study: study.name,
+    issue: study.issue,
+    description: study.description,
+    status,
+    command: `npm run study:${study.name}`,
+    writtenAt: new Date().toISOString(),
+    outcomes,
+    runs: results,
+    baseline,
+  };
   if (study.sensitivity) evidence.sensitivity = await sensitivity(study, results);
-  // The compare runs' own plots, copied beside the table.
-  for (const r of results) for (const svg of r.plots) copyFileSync(join(root, r.dir, svg), join(evidenceDir, `${study.name}-${r.id}-${svg}`));
-  for (const r of results) if (existsSync(join(root, r.dir, 'table.md'))) copyFileSync(join(root, r.dir, 'table.md'), join(evidenceDir, `${study.name}-${r.id}-table.md`));
   writeAtomic(join(evidenceDir, `${study.name}.json`), JSON.stringify(evidence, null, 2) + '\n');
-  console.error(`study ${study.name}: evidence in docs/evidence/${study.name}.json`);
+  console.error(`study ${study.name}: ${status}; evidence in docs/evidence/${study.name}.json`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -256,18 +405,24 @@ async function writeEvidence(study, outcomes) {
 async function bestResponseStudy(study, options) {
   const { NATIVE_ENV_DEFAULTS, initBackend } = await lib('src/nn/backend.js');
   for (const [k, v] of Object.entries(NATIVE_ENV_DEFAULTS)) process.env[k] ??= v;
-  const backend = await initBackend(study.backend ?? 'auto');
-  console.error(`study ${study.name}: backend ${backend.name}`);
+  // --evidence-only reads the finished result files and runs nothing (no backend, no data, nothing renamed).
+  const backend = options.evidenceOnly ? null : await initBackend(study.backend ?? 'auto');
+  if (backend) console.error(`study ${study.name}: backend ${backend.name}`);
   const { loadData } = await lib('src/tune/factory.js');
   const br = await lib('src/tune/bestResponse.js');
   const results = [];
   for (const seed of study.seeds) {
-    const data = loadData({ dataset: 'mnist', seed, trainSize: study.trainSize });
+    const data = options.evidenceOnly ? null : loadData({ dataset: 'mnist', seed, trainSize: study.trainSize });
     for (const method of study.methods) {
       const id = `${method}-seed${seed}`;
       if (options.only && !options.only.includes(id)) continue;
       const path = join(root, study.out, `${id}.json`);
       const done = readJson(path);
+      if (options.evidenceOnly) {
+        if (done?.format === 'deltastn.best-response') results.push(done);
+        else console.error(`study ${study.name}: ${id}: not run yet`);
+        continue;
+      }
       if (done?.format === 'deltastn.best-response' && done.version >= 2) {
         console.error(`study ${study.name}: ${id}: finished before, skipped`);
         results.push(done);
@@ -306,7 +461,9 @@ async function bestResponseStudy(study, options) {
     ift: r.ift,
     wallSeconds: r.wallSeconds,
   }));
-  writeAtomic(join(evidenceDir, `${study.name}.json`), JSON.stringify({ format: 'deltastn.evidence', version: 1, study: study.name, issue: study.issue, description: study.description, writtenAt: new Date().toISOString(), results: table }, null, 2) + '\n');
+  const planned = study.seeds.length * study.methods.length;
+  const status = results.length === 0 ? 'not run' : results.length < planned ? 'partial' : 'complete';
+  writeAtomic(join(evidenceDir, `${study.name}.json`), JSON.stringify({ format: 'deltastn.evidence', version: 1, study: study.name, issue: study.issue, description: study.description, status, command: `npm run study:${study.name}`, writtenAt: new Date().toISOString(), results: table }, null, 2) + '\n');
   const f = (x, d = 3) => (x === null || x === undefined ? '—' : Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(1) : x.toFixed(d));
   const md = [
     '| method | seed | final d (σ) | val loss | ‖θ‖ | ‖∇L_T‖ at w*(λ) | ε | ‖J^c‖ | cos(θ, J^c) | ‖θ − J^c‖/‖J^c‖ | cos(J_ε, J_−ε) | cos(−W*, J^c) | dL_V/dλ: θ | measured |',

@@ -164,8 +164,9 @@ export function studyPlots(config: StudyConfig, records: readonly TrialRecord[])
     return { method: m, epochs, seconds, val };
   });
   const name = (m: StudyMethod): string => (isSearchMethod(m) ? `${m} (best so far)` : m);
-  const nSeeds = config.seeds.length;
-  const suffix = nSeeds > 1 ? ` (mean of ${nSeeds} seeds)` : '';
+  // The seeds a curve is the mean of: those with a record so far (a study still running has fewer than planned).
+  const nSeeds = Math.max(0, ...present.map((m) => config.seeds.filter((s) => recordsOf(records, m, s).length > 0).length));
+  const suffix = nSeeds > 1 ? ` (each method: the mean over its seeds run, up to ${nSeeds})` : '';
   if (curves.length > 0) {
     const series = (x: 'epochs' | 'seconds'): SeriesSpec[] => curves.map((c) => ({ name: name(c.method), color: colorOf(c.method), points: c.val.map((v, i) => [c[x][i], v] as [number, number]) }));
     plots.push({ file: 'val-loss-epochs.svg', title: 'Validation loss vs training epochs', svg: lineChart({ title: `Validation loss vs training epochs${suffix}`, x: { label: 'training epochs' }, y: { label: 'validation loss' }, series: series('epochs') }) });
@@ -199,7 +200,7 @@ export function studyPlots(config: StudyConfig, records: readonly TrialRecord[])
       plots.push({
         file: `schedule-${safe}.svg`,
         title: `Schedule of ${hname}`,
-        svg: lineChart({ title: `${hname} during training: T(λ), shaded T(λ − σ) … T(λ + σ)${suffix}`, x: { label: 'epoch' }, y: { label: `${hname} (its own units)` }, series, bands: shaded, rules, height: 440 }),
+        svg: lineChart({ title: `${hname} during training: T(λ), shaded T(λ − σ) … T(λ + σ)`, x: { label: 'epoch' }, y: { label: `${hname} (its own units)` }, series, bands: shaded, rules, height: 440 }),
       });
     });
     for (const tr of traj) {
