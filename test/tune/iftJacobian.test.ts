@@ -156,6 +156,12 @@ describe('the Gauss–Newton IFT Jacobian by CG against the closed form on logis
       expect(relativeError(rh.jacobian as Float64Array, want)).toBeLessThan(tol);
       expect(r.residual).toBeLessThan(1e-5);
       expect(r.positiveDefinite).toBe(true);
+      // CG's first direction is b: the smallest Rayleigh quotient it saw is ≤ bᵀAb/bᵀb and ≥ λ_min(A) (float64 A).
+      const ab = hess.map((row) => row.reduce((a, x, j) => a + x * rhs[j], 0));
+      const rqB = ab.reduce((a, x, i) => a + x * rhs[i], 0) / rhs.reduce((a, x) => a + x * x, 0);
+      expect(r.minRayleigh).toBeLessThanOrEqual(rqB * (1 + 1e-5));
+      expect(r.minRayleigh).toBeGreaterThanOrEqual(Math.min(...eig) * (1 - 1e-4));
+      expect(r.minRayleigh).toBeLessThan(0.9 * rqB); // later directions see lower curvature than b's
       // Negative controls: the closed form with the sign dropped, or without the d·P term, is far from the CG result.
       expect(relativeError(got, want.map((x) => -x))).toBeGreaterThan(1);
       const { hess: noDecay } = logisticDerivatives(ds, w, 0, biasDamping === 0 ? undefined : biasDamping);
