@@ -100,7 +100,7 @@ describe('the measurement end to end (tiny MLP, synthetic images)', () => {
   test('a finite record whose L_V at the method\'s flat weights is the trainer\'s own validation loss', async () => {
     const data = { train: syntheticImages(24, 1), val: syntheticImages(12, 2), test: syntheticImages(12, 3) };
     for (const method of ['stn', 'delta-stn'] as const) {
-      const config = defaultBestResponseConfig(method, { sizes: [784, 6, 3], epochs: 2, batchSize: 8, lrWeights: 0.05, lrHyper: 0.05, epsilons: [0.5], retrain: { gradTol: 1e-4, maxIterations: 8 }, ift: { biasDamping: 1e-4, relTol: 1e-5, maxIterations: 30, hessian: true } });
+      const config = defaultBestResponseConfig(method, { sizes: [784, 6, 3], epochs: 2, batchSize: 8, lrWeights: 0.05, lrHyper: 0.05, epsilons: [0.5], retrain: { gradTol: 1e-4, maxIterations: 8 }, ift: { biasDamping: 1e-4, relTol: 1e-5, maxIterations: 10, hessian: true } });
       const r = await measureBestResponse(config, data);
       expect(r.format).toBe('deltastn.best-response');
       // STN evaluates at w0 + Θλ (λ ≈ −6.9 here), the centered methods at w0: the flat weights must be those.
