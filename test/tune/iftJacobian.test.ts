@@ -12,7 +12,8 @@
  * Tolerances. Both sides of the product checks are float32 (a few roundings of sums of ≤ 12 terms each, in
  * different orders): 1e-5 of the product's largest entry (≈ 80 u₃₂). The CG solve: float64 iterates on float32
  * products, each product accurate to about 8 u₃₂ relative to ‖A‖‖v‖, so the solution is accurate to about
- * κ(A)·8 u₃₂ (u₃₂ = 2⁻²⁴ ≈ 6e-8); the test takes 10·κ·8u₃₂ with κ computed from the float64 matrix.
+ * κ(A)·8 u₃₂ (u₃₂ = 2⁻²⁴ ≈ 6e-8); the test takes κ·8u₃₂ with κ computed from the float64 matrix (κ ≈ 8 and 68
+ * for δ = 0 and 1e-2: 3.8e-6 and 3.2e-5; measured 7e-8 and 8e-8).
  */
 import * as tf from '@tensorflow/tfjs';
 import { Matrix, solve } from 'ml-matrix';
@@ -148,7 +149,7 @@ describe('the Gauss–Newton IFT Jacobian by CG against the closed form on logis
       const want = solve(new Matrix(hess), Matrix.columnVector(rhs)).to1DArray();
       const eig = symmetricEigenvalues(hess);
       const kappa = Math.max(...eig) / Math.min(...eig);
-      const tol = 10 * kappa * 8 * U32;
+      const tol = kappa * 8 * U32;
       expect(r.jacobian).not.toBeNull();
       const got = r.jacobian as Float64Array;
       expect(maxAbs(want)).toBeGreaterThan(0.05);
