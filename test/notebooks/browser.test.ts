@@ -672,4 +672,35 @@ describe.skipIf(!present)(present ? 'notebooks in headless Chromium' : 'notebook
         await page.waitForFunction((v) => document.querySelector('[data-check="searchWeightLead"]')?.getAttribute('data-value') === v, String(searchWeightLead('delta-stn', 'e01')), { timeout: 15_000 });
     });
   });
+
+  test('runs: a section per study of issue 17 from its committed docs/evidence/<name>.json: its table rows, or "not run yet: <command>"', async () => {
+    // Read here from the raw files, independently of the page's reader (notebooks/lib/evidence.ts).
+    const studies = ['mnist-mlp', 'fashion-cnn', 'ablations', 'best-response'].map((name) => {
+      const json = JSON.parse(readFileSync(join(ROOT, 'docs/evidence', `${name}.json`), 'utf8')) as { status?: string; command?: string; runs?: { status: string; table?: { rows: unknown[] } }[]; results?: { central: unknown[] }[] };
+      const rows = json.results ? json.results.reduce((a, r) => a + r.central.length, 0) : (json.runs ?? []).filter((r) => r.status !== 'not run').reduce((a, r) => a + (r.table?.rows.length ?? 0), 0);
+      // A best-response file from before the runner wrote a status has run when it has results.
+      return { name, status: json.status ?? (rows > 0 ? 'partial' : 'not run'), command: json.command ?? `npm run study:${name}`, rows };
+    });
+    // Not vacuous: the MNIST study has rows (a first slice at least) and the command of a study not run is its npm script.
+    expect(studies[0].rows).toBeGreaterThan(0);
+    await inPage(context, `${served.url}runs.html`, async (page) => {
+      await page.waitForFunction((n) => document.querySelector('.observablehq--error') !== null || document.querySelectorAll('section[data-evidence]').length === n, studies.length, { timeout: 30_000 });
+      for (const s of studies) {
+        const at = `section[data-evidence="${s.name}"]`;
+        expect(await page.getAttribute(at, 'data-status'), s.name).toBe(s.status);
+        if (s.status === 'not run') {
+          expect(s.command).toBe(`npm run study:${s.name}`);
+          expect((await page.textContent(`${at} [data-name="notRun"]`))?.trim(), s.name).toBe(`not run yet: ${s.command}`);
+        } else {
+          expect(await page.locator(`${at} [data-name="evidenceTable"] tbody tr`).count(), `${s.name}: table rows`).toBe(s.rows);
+          expect(await page.locator(`${at} [data-name="notRun"]`).count()).toBe(0);
+        }
+      }
+      // The MNIST schedules carry their σ bands, and the table ends with the reviewers' baseline when the file has it.
+      expect(await page.locator('section[data-evidence="mnist-mlp"] g[aria-label="area"][aria-description="σ band"] path').count()).toBeGreaterThan(0);
+      const mnist = JSON.parse(readFileSync(join(ROOT, 'docs/evidence/mnist-mlp.json'), 'utf8')) as { baseline: { perSeed: unknown[] } | null };
+      if (mnist.baseline?.perSeed.length) expect(await page.locator('section[data-evidence="mnist-mlp"] [data-name="evidenceTable"] tbody tr').last().textContent()).toMatch(/^baseline \(lr chosen per seed on validation loss\)/);
+      await page.screenshot({ path: join(SHOTS, 'runs-evidence.png'), fullPage: true });
+    });
+  });
 });
