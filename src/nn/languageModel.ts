@@ -30,7 +30,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, ShapeMismatchError } from '../errors.js';
-import { Rng, epochSeeds } from '../rng.js';
+import { Rng } from '../rng.js';
 import type { Dataset } from '../data/dataset.js';
 import { batchify, bpttWindow, windowCount, type TokenStreams } from '../data/text.js';
 import { HyperSpace, dropConnectSpec, dropoutSpec, inputDropoutSpec, type HyperparameterSpec } from './hyper.js';
@@ -44,7 +44,7 @@ import { dropConnectMask, dropoutMask } from './regularizers.js';
 import { NETWORK_METHODS, type NetworkMethod, type NnMethod, type StepContext, type TrainerState } from './methods/index.js';
 import { crossEntropy } from './methods/steps.js';
 import { initialTrainerState, readTrainerState, restoreTrainerState, type TrainerOptimizers } from './trainerState.js';
-import type { EpochLog } from './trainer.js';
+import { runEpoch, type EpochLog, type EpochLoop } from './epochLoop.js';
 
 /** The five hyperparameters of the language model, in space order (module remarks). */
 export const LM_HYPERPARAMETERS = ['dropoute', 'dropouti', 'dropouth', 'dropouto', 'wdrop'] as const;
@@ -560,99 +560,99 @@ export class LanguageModelTrainer {
   }
 
   private *epochReading(onStep?: (done: number, total: number) => void): Reading<LanguageModelEpochLog | { stopped: string }> {
+    let stepLossSum = 0;
+    let steps = 0;
+    const r = yield* runEpoch(this.epochLoop((loss, n) => {
+      stepLossSum += loss;
+      steps = n;
+    }), onStep);
+    // The mean training-step loss first, as the record has always listed it.
+    if ('stopped' in r) return r;
+    const { epoch, method, ...rest } = r;
+    return { epoch, method, trainStepLoss: stepLossSum / steps, ...rest };
+  }
+
+  /**
+   * This trainer as the shared epoch loop sees it (src/nn/epochLoop.ts): a pass is the consecutive BPTT windows of
+   * the training streams with the state carried from window to window (reset at the epoch's start), each hyper
+   * step on the next window of the validation streams with their own carried state (both back to the first window
+   * and a zero state when they run out); the evaluations are perplexities of the validation streams, of the
+   * training streams' first tokens and of the test streams. `stepLoss(loss, n)` sees each train step's loss.
+   */
+  private epochLoop(stepLoss: (loss: number, steps: number) => void): EpochLoop<TextEvaluation> {
     const c = this.config;
-    const epoch = this.state.epoch;
-    const before = yield* this.snapshotReading();
-    const t0 = performance.now();
-    const seeds = epochSeeds(c.seed, epoch);
-    const rng = new Rng(seeds.train);
-    const valRng = new Rng(seeds.val);
     const T = this.model.bptt;
-    const steps = windowCount(this.trainStreams, T);
-    const valWindows = windowCount(this.hyperStreams, T);
     const all = Int32Array.from({ length: c.batchSize }, (_, b) => b);
-    const warm = epoch < c.warmupEpochs || !this.method.tunesHyperparameters;
-    let trainState: LstmState[] | null = null;
-    let valState: LstmState[] | null = null;
     const free = (s: LstmState[] | null): void => {
       for (const l of s ?? []) tf.dispose([l.h, l.c]);
     };
-    this.window = { train: 0, val: 0 };
-    let stepLossSum = 0;
-    try {
-      for (let s = 0; s < steps; s++) {
-        this.window.train = s;
-        const x = this.context.images(this.trainHandle, all);
-        const y = this.context.labels(this.trainHandle, all);
-        this.model.setCarry(trainState, true);
-        let loss: number;
-        try {
-          loss = yield* this.method.trainStep(this.context, x, y, all, rng);
-        } finally {
-          tf.dispose([x, y]);
-          this.state.trainSteps++;
-        }
-        free(trainState);
-        trainState = this.model.takeRecorded();
-        stepLossSum += loss;
-        if (!Number.isFinite(loss)) return this.stop(before, `training loss became ${loss} at epoch ${epoch}, step ${s}`);
-        if (!warm && (s + 1) % c.trainSteps === 0) {
-          for (let v = 0; v < c.valSteps; v++) {
-            if (this.window.val >= valWindows) {
-              this.window.val = 0;
+    return {
+      space: this.space,
+      method: this.method,
+      settings: c,
+      state: () => this.state,
+      snapshot: () => this.snapshotReading(),
+      restore: (state) => this.restore(state),
+      begin: (rng, valRng) => {
+        const steps = windowCount(this.trainStreams, T);
+        const valWindows = windowCount(this.hyperStreams, T);
+        let trainState: LstmState[] | null = null;
+        let valState: LstmState[] | null = null;
+        this.window = { train: 0, val: 0 };
+        // eslint-disable-next-line @typescript-eslint/no-this-alias -- the pass's generator methods read this trainer
+        const trainer = this;
+        return {
+          steps,
+          *trainStep(k) {
+            trainer.window.train = k;
+            const x = trainer.context.images(trainer.trainHandle, all);
+            const y = trainer.context.labels(trainer.trainHandle, all);
+            trainer.model.setCarry(trainState, true);
+            let loss: number;
+            try {
+              loss = yield* trainer.method.trainStep(trainer.context, x, y, all, rng);
+            } finally {
+              tf.dispose([x, y]);
+              trainer.state.trainSteps++;
+            }
+            free(trainState);
+            trainState = trainer.model.takeRecorded();
+            stepLoss(loss, steps);
+            return loss;
+          },
+          *hyperStep() {
+            if (trainer.window.val >= valWindows) {
+              trainer.window.val = 0;
               free(valState);
               valState = null;
             }
-            this.model.setCarry(valState, true);
-            const vl = yield* this.method.hyperStep(this.context, all, valRng, all);
+            trainer.model.setCarry(valState, true);
+            const vl = yield* trainer.method.hyperStep(trainer.context, all, valRng, all);
             free(valState);
-            valState = this.model.takeRecorded();
-            this.window.val++;
-            if (!Number.isFinite(vl) || !this.state.lambda.every(Number.isFinite) || !this.state.rawScale.every(Number.isFinite)) return this.stop(before, `hyper step produced a non-finite value at epoch ${epoch}, step ${s}`);
-          }
-        }
-        onStep?.(s + 1, steps);
-      }
-    } finally {
-      this.model.setCarry(null, false);
-      free(trainState);
-      free(valState);
-    }
-    const val = yield* this.evaluateReading(this.valStreams);
-    const trainWindows = Math.max(1, Math.floor((c.trainEvalTokens > 0 ? c.trainEvalTokens : this.valStreams.length) / T));
-    const train = yield* this.evaluateReading(batchify(this.trainStreams.data, c.evalBatchSize), trainWindows);
-    const test = this.testStreams ? yield* this.evaluateReading(this.testStreams) : undefined;
-    if (!Number.isFinite(train.loss) || !Number.isFinite(val.loss)) return this.stop(before, `evaluation loss became non-finite at epoch ${epoch}`);
-    this.state.epoch++;
-    if (val.loss < this.state.bestVal) {
-      this.state.bestVal = val.loss;
-      this.state.epochsSinceBest = 0;
-    } else this.state.epochsSinceBest++;
-    return {
-      epoch,
-      method: c.method,
-      trainStepLoss: stepLossSum / steps,
-      train,
-      val,
-      ...(test ? { test } : {}),
-      hyper: this.space.summary(this.state.lambda, this.state.rawScale),
-      lambda: [...this.state.lambda],
-      rawScale: [...this.state.rawScale],
-      trainSteps: this.state.trainSteps,
-      hyperSteps: this.state.hyperSteps,
-      seconds: (performance.now() - t0) / 1000,
-      learningRate: this.state.learningRate,
+            valState = trainer.model.takeRecorded();
+            trainer.window.val++;
+            return vl;
+          },
+          close() {
+            trainer.model.setCarry(null, false);
+            free(trainState);
+            free(valState);
+          },
+          *evaluate() {
+            const val = yield* trainer.evaluateReading(trainer.valStreams);
+            const trainWindows = Math.max(1, Math.floor((c.trainEvalTokens > 0 ? c.trainEvalTokens : trainer.valStreams.length) / T));
+            const train = yield* trainer.evaluateReading(batchify(trainer.trainStreams.data, c.evalBatchSize), trainWindows);
+            const test = trainer.testStreams ? yield* trainer.evaluateReading(trainer.testStreams) : undefined;
+            return { train, val, test };
+          },
+        };
+      },
     };
   }
 
   /** True once the epoch budget is spent. */
   done(): boolean {
     return this.state.epoch >= this.config.epochs;
-  }
-
-  private stop(before: TrainerState, reason: string): { stopped: string } {
-    this.restore(before);
-    return { stopped: `${reason}; stopped, keeping the last good state (end of epoch ${before.epoch})` };
   }
 
   /** The full state (weights in the model's parameter order, general then response; optimizer buffers). */

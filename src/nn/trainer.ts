@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
-import { Rng, epochSeeds } from '../rng.js';
+import type { Rng } from '../rng.js';
 import type { Dataset } from '../data/dataset.js';
 import { HyperSpace, column } from './hyper.js';
 import type { StnNetwork } from './models.js';
@@ -25,9 +25,11 @@ import { NETWORK_METHODS, NN_METHODS, type NetworkMethod, type NnMethod, type St
 import { modelLoss } from './methods/steps.js';
 import { initialTrainerState, readTrainerState, restoreTrainerState, type TrainerOptimizers } from './trainerState.js';
 import { adjustBrightness, adjustContrast, cutout, jitterFactors } from './regularizers.js';
+import { runEpoch, type EpochLoop, type EpochLog, type Evaluation } from './epochLoop.js';
 
 export { NETWORK_METHODS, NN_METHODS, isDarts, finiteDifferenceMixedProduct } from './methods/index.js';
 export type { NetworkMethod, NnMethod, StepContext, TrainerData, TrainerState } from './methods/index.js';
+export type { EpochLog, Evaluation } from './epochLoop.js';
 
 /** Trainer settings; defaults are the Δ-STN reference's (docs/math.md#s1-5) where they apply. */
 export interface TrainerConfig {
@@ -69,29 +71,6 @@ export interface TrainerConfig {
    * optimizer takes the same α, which the log reports as `learningRate` (and a milestone then scales).
    */
   hypergradientBeta?: number;
-}
-
-/** Loss and accuracy on one set. */
-export interface Evaluation {
-  loss: number;
-  accuracy: number;
-}
-
-/** One epoch's log record (one JSONL line). */
-export interface EpochLog {
-  epoch: number;
-  method: NnMethod;
-  train: Evaluation;
-  val: Evaluation;
-  test?: Evaluation;
-  /** Each hyperparameter's constrained value and σ. */
-  hyper: Record<string, { value: number; scale: number }>;
-  lambda: number[];
-  rawScale: number[];
-  trainSteps: number;
-  hyperSteps: number;
-  seconds: number;
-  learningRate: number;
 }
 
 /** The trainer (see the module remarks). */
@@ -335,44 +314,65 @@ export class Trainer {
     return readAsync(this.epochReading(onStep));
   }
 
-  private *epochReading(onStep?: (done: number, total: number) => void): Reading<EpochLog | { stopped: string }> {
+  private epochReading(onStep?: (done: number, total: number) => void): Reading<EpochLog | { stopped: string }> {
+    return runEpoch(this.epochLoop(), onStep);
+  }
+
+  /**
+   * This trainer as the shared epoch loop sees it (src/nn/epochLoop.ts): a pass is the training set in minibatches
+   * of `batchSize` in the order of a permutation drawn from the epoch's training generator, each hyper step on the
+   * next minibatch of a permutation of the validation set (from the validation generator; it wraps around), with
+   * the current training minibatch for DARTS second order; the evaluations are of the three sets; after the epoch
+   * the learning-rate schedule.
+   */
+  private epochLoop(): EpochLoop<Evaluation> {
     const c = this.config;
-    const epoch = this.state.epoch;
-    const before = yield* this.snapshotReading();
-    const t0 = performance.now();
-    const seeds = epochSeeds(c.seed, epoch);
-    const rng = new Rng(seeds.train);
-    const valRng = new Rng(seeds.val);
-    const n = this.data.train.size;
-    const order = permutation(n, rng);
-    const valOrder = permutation(this.data.val.size, valRng);
-    let valPos = 0;
-    const steps = Math.ceil(n / c.batchSize);
-    const warm = epoch < c.warmupEpochs || !this.method.tunesHyperparameters;
-    for (let s = 0; s < steps; s++) {
-      const idx = order.subarray(s * c.batchSize, Math.min(n, (s + 1) * c.batchSize));
-      const loss = yield* this.trainStepReading(idx, rng);
-      if (!Number.isFinite(loss)) return this.stop(before, `training loss became ${loss} at epoch ${epoch}, step ${s}`);
-      if (!warm && (s + 1) % c.trainSteps === 0) {
-        for (let v = 0; v < c.valSteps; v++) {
-          if (valPos + c.batchSize > valOrder.length) valPos = 0;
-          const vidx = valOrder.subarray(valPos, Math.min(valOrder.length, valPos + c.batchSize));
-          valPos += vidx.length;
-          const vl = yield* this.hyperStepReading(vidx, valRng, idx);
-          if (!Number.isFinite(vl) || !this.state.lambda.every(Number.isFinite) || !this.state.rawScale.every(Number.isFinite)) return this.stop(before, `hyper step produced a non-finite value at epoch ${epoch}, step ${s}`);
-        }
-      }
-      onStep?.(s + 1, steps);
-    }
+    return {
+      space: this.space,
+      method: this.method,
+      settings: c,
+      state: () => this.state,
+      snapshot: () => this.snapshotReading(),
+      restore: (state) => this.restore(state),
+      begin: (rng, valRng) => {
+        const n = this.data.train.size;
+        const order = permutation(n, rng);
+        const valOrder = permutation(this.data.val.size, valRng);
+        let valPos = 0;
+        let idx = order.subarray(0, 0);
+        return {
+          steps: Math.ceil(n / c.batchSize),
+          trainStep: (k) => {
+            idx = order.subarray(k * c.batchSize, Math.min(n, (k + 1) * c.batchSize));
+            return this.trainStepReading(idx, rng);
+          },
+          hyperStep: () => {
+            if (valPos + c.batchSize > valOrder.length) valPos = 0;
+            const vidx = valOrder.subarray(valPos, Math.min(valOrder.length, valPos + c.batchSize));
+            valPos += vidx.length;
+            return this.hyperStepReading(vidx, valRng, idx);
+          },
+          evaluate: () => this.epochEvaluation(),
+        };
+      },
+      afterEpoch: () => this.scheduleReading(),
+    };
+  }
+
+  /** The evaluations of an epoch's end: training, validation and (if given) test set. */
+  private *epochEvaluation(): Reading<{ train: Evaluation; val: Evaluation; test?: Evaluation }> {
     const train = yield* this.evaluateReading(this.data.train);
     const val = yield* this.evaluateReading(this.data.val);
     const test = this.data.test ? yield* this.evaluateReading(this.data.test) : undefined;
-    if (!Number.isFinite(train.loss) || !Number.isFinite(val.loss)) return this.stop(before, `evaluation loss became non-finite at epoch ${epoch}`);
-    this.state.epoch++;
-    if (val.loss < this.state.bestVal) {
-      this.state.bestVal = val.loss;
-      this.state.epochsSinceBest = 0;
-    } else this.state.epochsSinceBest++;
+    return { train, val, test };
+  }
+
+  /**
+   * The learning-rate schedule at an epoch's end (after the epoch is counted): hypergradient descent's α read off
+   * the device, then a milestone's factor γ.
+   */
+  private *scheduleReading(): Reading<void> {
+    const c = this.config;
     const rate = this.optGeneral.learningRateTensor();
     if (rate) {
       // Hypergradient descent moved α on the device during the epoch: read it once, and let the response
@@ -387,30 +387,11 @@ export class Trainer {
       this.optGeneral.learningRate = Math.max(this.state.learningRate, Number.MIN_VALUE);
       this.optResponse.learningRate = this.responseRate(this.state.learningRate);
     }
-    return {
-      epoch,
-      method: c.method,
-      train,
-      val,
-      test,
-      hyper: this.space.summary(this.state.lambda, this.state.rawScale),
-      lambda: [...this.state.lambda],
-      rawScale: [...this.state.rawScale],
-      trainSteps: this.state.trainSteps,
-      hyperSteps: this.state.hyperSteps,
-      seconds: (performance.now() - t0) / 1000,
-      learningRate: this.state.learningRate,
-    };
   }
 
   /** True once early stopping or the epoch budget says so. */
   done(): boolean {
     return this.state.epoch >= this.config.epochs || this.state.epochsSinceBest >= this.config.patience;
-  }
-
-  private stop(before: TrainerState, reason: string): { stopped: string } {
-    this.restore(before);
-    return { stopped: `${reason}; stopped, keeping the last good state (end of epoch ${before.epoch})` };
   }
 
   /** The full state, with weights and optimizer buffers copied out. */
