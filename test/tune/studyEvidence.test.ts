@@ -222,6 +222,15 @@ describe('lineChart bands', () => {
     expect([...parse(svg).querySelectorAll('g[aria-label="legend"] rect')].length).toBe(1);
   });
 
+  test('on an integer axis (its domain set from the values) the band is inside the frame', () => {
+    const doc = parse(lineChart({ x: { label: 'epoch' }, y: { label: 'count' }, series: [{ name: 'a', points: [[0, 1], [1, 2]] }], bands: [{ points: [[0, 0, 3], [1, 1, 4]] }] }));
+    const frame = [...doc.querySelectorAll('rect[aria-label="frame"]')][0];
+    const top = Number(frame.getAttribute('y'));
+    const bottom = top + Number(frame.getAttribute('height'));
+    const v = vertices([...doc.querySelectorAll('g[aria-label="area"] path')][0].getAttribute('d') ?? '');
+    for (const [, y] of v) expect(y >= top - 1e-9 && y <= bottom + 1e-9, `y ${y} in [${top}, ${bottom}]`).toBe(true);
+  });
+
   test('bad bands are typed errors naming the point', () => {
     const bad = (points: [number, number, number][]): LineChartSpec => ({ ...spec, bands: [{ points }] });
     expect(() => lineChart(bad([[0, 0.3, 0.1]]))).toThrow(InvalidArgumentError);
