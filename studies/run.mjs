@@ -151,7 +151,7 @@ const stat = (xs) => ({ mean: mean(xs), std: std(xs), n: xs.length, values: xs }
  */
 async function readCompareRecords(dir, name) {
   const db = join(dir, 'study.db');
-  const { isTrialRecord } = await lib('src/tune/studyRecords.js');
+  const { isTrialRecord, readTrials } = await lib('src/tune/studyRecords.js');
   if (existsSync(db)) {
     const { default: Database } = await import('better-sqlite3');
     const conn = new Database(db, { readonly: true, fileMustExist: true, timeout: 10_000 });
@@ -172,7 +172,8 @@ async function readCompareRecords(dir, name) {
     }
   }
   const config = readJson(join(dir, 'config.json'));
-  const records = readJsonl(join(dir, 'trials.jsonl')).filter(isTrialRecord);
+  // A torn or foreign line is skipped and a repeated (method, seed, trial) counted once, as compare reads it.
+  const records = readTrials(join(dir, 'trials.jsonl')).records;
   return config ? { config, records, source: 'trials.jsonl', counts: null } : null;
 }
 
