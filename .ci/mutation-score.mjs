@@ -12,8 +12,9 @@
 // Survived + NoCoverage; CompileError, RuntimeError and Ignored mutants are not valid and not counted. A listed
 // equivalent mutant (it survives, and no test can kill it: same behaviour) leaves the count altogether; a listed
 // entry that matches a killed mutant, or no mutant at all, is reported (the list is then out of date) but changes
-// nothing. Entries match on the file, the mutator, the replacement and the trimmed text of the source line the
-// mutant starts on, so they survive edits elsewhere in the file; a changed line makes its entries stale (listed).
+// nothing; an entry for a file that no report holds (measured locally, not yet in a CI run) is left alone. Entries
+// match on the file, the mutator, the replacement and the trimmed text of the source line the mutant starts on,
+// so they survive edits elsewhere in the file; a changed line makes its entries stale (listed).
 // Where one line holds two mutants with the same mutator and replacement (`while (k < h && ++idx[k] === n)` has
 // `k < h` → true and `++idx[k] === n` → true), an entry also gives `original`, the exact source text the mutant
 // replaces, and then matches only that one.
@@ -151,7 +152,8 @@ export function score(report, equivalents) {
   );
   const valid = total.killed + total.timeout + total.survived + total.noCoverage;
   total.score = valid === 0 ? NaN : (100 * (total.killed + total.timeout)) / valid;
-  const stale = equivalents.filter((_, i) => !used.has(i));
+  // An entry for a file no report holds is kept quietly: that file is measured locally, not yet in a CI run.
+  const stale = equivalents.filter((e, i) => !used.has(i) && e.file in report.files);
   return { rows, total, survivors, stale, killedButListed };
 }
 

@@ -69,6 +69,12 @@ describe('.ci/mutation-score.mjs', () => {
     }
   });
 
+  test('an entry for a file that no report holds (measured locally, not in CI yet) is not reported stale', () => {
+    const { out } = run([{ file: 'src/c.ts', mutator: 'X', replacement: 'y', line: 'z', reason: 'measured locally' }], ['--threshold', '0']);
+    expect(out).not.toContain('note: equivalent entry matches no mutant');
+    expect(row(out, 'All files')[1]).toBe('62.50');
+  });
+
   test('`original` (optional) tells apart two mutants of one line with the same mutator and replacement', () => {
     // b.ts's survivor (mutant 9) spans columns 3–8 of 'let z = 1;': it replaces "t z =" (the fixture's locations are arbitrary).
     const eq = { file: 'src/b.ts', mutator: 'UpdateOperator', replacement: 'z--', line: 'let z = 1;', reason: 'test fixture' };
