@@ -85,6 +85,8 @@ function build(kind: ModelKind): { model: StnNetwork; space: HyperSpace } {
 
 /** Everything one run of steps produces, as plain numbers. */
 interface Trace {
+  /** The backend it ran on (`tf.getBackend()` during the run). */
+  backend: string;
   losses: number[];
   lambda: number[];
   rawScale: number[];
@@ -108,6 +110,24 @@ async function hypergradient(model: StnNetwork, lambda: number[], n: number): Pr
   return out;
 }
 
+/**
+ * The traces computed so far in this file, by backend, model and method. A trace is a deterministic function of
+ * these three (fixed seeds), so a second test that needs the same run reads it here instead of running it again
+ * (the negative control below reuses the `mlp, delta-stn` traces: on SwiftShader one trace costs seconds).
+ */
+const traces = new Map<string, Trace>();
+
+/** {@link trace} on `backend` (switched to first), computed once per file. */
+async function traceOn(backend: ActiveBackendName, kind: ModelKind, method: NnMethod): Promise<Trace> {
+  const key = `${backend}|${kind}|${method}`;
+  const done = traces.get(key);
+  if (done) return done;
+  await initBackend(backend);
+  const t = await trace(kind, method);
+  traces.set(key, t);
+  return t;
+}
+
 /** 3 training steps and a hyper step of `method` on the active backend, asynchronous reads. */
 async function trace(kind: ModelKind, method: NnMethod): Promise<Trace> {
   const { model, space } = build(kind);
@@ -119,6 +139,7 @@ async function trace(kind: ModelKind, method: NnMethod): Promise<Trace> {
     losses.push(await trainer.hyperStepAsync(idx(16), rng));
     const snap = await trainer.snapshotAsync();
     return {
+      backend: tf.getBackend(),
       losses,
       lambda: [...trainer.state.lambda],
       rawScale: [...trainer.state.rawScale],
@@ -179,12 +200,12 @@ describe('backend parity (reference: cpu)', () => {
   for (const kind of ['mlp', 'cnn'] as const) {
     for (const method of METHODS) {
       test(`${kind}, ${method}: 3 train steps + a hyper step agree with cpu on every backend`, async () => {
-        await initBackend('cpu');
-        const want = await trace(kind, method);
+        const want = await traceOn('cpu', kind, method);
+        expect(want.backend).toBe('cpu');
         expect(want.losses.every(Number.isFinite)).toBe(true);
         for (const { name } of available) {
-          await initBackend(name);
-          const got = await trace(kind, method);
+          const got = await traceOn(name, kind, method);
+          expect(got.backend).toBe(name);
           const dev = traceDeviations(got, want);
           worst.set(name, Math.max(worst.get(name) ?? 0, ...Object.values(dev)));
           for (const [what, d] of Object.entries(dev)) expect(d, `${name}, ${what}: relative deviation ${d.toExponential(2)} from cpu`).toBeLessThanOrEqual(TOL);
@@ -235,13 +256,13 @@ describe('backend parity (reference: cpu)', () => {
   });
 
   test('the comparison can fail: a hypergradient with one flipped sign is caught on every backend', async () => {
-    await initBackend('cpu');
-    const want = await trace('mlp', 'delta-stn');
+    // The `mlp, delta-stn` test's traces (the same runs: computed here only when that test did not run first).
+    const want = await traceOn('cpu', 'mlp', 'delta-stn');
     const broken = { ...want, hypergradient: want.hypergradient.map((g, i) => (i === want.hypergradient.indexOf(Math.max(...want.hypergradient)) ? -g : g)) };
     expect(traceDeviations(broken, want).hypergradient).toBeGreaterThan(TOL);
     for (const { name } of available) {
-      await initBackend(name);
-      const got = await trace('mlp', 'delta-stn');
+      const got = await traceOn(name, 'mlp', 'delta-stn');
+      expect(got.backend).toBe(name);
       expect(traceDeviations(got, broken).hypergradient).toBeGreaterThan(TOL);
     }
   });
