@@ -53,14 +53,14 @@ import { StnDense } from '../nn/layers.js';
 import { StnNetwork, type Block } from '../nn/models.js';
 import { Trainer, type TrainerData } from '../nn/trainer.js';
 import { crossEntropy } from '../nn/methods/steps.js';
-import { iftJacobian, type Curvature, type IftJacobianResult } from './iftJacobian.js';
+import { iftJacobian, type Curvature, type DenseLayout, type FullBatch, type IftJacobianResult } from './iftJacobian.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // The network and its weights as one flat vector
 // ---------------------------------------------------------------------------------------------------------
 
-/** The dense layers of a network, in order: [inputs, outputs] each. */
-export type DenseLayout = readonly (readonly [number, number])[];
+/** The dense layers of a network, in order: [inputs, outputs] each (defined with the solver, src/tune/iftJacobian.ts). */
+export type { DenseLayout, FullBatch } from './iftJacobian.js';
 
 /** Number of values of a layout's flat vector: Σ_l (in_l·out_l + out_l). */
 export function layoutSize(layout: DenseLayout): number {
@@ -223,11 +223,6 @@ export interface RetrainResult {
   stalled: boolean;
 }
 
-/** A set as tensors for full-batch passes (the caller disposes them). */
-export interface FullBatch {
-  x: tf.Tensor2D;
-  labels: tf.Tensor1D;
-}
 
 /** Indices of the inputs (pixels) that are 0 in every example of `ds`. */
 export function deadInputs(ds: Dataset): number[] {

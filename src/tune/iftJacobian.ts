@@ -46,7 +46,15 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, NotPositiveDefiniteError } from '../errors.js';
 import { conjugateGradient } from '../linalg/dense.js';
 import { oneHotFloat, softmax } from '../nn/ops.js';
-import type { DenseLayout, FullBatch } from './bestResponse.js';
+
+/** The dense layers of a plain MLP, in order: [inputs, outputs] each (flat layout: kernel in×out row-major, then bias, per layer). */
+export type DenseLayout = readonly (readonly [number, number])[];
+
+/** A set as tensors for full-batch passes (the caller disposes them): flattened inputs and int32 labels. */
+export interface FullBatch {
+  x: tf.Tensor2D;
+  labels: tf.Tensor1D;
+}
 
 /** Which curvature the operator uses (module remarks). */
 export type Curvature = 'gauss-newton' | 'hessian';
