@@ -22,4 +22,4 @@ export { isSearchDir, runPage, searchPage, studyPage, writeReport } from './tune
 export type { PoolReply } from './tune/pool.js';
 export { bayesHistory, decodeTrialCheckpoint, defaultWorkerId, encodeTrialCheckpoint, openStudy, plannedTrials, runStudyWorker, runTrial, TrialAbandoned, type DataCache, type StudyEvent, type StudyThreadMessage, type StudyWorkerOptions, type StudyWorkerResult, type TrialCheckpoint, type TrialContext, type TrialRef } from './tune/study.js';
 export { exportStudy, openStore, parseStorage, PostgresStudyStore, SqliteStudyStore, STUDY_DB, trialsCsv, trialsJsonl, type Claim, type ClaimLogEntry, type ExportResult, type PlannedTrial, type RecordKey, type StorageSpec, type StoredTrial, type StudyStore, type TrialCounts, type TrialState } from './tune/store/index.js';
-export type { RunLogLine } from './tune/factory.js';
+export type { LanguageModelData, RunLogLine } from './tune/factory.js';

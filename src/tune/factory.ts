@@ -296,7 +296,7 @@ export function buildModel(config: Pick<TuneConfig, 'model' | 'width' | 'seed' |
   return { model, space };
 }
 
-/** The token ids of a language-model run and the size of their vocabulary ({@link loadTextData}). */
+/** The token ids of a language-model run and the size of their vocabulary (what `loadTextData` returns). */
 export interface LanguageModelData {
   data: TextData;
   vocabulary: number;
