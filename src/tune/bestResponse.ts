@@ -31,7 +31,8 @@
  *    J = −(C(w) + T(λ)P + δ(I − P))⁻¹ T′(λ) P w with C the Gauss–Newton matrix G (the target of Δ-STN's
  *    linearized response, docs/math.md#lin) or the exact Hessian of the cross-entropy, at w_m and at w*(λ), solved
  *    by conjugate gradients; P the projector onto the kernels, δ = `ift.biasDamping` on the undecayed biases (and
- *    the Gauss–Newton solve at w_m once more with δ = 0, to show the damping's effect). Reported: cos(θ, J),
+ *    the Gauss–Newton solve at w_m once more with δ = 0, to show the damping's effect, and the Hessian solves once
+ *    more with δ = d, to see whether a negative curvature lies on the biases). Reported: cos(θ, J),
  *    ‖θ − J‖/‖J‖, ‖θ‖/‖J‖, the hypergradient ∇_w L_V·J it predicts, and cos(J(w*), J^c_ε) (does the implicit
  *    Jacobian agree with the retrained finite difference?) ({@link IftSolve}).
  *
@@ -547,7 +548,7 @@ export interface BestResponseResult {
   base: Omit<RetrainResult, 'weights'> & { distanceFromMethod: number; valLoss: number; deadInputs: number };
   steps: EpsilonResult[];
   central: CentralResult[];
-  /** The implicit-function solves (step 5): Gauss–Newton at w_m with δ and with δ = 0, the Hessian at w_m, then the same at w*(λ). */
+  /** The implicit-function solves (step 5): Gauss–Newton at w_m with δ and with δ = 0, the Hessian at w_m with δ and with δ = d; then Gauss–Newton and the Hessian (δ, d) at w*(λ). */
   ift: IftSolve[];
   measureSeconds: number;
 }
@@ -645,6 +646,8 @@ export async function measureBestResponse(config: BestResponseConfig, data: Trai
       plan.push({ point, w, curvature: 'gauss-newton', biasDamping: iftConfig.biasDamping });
       if (point === 'method' && iftConfig.biasDamping > 0) plan.push({ point, w, curvature: 'gauss-newton', biasDamping: 0 });
       if (iftConfig.hessian) plan.push({ point, w, curvature: 'hessian', biasDamping: iftConfig.biasDamping });
+      // The Hessian once more with the biases damped like the kernels (δ = d): is its negative curvature on the biases?
+      if (iftConfig.hessian && iftConfig.biasDamping < decay) plan.push({ point, w, curvature: 'hessian', biasDamping: decay });
     }
     const ift: IftSolve[] = [];
     let first: Float64Array | null = null;

@@ -213,6 +213,8 @@ export interface IftJacobianResult {
   positiveDefinite: boolean;
   /** The CG iteration at which pᵀAp ≤ 0 stopped the solve (null: never). */
   failedAt: number | null;
+  /** The share of that direction's ‖p‖² on the undecayed biases (null: never stopped): where the negative curvature lies. */
+  failedBiasShare: number | null;
   seconds: number;
 }
 
@@ -235,15 +237,19 @@ export function iftJacobian(layout: DenseLayout, w: ArrayLike<number>, data: Ful
   const op = curvatureOperator(layout, w, data, { curvature, decay, biasDamping });
   // b = −T′ P w (kernels only).
   const b = Array.from(w, (v) => -decayDerivative * v);
+  const isKernel = new Uint8Array(b.length);
   let at = 0;
   for (const [i, o] of layout) {
+    isKernel.fill(1, at, at + i * o);
     at += i * o;
     b.fill(0, at, at + o);
     at += o;
   }
   let minRayleigh = Infinity;
   let calls = 0;
+  let last: readonly number[] = [];
   const matvec = (v: readonly number[]): number[] => {
+    last = v;
     const av = op.matvec(v);
     let vv = 0;
     let vav = 0;
@@ -261,7 +267,13 @@ export function iftJacobian(layout: DenseLayout, w: ArrayLike<number>, data: Ful
       result = conjugateGradient(matvec, b, { relTol, maxIterations });
     } catch (e) {
       if (!(e instanceof NotPositiveDefiniteError)) throw e;
-      return { curvature, biasDamping, jacobian: null, iterations: calls - 1, converged: false, residual: null, minRayleigh, positiveDefinite: false, failedAt: calls - 1, seconds: (performance.now() - t0) / 1000 };
+      let all = 0;
+      let onBias = 0;
+      last.forEach((v, i) => {
+        all += v * v;
+        if (!isKernel[i]) onBias += v * v;
+      });
+      return { curvature, biasDamping, jacobian: null, iterations: calls - 1, converged: false, residual: null, minRayleigh, positiveDefinite: false, failedAt: calls - 1, failedBiasShare: all > 0 ? onBias / all : 0, seconds: (performance.now() - t0) / 1000 };
     }
     const ax = op.matvec(result.x);
     let rr = 0;
@@ -280,6 +292,7 @@ export function iftJacobian(layout: DenseLayout, w: ArrayLike<number>, data: Ful
       minRayleigh,
       positiveDefinite: minRayleigh > 0,
       failedAt: null,
+      failedBiasShare: null,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {

@@ -110,8 +110,8 @@ describe('the measurement end to end (tiny MLP, synthetic images)', () => {
       for (const s of r.steps) expect([s.cosine, s.relativeError, s.predictedDeltaVal, s.measuredDeltaVal, s.retrain.gradNorm].every(Number.isFinite)).toBe(true);
       expect(r.central).toHaveLength(1);
       expect(Number.isFinite(r.central[0].cosine) && Math.abs(r.central[0].cosine) <= 1 + 1e-12).toBe(true);
-      // Step 5: Gauss–Newton at w_m with δ and with δ = 0, the Hessian at w_m; Gauss–Newton and the Hessian at w*(λ).
-      expect(r.ift.map((s) => [s.point, s.curvature, s.biasDamping])).toEqual([['method', 'gauss-newton', 1e-4], ['method', 'gauss-newton', 0], ['method', 'hessian', 1e-4], ['retrained', 'gauss-newton', 1e-4], ['retrained', 'hessian', 1e-4]]);
+      // Step 5: Gauss–Newton at w_m with δ and with δ = 0, the Hessian at w_m with δ and δ = d; Gauss–Newton and the Hessian (δ, d) at w*(λ).
+      expect(r.ift.map((s) => [s.point, s.curvature, s.biasDamping])).toEqual([['method', 'gauss-newton', 1e-4], ['method', 'gauss-newton', 0], ['method', 'hessian', 1e-4], ['method', 'hessian', r.decay], ['retrained', 'gauss-newton', 1e-4], ['retrained', 'hessian', 1e-4], ['retrained', 'hessian', r.decay]]);
       for (const s of r.ift.filter((x) => x.curvature === 'gauss-newton')) {
         expect(s.positiveDefinite).toBe(true);
         expect([s.norm, s.thetaCosine, s.thetaRelativeError, s.thetaNormRatio, s.predictedHypergradient, s.residual].every(Number.isFinite)).toBe(true);

@@ -109,6 +109,11 @@ describe('the operator against TensorFlow.js autodiff on a ReLU MLP', () => {
     expect(h.jacobian).toBeNull();
     expect(h.failedAt).not.toBeNull();
     expect(h.minRayleigh).toBeLessThanOrEqual(0);
+    expect(g.failedBiasShare).toBeNull();
+    // With the biases damped by δ = 1e3 ≫ ‖∇²CE‖, a direction of curvature ≤ 0 must lie almost only on the kernels.
+    const hk = iftJacobian(layout, w, data, decay, sigmoid(lambda), { curvature: 'hessian', biasDamping: 1e3, relTol: 1e-6, maxIterations: 400 });
+    expect(hk.failedAt).not.toBeNull();
+    expect(hk.failedBiasShare).toBeLessThan(1e-2);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([data.x, data.labels]);
   });
