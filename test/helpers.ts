@@ -1,6 +1,7 @@
 /**
  * Shared test utilities (not a test file: vitest includes only `*.test.ts`).
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,4 +30,21 @@ export async function runCli(...argv: string[]): Promise<{ code: number; out: st
   const err: string[] = [];
   const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
   return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/**
+ * Runs the compiled command (bin/deltastn.js over dist/) in a child process without blocking the event loop, so
+ * that several can run at once; `input` is written to its stdin.
+ */
+export function runCompiled(args: readonly string[], input?: string): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/deltastn.js', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out, err }));
+    child.stdin.end(input ?? '');
+  });
 }

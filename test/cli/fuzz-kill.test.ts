@@ -60,7 +60,10 @@ function writeThenKill(mode: string, target: string, ms: number): Promise<void> 
 const DELAYS = [0, 15, 40, 80, 130, 200];
 
 describe.skipIf(!compiled)('kill -9 during writes: a state file is the old or the new content, never partial', () => {
-  test('writeFileAtomic', async () => {
+  // The three writer tests run at once (each on its own file; their time is child processes starting and writing,
+  // and their checks read a file), with the test's own `expect` as vitest asks of concurrent tests. The tune test
+  // after them runs alone: its in-process runs would hold up the writers' kill timers.
+  test.concurrent('writeFileAtomic', async ({ expect }) => {
     const dir = tmp('deltastn-kill-file-');
     const target = join(dir, 'summary.json');
     for (const ms of DELAYS) {
@@ -74,7 +77,7 @@ describe.skipIf(!compiled)('kill -9 during writes: a state file is the old or th
     }
   }, 60_000);
 
-  test('saveCheckpoint: every kill leaves one consistent save (or rolls the interrupted one forward)', async () => {
+  test.concurrent('saveCheckpoint: every kill leaves one consistent save (or rolls the interrupted one forward)', async ({ expect }) => {
     const dir = join(tmp('deltastn-kill-ckpt-'), 'run');
     for (const ms of DELAYS) {
       await writeThenKill('ckpt', dir, ms);
@@ -86,7 +89,7 @@ describe.skipIf(!compiled)('kill -9 during writes: a state file is the old or th
     }
   }, 60_000);
 
-  test('appendLine: at most the last line is torn, and the readers drop it', async () => {
+  test.concurrent('appendLine: at most the last line is torn, and the readers drop it', async ({ expect }) => {
     const dir = tmp('deltastn-kill-jsonl-');
     const target = join(dir, 'trials.jsonl');
     for (const ms of DELAYS) {
