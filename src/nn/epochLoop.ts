@@ -62,18 +62,23 @@ export interface EpochPass<E extends Evaluation> {
   evaluate(): Reading<{ train: E; val: E; test?: E }>;
 }
 
-/** A trainer as the epoch loop sees it. */
-export interface EpochLoop<E extends Evaluation> {
+/** What the epoch loop reads of a trainer (both trainers are one, as they are). */
+export interface EpochTrainer {
   readonly space: HyperSpace;
   readonly method: NetworkMethod;
-  /** The trainer's state (read again after every step: a step or a restore may replace it). */
-  state(): TrainerState;
   /** seed, W, T_train, T_val of the module remarks, and the method's name for the record. */
-  readonly settings: { readonly seed: number; readonly warmupEpochs: number; readonly trainSteps: number; readonly valSteps: number; readonly method: NnMethod };
-  /** A copy of the full state, read off the device. */
-  snapshot(): Reading<TrainerState>;
-  /** Puts a {@link snapshot} back. */
+  readonly config: { readonly seed: number; readonly warmupEpochs: number; readonly trainSteps: number; readonly valSteps: number; readonly method: NnMethod };
+  /** The trainer's state (read again after every step: a step or a restore may replace it). */
+  readonly state: TrainerState;
+  /** Puts a state back (a {@link EpochLoop.snapshot}). */
   restore(state: TrainerState): void;
+}
+
+/** A trainer and its epoch's pass, as the epoch loop sees them. */
+export interface EpochLoop<E extends Evaluation> {
+  readonly trainer: EpochTrainer;
+  /** A copy of the trainer's full state, read off the device. */
+  snapshot(): Reading<TrainerState>;
   /** The epoch's pass, from its training and validation generators (module remarks, 2.). */
   begin(rng: Rng, valRng: Rng): EpochPass<E>;
   /** After the epoch is counted (module remarks, 4.); what it changes in the state shows in the record. */
@@ -85,17 +90,18 @@ export interface EpochLoop<E extends Evaluation> {
  * @returns the epoch's record, or `{ stopped }` (why) with the state restored to the one before the epoch.
  */
 export function* runEpoch<E extends Evaluation>(loop: EpochLoop<E>, onStep?: (done: number, total: number) => void): Reading<EpochRecord<E> | { stopped: string }> {
-  const c = loop.settings;
-  const epoch = loop.state().epoch;
+  const trainer = loop.trainer;
+  const c = trainer.config;
+  const epoch = trainer.state.epoch;
   const before = yield* loop.snapshot();
   const stop = (reason: string): { stopped: string } => {
-    loop.restore(before);
+    trainer.restore(before);
     return { stopped: `${reason}; stopped, keeping the last good state (end of epoch ${before.epoch})` };
   };
   const t0 = performance.now();
   const seeds = epochSeeds(c.seed, epoch);
   const pass = loop.begin(new Rng(seeds.train), new Rng(seeds.val));
-  const warm = epoch < c.warmupEpochs || !loop.method.tunesHyperparameters;
+  const warm = epoch < c.warmupEpochs || !trainer.method.tunesHyperparameters;
   try {
     for (let s = 0; s < pass.steps; s++) {
       const loss = yield* pass.trainStep(s);
@@ -103,7 +109,7 @@ export function* runEpoch<E extends Evaluation>(loop: EpochLoop<E>, onStep?: (do
       if (!warm && (s + 1) % c.trainSteps === 0) {
         for (let v = 0; v < c.valSteps; v++) {
           const vl = yield* pass.hyperStep(s);
-          const state = loop.state();
+          const state = trainer.state;
           if (!Number.isFinite(vl) || !state.lambda.every(Number.isFinite) || !state.rawScale.every(Number.isFinite)) return stop(`hyper step produced a non-finite value at epoch ${epoch}, step ${s}`);
         }
       }
@@ -114,21 +120,21 @@ export function* runEpoch<E extends Evaluation>(loop: EpochLoop<E>, onStep?: (do
   }
   const { train, val, test } = yield* pass.evaluate();
   if (!Number.isFinite(train.loss) || !Number.isFinite(val.loss)) return stop(`evaluation loss became non-finite at epoch ${epoch}`);
-  const state = loop.state();
+  const state = trainer.state;
   state.epoch++;
   if (val.loss < state.bestVal) {
     state.bestVal = val.loss;
     state.epochsSinceBest = 0;
   } else state.epochsSinceBest++;
   if (loop.afterEpoch) yield* loop.afterEpoch();
-  const after = loop.state();
+  const after = trainer.state;
   return {
     epoch,
     method: c.method,
     train,
     val,
     ...(test ? { test } : {}),
-    hyper: loop.space.summary(after.lambda, after.rawScale),
+    hyper: trainer.space.summary(after.lambda, after.rawScale),
     lambda: [...after.lambda],
     rawScale: [...after.rawScale],
     trainSteps: after.trainSteps,

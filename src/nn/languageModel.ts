@@ -587,12 +587,8 @@ export class LanguageModelTrainer {
       for (const l of s ?? []) tf.dispose([l.h, l.c]);
     };
     return {
-      space: this.space,
-      method: this.method,
-      settings: c,
-      state: () => this.state,
+      trainer: this,
       snapshot: () => this.snapshotReading(),
-      restore: (state) => this.restore(state),
       begin: (rng, valRng) => {
         const steps = windowCount(this.trainStreams, T);
         const valWindows = windowCount(this.hyperStreams, T);

@@ -328,12 +328,8 @@ export class Trainer {
   private epochLoop(): EpochLoop<Evaluation> {
     const c = this.config;
     return {
-      space: this.space,
-      method: this.method,
-      settings: c,
-      state: () => this.state,
+      trainer: this,
       snapshot: () => this.snapshotReading(),
-      restore: (state) => this.restore(state),
       begin: (rng, valRng) => {
         const n = this.data.train.size;
         const order = permutation(n, rng);
