@@ -22,10 +22,10 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 /**
- * The CI threshold, in percent: 95, five points under the 100 % measured on 2026-12-07 11:38 UTC for the CI scope
- * (cubature.ts, gaussHermite.ts, scalar.ts, outward.ts, thm3/io.ts: 351 of 351 valid mutants detected, 45 of them by
- * timeout, 15 equivalent left out; README "Mutation testing"; it was 85 under the first measurement, 90.22 %). Five
- * points are 17 of the 351: room for timeouts that are slowness rather than endless loops (static mutants run every test
+ * The CI threshold, in percent: 95, five points under the 100 % measured on 2026-12-07 14:18 UTC for the CI scope
+ * (linalg run: dense.ts; theory run: cubature.ts, gaussHermite.ts, scalar.ts, outward.ts, thm3/io.ts: 738 of 738 valid
+ * mutants detected, 27 of them by timeout, 34 equivalent left out; README "Mutation testing"; it was 85 under the first
+ * measurement, 90.22 %). Five points are 37 of the 738: room for timeouts that are slowness rather than endless loops (static mutants run every test
  * of the run) to come out otherwise on another machine, and for a day's edits. Keep it five points under the
  * measured score.
  */
@@ -113,7 +113,8 @@ const UNDETECTED = new Set(['Survived', 'NoCoverage']);
  */
 export function score(report, equivalents) {
   const used = new Set();
-  const killedButListed = [];
+  const excused = new Set(); // entries that left an undetected mutant out of the count
+  let killedButListed = [];
   const survivors = [];
   const rows = [];
   for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
@@ -130,14 +131,17 @@ export function score(report, equivalents) {
       if (m.status === 'Killed') row.killed++;
       else if (m.status === 'Timeout') row.timeout++;
       else if (UNDETECTED.has(m.status)) {
-        if (match >= 0) row.equivalent++;
+        if (match >= 0) {
+          row.equivalent++;
+          excused.add(match);
+        }
         else {
           if (m.status === 'Survived') row.survived++;
           else row.noCoverage++;
           survivors.push({ file, line: m.location.start.line, column: m.location.start.column, status: m.status, mutator: m.mutatorName, replacement, code: line });
         }
       } else row.invalid++;
-      if (match >= 0 && DETECTED.has(m.status)) killedButListed.push({ file, line: m.location.start.line, mutator: m.mutatorName, replacement });
+      if (match >= 0 && DETECTED.has(m.status)) killedButListed.push({ file, line: m.location.start.line, mutator: m.mutatorName, replacement, entry: match });
     }
     const detected = row.killed + row.timeout;
     const valid = detected + row.survived + row.noCoverage;
@@ -150,6 +154,9 @@ export function score(report, equivalents) {
     },
     { file: 'All files', mutants: 0, killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0, invalid: 0 },
   );
+  // An entry whose line text recurs elsewhere in the file (`for (let i = 0; i < n; i++) {`) can match a killed mutant
+  // there too; it is out of date only if it excuses no undetected mutant at all.
+  killedButListed = killedButListed.filter((k) => !excused.has(k.entry));
   const valid = total.killed + total.timeout + total.survived + total.noCoverage;
   total.score = valid === 0 ? NaN : (100 * (total.killed + total.timeout)) / valid;
   // An entry for a file no report holds is kept quietly: that file is measured locally, not yet in a CI run.

@@ -85,6 +85,24 @@ describe('.ci/mutation-score.mjs', () => {
     expect(run([{ ...eq, original: 7 }]).out).toContain('entry 0: "original" (optional) must be a string');
   });
 
+  test('an entry that also matches a killed mutant on another line with the same text is not reported while it excuses a survivor', () => {
+    const twin = {
+      files: {
+        'src/t.ts': {
+          source: 'for (;;) {}\nfor (;;) {}\n',
+          mutants: [mutant(1, 1, 'Killed', 'BlockStatement', '{}'), mutant(2, 2, 'Survived', 'BlockStatement', '{}')],
+        },
+      },
+    };
+    const file = join(dir, 'twin.json');
+    writeFileSync(file, JSON.stringify(twin));
+    const eq = join(dir, 'twin-eq.json');
+    writeFileSync(eq, JSON.stringify({ mutants: [{ file: 'src/t.ts', mutator: 'BlockStatement', replacement: '{}', line: 'for (;;) {}', reason: 'test fixture' }] }));
+    const out = execFileSync(process.execPath, ['.ci/mutation-score.mjs', '--report', file, '--equivalent', eq, '--threshold', '0'], { encoding: 'utf8' });
+    expect(row(out, 'src/t.ts')).toEqual(['src/t.ts', '100.00', '2', '1', '0', '0', '0', '1', '0']);
+    expect(out).not.toContain('listed as equivalent but killed');
+  });
+
   test('an entry that matches a killed mutant changes nothing and is reported', () => {
     const { out } = run([{ file: 'src/b.ts', mutator: 'ArithmeticOperator', replacement: 'a - b', line: 'let z = 1;', reason: 'wrong' }], ['--threshold', '0']);
     expect(row(out, 'src/b.ts')[1]).toBe('50.00');
