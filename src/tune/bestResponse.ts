@@ -54,7 +54,7 @@ import { StnDense } from '../nn/layers.js';
 import { StnNetwork, type Block } from '../nn/models.js';
 import { Trainer, type TrainerData } from '../nn/trainer.js';
 import { crossEntropy } from '../nn/methods/steps.js';
-import { iftJacobian, type Curvature, type DenseLayout, type FullBatch, type IftJacobianResult } from './iftJacobian.js';
+import { iftJacobian, layoutSize, unflatten, type Curvature, type DenseLayout, type FullBatch, type IftJacobianResult } from './iftJacobian.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // The network and its weights as one flat vector
@@ -63,10 +63,7 @@ import { iftJacobian, type Curvature, type DenseLayout, type FullBatch, type Ift
 /** The dense layers of a network, in order: [inputs, outputs] each (defined with the solver, src/tune/iftJacobian.ts). */
 export type { DenseLayout, FullBatch } from './iftJacobian.js';
 
-/** Number of values of a layout's flat vector: Σ_l (in_l·out_l + out_l). */
-export function layoutSize(layout: DenseLayout): number {
-  return layout.reduce((a, [i, o]) => a + i * o + o, 0);
-}
+export { layoutSize } from './iftJacobian.js';
 
 /**
  * An MLP of STN-dense layers with ReLU between them and no dropout, whose only hyperparameter is the weight decay
@@ -159,18 +156,6 @@ function flatten(model: StnNetwork, parts: (l: StnDense) => tf.Tensor[]): Float6
     tf.dispose(ts);
   }
   return out;
-}
-
-/** Splits a flat weight tensor into each layer's kernel [in, out] and bias [out]. */
-function unflatten(layout: DenseLayout, w: tf.Tensor1D): { kernel: tf.Tensor2D; bias: tf.Tensor1D }[] {
-  let at = 0;
-  return layout.map(([i, o]) => {
-    const kernel = tf.reshape(tf.slice(w, [at], [i * o]), [i, o]) as tf.Tensor2D;
-    at += i * o;
-    const bias = tf.slice(w, [at], [o]) as tf.Tensor1D;
-    at += o;
-    return { kernel, bias };
-  });
 }
 
 /** Logits of the plain MLP (ReLU between layers) with flat weights `w`. */

@@ -76,11 +76,13 @@ export interface CurvatureOperator {
   dispose(): void;
 }
 
-function layoutSize(layout: DenseLayout): number {
+/** Number of values of a layout's flat vector: Σ_l (in_l·out_l + out_l). */
+export function layoutSize(layout: DenseLayout): number {
   return layout.reduce((a, [i, o]) => a + i * o + o, 0);
 }
 
-function split(layout: DenseLayout, w: tf.Tensor1D): { kernel: tf.Tensor2D; bias: tf.Tensor1D }[] {
+/** Splits a flat weight tensor (layer by layer: kernel row-major, then bias) into each layer's kernel [in, out] and bias [out]. */
+export function unflatten(layout: DenseLayout, w: tf.Tensor1D): { kernel: tf.Tensor2D; bias: tf.Tensor1D }[] {
   let at = 0;
   return layout.map(([i, o]) => {
     const kernel = tf.reshape(tf.slice(w, [at], [i * o]), [i, o]) as tf.Tensor2D;
@@ -114,7 +116,7 @@ export function curvatureOperator(layout: DenseLayout, w: ArrayLike<number>, dat
   // The cached forward pass: a_0 = x, a_l = relu(z_l), m_l = 1[z_l > 0], p = softmax(z_L); residuals δ_l.
   const cache = tf.tidy(() => {
     const wt = tf.tensor1d(Float32Array.from(w));
-    const layers = split(layout, wt);
+    const layers = unflatten(layout, wt);
     const acts: tf.Tensor2D[] = [data.x];
     const masks: tf.Tensor2D[] = [];
     let z: tf.Tensor2D = data.x;
@@ -143,7 +145,7 @@ export function curvatureOperator(layout: DenseLayout, w: ArrayLike<number>, dat
       if (disposed) throw new InvalidArgumentError('operator', 'an operator that has not been disposed', 'disposed');
       if (v.length !== size) throw new InvalidArgumentError('v', `a vector of ${size} values`, v.length);
       const out = tf.tidy(() => {
-        const dv = split(layout, tf.tensor1d(Float32Array.from(v)));
+        const dv = unflatten(layout, tf.tensor1d(Float32Array.from(v)));
         // Tangent pass: ż_l = ȧ_{l−1} W_l + a_{l−1} V_l + v_l, ȧ_l = m_l ⊙ ż_l.
         const dActs: (tf.Tensor2D | null)[] = [null];
         let dz: tf.Tensor2D = data.x;
