@@ -50,4 +50,4 @@ export { CONDITIONING_RATIOS, conditioningExperiment, conditioningProblem, plotC
 export { exactNasSolution, NAS_TOY_DATA, nasDescent, nasExperiment, plotNasExperiment, type NasExactSolution, type NasExperimentOptions, type NasExperimentResult, type NasRun } from './experiments/nas.js';
 
 // report
-export { lineChart, SERIES_COLORS, type AxisSpec, type AxisType, type DomDocument, type DomElement, type LineChartOptions, type LineChartSpec, type RuleSpec, type SeriesSpec } from './report/plot.js';
+export { lineChart, SERIES_COLORS, type AxisSpec, type AxisType, type BandSpec, type DomDocument, type DomElement, type LineChartOptions, type LineChartSpec, type RuleSpec, type SeriesSpec } from './report/plot.js';
