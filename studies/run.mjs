@@ -197,6 +197,12 @@ async function compareEvidence(study, run) {
   const { summarizeStudy, studyTable } = await lib('src/tune/studySummary.js');
   const { studyPlots, studyScheduleBands, validationCurve } = await lib('src/tune/studyPlots.js');
   const summary = summarizeStudy(config, records);
+  // Complete means the study's plan (the run's --methods and --seeds), not only what the directory was started with:
+  // a directory begun with fewer methods or seeds is extended on resume.
+  const plannedMethods = String(run.args.methods ?? '').split(',').filter((m) => m !== '');
+  const plannedSeeds = Number(run.args.seeds ?? 1);
+  const missing = [...plannedMethods.filter((m) => !config.methods.includes(m)), ...(config.seeds.length < plannedSeeds ? [`seeds ${config.seeds.length} of ${plannedSeeds}`] : [])];
+  const complete = summary.complete && missing.length === 0;
   const search = (m) => m === 'random' || m === 'bayes';
   const plots = [];
   // The λ plots (lambda-*.svg, ~400 kB each at 50 epochs) stay out; the schedules carry the σ bands now.
@@ -209,11 +215,12 @@ async function compareEvidence(study, run) {
   const r6 = (x) => (Number.isFinite(x) ? Number(x.toPrecision(6)) : null);
   return {
     ...base,
-    status: summary.complete ? 'complete' : 'partial',
+    status: complete ? 'complete' : 'partial',
+    missing,
     source: read.source,
     trialCounts: read.counts,
     config: { methods: config.methods, seeds: config.seeds, budgetEpochs: config.budgetEpochs, trialEpochs: config.trialEpochs, model: config.model, dataset: config.dataset, width: config.width, backend: config.backend },
-    complete: summary.complete,
+    complete,
     table: studyTable(summary),
     methods: summary.methods.map((m) => {
       const perSeed = m.seeds.map((o) => {
@@ -357,7 +364,7 @@ function tableMarkdown(study, r, baseline) {
   const { header, rows, notes } = r.table;
   const all = baseline ? [...rows, baseline.row] : rows;
   return [
-    `# ${study.name} / ${r.id}: ${r.config.model} on ${r.config.dataset}, budget ${r.config.budgetEpochs} epochs (${r.status})`,
+    `# ${study.name} / ${r.id}: ${r.config.model} on ${r.config.dataset}, budget ${r.config.budgetEpochs} epochs (${r.status}${r.missing?.length ? `; not run yet: ${r.missing.join(', ')}` : ''})`,
     '',
     `\`${r.command}\``,
     '',
