@@ -12,11 +12,10 @@
  * nothing to redo. Two `deltastn search` processes started on one store and study name (issue 19) split the
  * jobs between them, each job run once, and both export every record.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { temporaryDirectories } from '../helpers.js';
+import { runCompiled, temporaryDirectories } from '../helpers.js';
 
 const tmp = temporaryDirectories();
 
@@ -25,18 +24,8 @@ if (!compiled) console.log('test/cli/searchWorkers.test.ts: skipped — no compi
 
 const STUDY = ['search', '--space', 'mlp-cell', '--nodes', '2', '--width', '8', '--train-size', '200', '--search-epochs', '1', '--retrain-epochs', '1', '--batch-size', '50', '--backend', 'wasm', '--method', 'darts1,delta-stn,random'];
 
-/** Runs the compiled CLI in a child process. */
-function cli(args: readonly string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/deltastn.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
-}
+/** Runs the compiled CLI in a child process (test/helpers.ts). */
+const cli = runCompiled;
 
 /** A JSON value without its wall times (every `seconds` and `searchSeconds` field, at any depth). */
 function timeless(v: unknown): unknown {
