@@ -6,27 +6,20 @@
  * Split out of study.ts (issue 13); study.ts re-exports everything here.
  */
 import { HyperSpace, type HyperSpaceJSON } from '../nn/hyper.js';
-import type { Evaluation, NnMethod } from '../nn/trainer.js';
+import type { EpochLog, NnMethod } from '../nn/trainer.js';
 import { readJsonLines } from '../stateFiles.js';
 import { isStudyMethod, type StudyMethod } from './studyConfig.js';
 
-/** One epoch of a run or trial. */
-export interface EpochPoint {
-  /** 0-based epoch within the run or trial. */
-  epoch: number;
+/**
+ * One epoch of a run or trial: the trainer's epoch record ({@link EpochLog}: the three sets' loss and accuracy, each
+ * hyperparameter's T(λ) and σ at the end of the epoch, λ and the raw scales, the epoch's seconds) with the study's
+ * clocks added.
+ */
+export interface EpochPoint extends Pick<EpochLog, 'epoch' | 'seconds' | 'train' | 'val' | 'test' | 'hyper' | 'lambda' | 'rawScale'> {
   /** Training epochs of this method and seed up to the end of this epoch (earlier trials' planned epochs + epoch + 1). */
   cumEpochs: number;
-  /** The trainer's seconds for this epoch (training and evaluation). */
-  seconds: number;
   /** Seconds since the run or trial started (model building included) at the end of this epoch. */
   elapsed: number;
-  train: Evaluation;
-  val: Evaluation;
-  test?: Evaluation;
-  /** Each hyperparameter's constrained value T(λ) and σ at the end of the epoch. */
-  hyper: Record<string, { value: number; scale: number }>;
-  lambda: number[];
-  rawScale: number[];
 }
 
 /** λ and s during training (hypernetwork methods): `t` is fractional epochs (epoch + steps done / steps). */
