@@ -34,6 +34,13 @@ describe('conditioningReport: refusals, in order, with exact messages', () => {
     }
   });
 
+  test('G not a matrix of rationals: the parser names G and the entry', () => {
+    const notRows = thrown(() => report({ G: [], lambdaBar: [0], sigma: [1] }));
+    expect(notRows).toBeInstanceOf(ShapeMismatchError);
+    expect(notRows.message).toBe('G: expected shape a non-empty array of rows, got an empty array');
+    expect(thrown(() => report({ G: [[1, 'x']], lambdaBar: [0], sigma: [1] })).argument).toBe('G[0][1]');
+  });
+
   test('G not square: ShapeMismatchError naming G and its shape', () => {
     const e = thrown(() => report({ G: [[1, 2, 3], [2, 1, 3]], lambdaBar: [0], sigma: [1] }));
     expect(e).toBeInstanceOf(ShapeMismatchError);
