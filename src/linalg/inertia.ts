@@ -45,7 +45,7 @@ interface ScaledMatrix {
 }
 
 function assertSymmetricSquare(a: RationalMatrix, name: string): void {
-  if (!Array.isArray(a) || a.length === 0 || !Array.isArray(a[0])) throw new ShapeMismatchError(name, 'a non-empty square matrix', Array.isArray(a) ? 'an empty array' : typeof a);
+  if (!Array.isArray(a) || a.length === 0) throw new ShapeMismatchError(name, 'a non-empty square matrix', Array.isArray(a) ? 'an empty array' : typeof a);
   const n = a.length;
   for (let i = 0; i < n; i++) if (!Array.isArray(a[i]) || a[i].length !== n) throw new ShapeMismatchError(name, 'a square matrix', `${n} rows, row ${i} of length ${Array.isArray(a[i]) ? a[i].length : '?'}`);
   if (!isSymmetricQ(a)) throw new NotSymmetricError(name, 'exact symmetry required for an inertia count');
