@@ -399,10 +399,10 @@ function splitPoint(lo: Rational, hi: Rational, gallop: number): Rational {
 
 /**
  * Proposes [value − half, value + half] and verifies each side by one exact count (a side already beaten by
- * the verified bracket needs none; a failed lower side skips the upper one). Every probe shrinks `br`.
+ * the verified bracket needs none; a failed lower side skips the upper one; none beyond float64). Every probe shrinks `br`.
  */
 function tryBracket(p: Prepared, k: number, value: number, half: number, br: Bracket, stats: CertifyStats): boolean {
-  if (!(half > 0) || !Number.isFinite(half)) return false;
+  if (!(half > 0) || !Number.isFinite(value - half) || !Number.isFinite(value + half)) return false;
   const lo = probePoint(p, value - half, half);
   const okLo = lo.compare(br.lo) <= 0 || !probe(p, k, lo, br, stats);
   if (!okLo || br.exact !== null) return false;
