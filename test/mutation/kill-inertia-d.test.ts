@@ -1,8 +1,9 @@
 /**
  * Killing tests for src/linalg/inertia.ts, part d (the linalg mutation run, README "Mutation testing"): the exact
  * general solve behind Rayleigh-quotient iteration, the 64-bit outward rounding of exact Rayleigh quotients, the
- * default argument names and the `k` message of certifiedEigenvalue, and the positive-definiteness decision of
- * certifiedConditionNumber (which inertia count it spends, when it rejects, and an exact λ_min found by its bisection).
+ * default argument names and the `k` message of certifiedEigenvalue, the split points of plain bisection (replayed from
+ * the documented rule), and the positive-definiteness decision of certifiedConditionNumber (which inertia counts it
+ * spends, when it rejects, an exact λ_min found by its bisection, and n = 1).
  *
  * How each private routine is reached from the public API (design: the kernel's own tests must see its branches):
  * - generalSolve runs when the symmetric solve of (A − σI)x = v needs a 2×2 pivot. With A = I + εB (ε = 2^−57, B an
