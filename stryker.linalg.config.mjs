@@ -9,10 +9,9 @@ import base from './stryker.config.mjs';
 export default {
   ...base,
   vitest: { ...base.vitest, configFile: 'test/mutation/vitest.linalg.config.ts' },
-  // The src/linalg files whose results are in test/mutation/incremental-linalg.json. The goal is every file but
-  // gaussHermite.ts (the theory run's: test/mutation/vitest.linalg.config.ts says why); README, "Mutation testing",
-  // lists what is left, and the whole of it is `--mutate 'src/linalg/**/*.ts,!src/linalg/gaussHermite.ts'`.
-  mutate: ['src/linalg/dense.ts'],
+  // Every src/linalg file but gaussHermite.ts (the theory run's: test/mutation/vitest.linalg.config.ts says why); the
+  // results are in test/mutation/incremental-linalg.json.
+  mutate: ['src/linalg/**/*.ts', '!src/linalg/gaussHermite.ts'],
   incrementalFile: 'test/mutation/incremental-linalg.json',
   jsonReporter: { fileName: 'reports/mutation/linalg.json' },
   tempDirName: '.stryker-tmp/linalg',

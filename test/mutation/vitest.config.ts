@@ -44,5 +44,5 @@ export function mutationVitestConfig(include: string[]): ReturnType<typeof defin
 export default mutationVitestConfig([
   'test/linalg/**/*.test.ts',
   'test/theory/**/*.test.ts',
-  'test/mutation/kill-{cubature,gaussHermite,outward,scalar,thm3-io}.test.ts',
+  'test/mutation/kill-{cubature,gaussHermite,outward,scalar,thm3-io,obs1-io,theory-core,theory-core-2,lin-loss}.test.ts',
 ]);
