@@ -225,7 +225,8 @@ export function unvecQ(v: readonly Rational[], rows: number, columns: number): R
 }
 
 function assertSquareQ(a: RationalMatrix, name: string): number {
-  if (!Array.isArray(a) || a.length === 0 || !Array.isArray(a[0])) throw new ShapeMismatchError(name, 'a non-empty square matrix', Array.isArray(a) ? 'an empty array' : typeof a);
+  if (!Array.isArray(a) || a.length === 0) throw new ShapeMismatchError(name, 'a non-empty square matrix', Array.isArray(a) ? 'an empty array' : typeof a);
+  if (!Array.isArray(a[0])) throw new ShapeMismatchError(name, 'a square matrix', `${a.length} rows, row 0 of type ${typeof a[0]}`);
   if (a.length !== a[0].length) throw new ShapeMismatchError(name, 'a square matrix', `${a.length}×${a[0].length}`);
   return a.length;
 }

@@ -5,20 +5,10 @@
  * through the LDLᵀ pivots (docs/math.md#s0-1: the moment rule is exact for symmetric positive definite Σ).
  */
 import { describe, expect, test } from 'vitest';
-import { DeltaStnError, NotPositiveDefiniteError, ShapeMismatchError } from '../../src/errors.js';
+import { NotPositiveDefiniteError, ShapeMismatchError } from '../../src/errors.js';
 import { gaussianMomentRule } from '../../src/linalg/cubature.js';
 import { math, rationalMatrix, type Rational, type RationalMatrix } from '../../src/linalg/exact.js';
-
-/** The error `f` throws (fails the test if it returns). */
-function thrown(f: () => unknown): DeltaStnError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DeltaStnError);
-    return e as DeltaStnError;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from './throws.js';
 
 describe('gaussianMomentRule: exact error messages', () => {
   test('empty input and a non-array: ShapeMismatchError naming `covariance`, with the expected shape and what came', () => {

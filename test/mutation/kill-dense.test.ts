@@ -7,20 +7,10 @@
  */
 import { Matrix } from 'ml-matrix';
 import { describe, expect, test } from 'vitest';
-import { DeltaStnError, NonFiniteError, NotPositiveDefiniteError, NotSymmetricError, ShapeMismatchError } from '../../src/errors.js';
+import { NonFiniteError, NotPositiveDefiniteError, NotSymmetricError, ShapeMismatchError } from '../../src/errors.js';
 import { assertFiniteVector, assertSymmetric, choleskySolve, conditionNumber, conjugateGradient, dot, kron, norm2, symmetricEigen, toMatrix, unvec, vec } from '../../src/linalg/dense.js';
 import { EPS, relativeError, relativeErrorVec } from '../../src/tolerance.js';
-
-/** The message of the error `f` throws, checked to be of class `cls` (fails the test if `f` returns). */
-function message(f: () => unknown, cls: new (...args: never[]) => DeltaStnError): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(cls);
-    return (e as Error).message;
-  }
-  throw new Error('expected a throw');
-}
+import { message } from './throws.js';
 
 /** v ↦ A v for A = [[4, 1], [1, 3]] (A x = [1, 2] at x = [1/11, 7/11]). */
 const mv = (v: readonly number[]): number[] => [4 * v[0] + v[1], v[0] + 3 * v[1]];

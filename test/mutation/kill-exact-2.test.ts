@@ -9,21 +9,11 @@
  */
 import type { ConfigOptions } from 'mathjs';
 import { describe, expect, test } from 'vitest';
-import { type DeltaStnError, ShapeMismatchError } from '../../src/errors.js';
+import { ShapeMismatchError } from '../../src/errors.js';
 import { addQ, detQ, invQ, math, rationalMatrix, ratioToNumber, SingularMatrixError, solveQ, solveVecQ, subQ, toNumber, zerosQ, type Rational, type RationalMatrix } from '../../src/linalg/exact.js';
+import { message } from './throws.js';
 
 const q = (n: number | bigint, d: number | bigint = 1): Rational => math.fraction(BigInt(n), BigInt(d));
-
-/** The message of the error `f` throws, checked to be of class `cls` (fails the test if `f` returns). */
-function message(f: () => unknown, cls: new (...args: never[]) => DeltaStnError): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(cls);
-    return (e as Error).message;
-  }
-  throw new Error('expected a throw');
-}
 
 /** Hilbert matrix H_n, (H_n)_ij = 1/(i + j + 1) (0-based), built with the shared instance. */
 function hilbert(n: number): RationalMatrix {

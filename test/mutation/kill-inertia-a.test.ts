@@ -9,21 +9,11 @@
  * proves a singular matrix's eigenvalue 0 with one exact count.
  */
 import { describe, expect, test } from 'vitest';
-import { DeltaStnError, InvalidArgumentError, NonFiniteError, NotSymmetricError, ParseError, ShapeMismatchError } from '../../src/errors.js';
+import { InvalidArgumentError, NonFiniteError, NotSymmetricError, ParseError, ShapeMismatchError } from '../../src/errors.js';
 import { symmetricEigen } from '../../src/linalg/dense.js';
 import { math, rationalMatrix, type Rational, type RationalMatrix } from '../../src/linalg/exact.js';
 import { certifiedEigenvalue, countEigenvaluesBelow, gershgorinBounds, inertia, inertiaAt, type CertifyStats } from '../../src/linalg/inertia.js';
-
-/** The message of the error `f` throws, checked to be of class `cls` (fails the test if `f` returns). */
-function message(f: () => unknown, cls: new (...args: never[]) => DeltaStnError): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(cls);
-    return (e as Error).message;
-  }
-  throw new Error('expected a throw');
-}
+import { message } from './throws.js';
 
 const q = (p: number | bigint, d: number | bigint = 1): Rational => math.fraction(BigInt(p), BigInt(d));
 const fresh = (): CertifyStats => ({ probes: 0, bisections: 0, solves: 0 });

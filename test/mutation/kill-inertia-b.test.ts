@@ -188,33 +188,26 @@ describe('inertia.ts b: the verified guess bracket', () => {
     expect(iv.hi.div(q(P)).sub(c).pow(2).compare(r)).toBeGreaterThanOrEqual(0);
   });
 
-  test('the last guess is widened twice (×64, ×4096) before bisecting: 10^307·[[10, 9], [9, 10]], λ_1 = 19·10^307', () => {
-    // Jacobi's guess is the unrotated 1e308; the Rayleigh-quotient step from it lands on e_2 (A − 10^308·I = [[0, 9P],
-    // [9P, 0]]), quotient 1e308 again, and stops (it did not move). Both proposals fail on their upper side (one count
-    // each, λ_1 = 1.9e308 lies above), as do the two widened ones (1e308 + 64·2.5e295, 1e308 + 4096·2.5e295): four
-    // counts before the bisection.
+  // 10^307·[[10, 9], [9, 10]] (eigenvalues 10^307 and 19·10^307); Jacobi's guess for either is the unrotated 1e308, and
+  // the Rayleigh-quotient step from it (one solve) lands on e_2 (A − 10^308·I = [[0, 9P], [9P, 0]]), quotient 1e308
+  // again, and stops (it did not move).
+  // - k = 1, λ_1 = 19·10^307: both proposals fail on their upper side (one count each, λ_1 lies above), as do the two
+  //   widened ones (1e308 + 64·2.5e295, 1e308 + 4096·2.5e295): the last guess is widened twice (×64, ×4096).
+  // - k = 0, λ_0 = 10^307: the lower side 1e308 − 2.5e295 has one eigenvalue below (fails, and the upper side is not
+  //   tried: a failed lower side ends that proposal, not the guessing); the same for the step and the two widenings.
+  // Either way: four counts, then bisection.
+  test.each([
+    { k: 1, multiple: 19n, side: 'upper' },
+    { k: 0, multiple: 1n, side: 'lower' },
+  ])('10^307·[[10, 9], [9, 10]], k = $k: every proposal fails on its $side side, four counts before bisecting', ({ k, multiple }) => {
     const P = 10n ** 307n;
     const stats: CertifyStats = { probes: 0, bisections: 0, solves: 0 };
-    const iv = certifiedEigenvalue([[q(10n * P), q(9n * P)], [q(9n * P), q(10n * P)]], 1, { stats });
+    const iv = certifiedEigenvalue([[q(10n * P), q(9n * P)], [q(9n * P), q(10n * P)]], k, { stats });
     expect(stats.solves).toBe(1);
     expect(stats.bisections).toBeGreaterThan(0);
     expect(stats.probes - stats.bisections).toBe(4);
-    expect(iv.lo.compare(q(19n * P))).toBeLessThanOrEqual(0);
-    expect(iv.hi.compare(q(19n * P))).toBeGreaterThanOrEqual(0);
-  });
-
-  test('a failed lower side ends that proposal, not the guessing: 10^307·[[10, 9], [9, 10]], λ_0 = 10^307', () => {
-    // Jacobi's guess for λ_0 is the unrotated 1e308; its lower side 1e308 − 2.5e295 has one eigenvalue below (fails,
-    // and the upper side is not tried); the Rayleigh-quotient step (one solve) lands on e_2, quotient 1e308, and fails
-    // the same way, as do the two widened lower sides: four counts, then bisection.
-    const P = 10n ** 307n;
-    const stats: CertifyStats = { probes: 0, bisections: 0, solves: 0 };
-    const iv = certifiedEigenvalue([[q(10n * P), q(9n * P)], [q(9n * P), q(10n * P)]], 0, { stats });
-    expect(stats.solves).toBe(1);
-    expect(stats.bisections).toBeGreaterThan(0);
-    expect(stats.probes - stats.bisections).toBe(4);
-    expect(iv.lo.compare(q(P))).toBeLessThanOrEqual(0);
-    expect(iv.hi.compare(q(P))).toBeGreaterThanOrEqual(0);
+    expect(iv.lo.compare(q(multiple * P))).toBeLessThanOrEqual(0);
+    expect(iv.hi.compare(q(multiple * P))).toBeGreaterThanOrEqual(0);
   });
 
   test('a widened proposal beyond float64 is not made (it threw NonFiniteError before): relWidth 0.1 and 0.001', () => {

@@ -18,24 +18,14 @@
  *   the scaled value is 2^65/3 ∈ [2^63, 2^64)); a dyadic eigenvalue is returned exactly.
  */
 import { describe, expect, test } from 'vitest';
-import { DeltaStnError, InvalidArgumentError, NotPositiveDefiniteError, NotSymmetricError } from '../../src/errors.js';
+import { InvalidArgumentError, NotPositiveDefiniteError, NotSymmetricError } from '../../src/errors.js';
 import { symmetricEigen } from '../../src/linalg/dense.js';
 import { exactFromFloat, math, ratioToNumber, type Rational, type RationalMatrix } from '../../src/linalg/exact.js';
 import { certifiedConditionNumber, certifiedEigenvalue, type CertifyStats } from '../../src/linalg/inertia.js';
+import { message } from './throws.js';
 
 const q = (p: number | bigint, d: number | bigint = 1): Rational => math.fraction(BigInt(p), BigInt(d));
 const newStats = (): CertifyStats => ({ probes: 0, bisections: 0, solves: 0 });
-
-/** The message of the error `f` throws, checked to be of class `cls` (fails the test if `f` returns). */
-function message(f: () => unknown, cls: new (...args: never[]) => DeltaStnError): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(cls);
-    return (e as Error).message;
-  }
-  throw new Error('expected a throw');
-}
 
 function diagQ(d: readonly Rational[]): RationalMatrix {
   return d.map((x, i) => d.map((_, j) => (i === j ? x : q(0))));

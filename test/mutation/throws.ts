@@ -23,3 +23,8 @@ export function expectThrows(fn: () => unknown, cls: abstract new (...args: neve
   expect(e.argument).toBe(argument);
   expect(e.message).toBe(message);
 }
+
+/** The exact message of what `fn` throws, checked to be an instance of `cls`. */
+export function message(fn: () => unknown, cls: abstract new (...args: never[]) => Error): string {
+  return thrown(fn, cls).message;
+}
