@@ -357,10 +357,11 @@ function closedForm(lams: number[], eta: number, K: number): { ratio: number; bo
 }
 
 describe('measureAsymptoticRatio and scaleToUnit', () => {
-  // A = [[2,1],[1,2]]: {1, 3}; Σ = [[2,1,0],[1,3,1],[0,1,2]]: {1, 2, 4}; λ(Σ⊗A) = {1, 2, 4, 3, 6, 12}.
-  const A = [[2, 1], [1, 2]];
+  // A = [[5,2],[2,2]]: {1, 6}, eigenvectors (1, −2)/√5, (2, 1)/√5, so no entry of a = V_A 1 is 0;
+  // Σ = [[2,1,0],[1,3,1],[0,1,2]]: {1, 2, 4}, no entry of b = V_Σ 1 is 0; λ(Σ⊗A) = {1, 2, 4, 6, 12, 24}.
+  const A = [[5, 2], [2, 2]];
   const S = [[2, 1, 0], [1, 3, 1], [0, 1, 2]];
-  const LAMS = [1, 2, 4, 3, 6, 12];
+  const LAMS = [1, 2, 4, 6, 12, 24];
   test('K = 1, 2, 3 steps (m = 2 ≠ h = 3): ratio and bound against the closed form', () => {
     for (const K of [1, 2, 3]) {
       const r = measureAsymptoticRatio(A, S, 0.05, K);
@@ -371,9 +372,9 @@ describe('measureAsymptoticRatio and scaleToUnit', () => {
       expect(r.bound).toBeGreaterThan(0.01);
     }
   });
-  test('a step size with μ of both signs: ρ = |1 − 12η|', () => {
-    const r = measureAsymptoticRatio(A, S, 0.15, 4);
-    const c = closedForm(LAMS, 0.15, 4);
+  test('a step size with μ of both signs: μ = {0.925, 0.85, 0.7, 0.55, 0.1, −0.8}', () => {
+    const r = measureAsymptoticRatio(A, S, 0.075, 4);
+    const c = closedForm(LAMS, 0.075, 4);
     expect(r.steps).toBe(3);
     expect(r.ratio).toBeCloseTo(c.ratio, 12);
     expect(r.bound).toBeCloseTo(c.bound, 12);
