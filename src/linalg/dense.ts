@@ -226,9 +226,26 @@ export function choleskySolve(a: MatrixLike, b: readonly number[] | MatrixLike, 
   const rhs = isVector(b) ? Matrix.columnVector(b as number[]) : toMatrix(b as MatrixLike, 'b');
   if (isVector(b)) assertFiniteVector(b as number[], 'b');
   if (rhs.rows !== n) throw new ShapeMismatchError('b', `${n} rows`, `${rhs.rows} rows`);
-  const chol = new CholeskyDecomposition(m);
+  // ml-matrix's Cholesky throws an untyped Error('Matrix is not symmetric') on any asymmetry at all, even one that
+  // assertSymmetric accepts (1e-12 relative): factor the lower triangle mirrored (LAPACK's convention; the matrix
+  // itself when it is exactly symmetric).
+  const chol = new CholeskyDecomposition(lowerMirrored(m));
   if (!chol.isPositiveDefinite()) throw new NotPositiveDefiniteError(name, 'Cholesky factorisation failed');
   return chol.solve(rhs);
+}
+
+/** The symmetric matrix with `a`'s lower triangle (and diagonal) in both triangles; a new Matrix. */
+function lowerMirrored(a: Matrix): Matrix {
+  const n = a.rows;
+  const s = new Matrix(n, n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const v = a.get(i, j);
+      s.set(i, j, v);
+      s.set(j, i, v);
+    }
+  }
+  return s;
 }
 
 function isVector(b: unknown): b is readonly number[] {

@@ -145,6 +145,12 @@ describe('expm1MinusLinear: e^y − 1 − y without cancellation', () => {
     expect(expm1MinusLinear(-(2 ** -60))).toBe(2 ** -121);
   });
 
+  test('y = −2^-52: the second term moves a power-of-two partial sum down by one ulp (the loop tests sum + term, not sum − term)', () => {
+    // y²/2 = 2^-105 exactly; y³/6 = −⅔ of the spacing 2^-158 below it, so the correctly rounded value is 2^-105 − 2^-158
+    expect(exactExpm1MinusLinear(-1n, 52)).toBe(2 ** -105 - 2 ** -158);
+    expect(expm1MinusLinear(-(2 ** -52))).toBe(2 ** -105 - 2 ** -158);
+  });
+
   test('|y| ≥ ½ (the boundary included): exactly Math.expm1(y) − y', () => {
     for (const y of [0.5, -0.5, 0.75, -0.75, 1, 3, -3, 10, -30, 50]) {
       expect(expm1MinusLinear(y)).toBe(Math.expm1(y) - y);
@@ -217,6 +223,11 @@ describe('validate: A square, symmetric positive definite, finite; b of length m
   test('a non-finite entry of b: NonFiniteError naming it', () => {
     expectThrows(() => validate({ A: [[1, 0], [0, 1]], b: [1, NaN] }), NonFiniteError, 'b[1]', 'b[1]: expected a finite number, got NaN');
     expectThrows(() => validate({ A: [[1]], b: [-Infinity] }), NonFiniteError, 'b[0]', 'b[0]: expected a finite number, got -Infinity');
+  });
+
+  test('A symmetric to rounding (1 ulp) is accepted, not an untyped ml-matrix error (src/linalg/dense.ts fix of 2026-12-07)', () => {
+    expect(validate({ A: [[2, 0.5000000000000001], [0.5, 3]], b: [1, -2] })).toBe(2);
+    expectVecClose(weightDecayBestResponse({ A: [[2, 0.5000000000000001], [0.5, 3]], b: [1, -2] }, 0.3), weightDecayBestResponse(p2(), 0.3), 1e-15);
   });
 
   test('A not symmetric / not positive definite: the factorisation errors, naming A', () => {
@@ -365,6 +376,20 @@ describe('weightDecayStnSystemByQuadrature / weightDecayStnByQuadrature', () => 
     expect(rhs[1]).toBe(0);
     expect(Math.abs(rhs[2])).toBeLessThanOrEqual(1e-215);
     expect(rhs[3]).toBe(0);
+  });
+
+  test('A symmetric only to 1 ulp: the lower-right block keeps A entry by entry, so K(Aᵀ) has it transposed, bit for bit', () => {
+    const a = [[2, 0.5], [0.5000000000000001, 3]];
+    const at = [[2, 0.5000000000000001], [0.5, 3]];
+    const k = weightDecayStnSystemByQuadrature({ A: a, b: [1, 1] }, 0.2, 1.1).matrix;
+    const kt = weightDecayStnSystemByQuadrature({ A: at, b: [1, 1] }, 0.2, 1.1).matrix;
+    expect(k[3][2]).not.toBe(k[2][3]);
+    for (let i = 0; i < 2; i++) {
+      for (let j = 0; j < 2; j++) {
+        expect(kt[2 + i][2 + j]).toBe(k[2 + j][2 + i]);
+        expect(kt[i][j]).toBe(k[j][i]);
+      }
+    }
   });
 
   test('the lower-left block is the transpose of the upper-right one, bit for bit', () => {
@@ -536,7 +561,9 @@ describe('weightDecayInnerProblem, sinInnerProblem', () => {
     expect(ip.hessW(lambda, w)).toEqual(shifted(p.A, e));
     const dl = [0.6];
     const dw = [0.4, -0.9];
-    const sd = ip.secondDirectional(lambda, w, dl, dw);
+    expect(typeof ip.secondDirectional).toBe('function');
+    const second = ip.secondDirectional as NonNullable<typeof ip.secondDirectional>;
+    const sd = second(lambda, w, dl, dw);
     expectVecClose(sd, [e * (0.36 * 0.7 + 1.2 * 0.4), e * (0.36 * -1.2 + 1.2 * -0.9)], 1e-15);
     const h = 1e-3;
     const g = (t: number): number[] => ip.gradW([lambda[0] + t * dl[0]], [w[0] + t * dw[0], w[1] + t * dw[1]]);
@@ -551,8 +578,11 @@ describe('weightDecayInnerProblem, sinInnerProblem', () => {
     expect(ip.hypers).toBe(1);
     expect(ip.gradW([0.8], [0.3])).toEqual([0.3 - Math.sin(0.8)]);
     expect(ip.hessW([0.8], [0.3])).toEqual([[1]]);
-    expectClose(ip.secondDirectional([0.8], [0.3], [0.6], [5])[0], Math.sin(0.8) * 0.36, 1e-15);
-    expect(ip.secondDirectional([0.8], [0.3], [0.6], [5]).length).toBe(1);
+    expect(typeof ip.secondDirectional).toBe('function');
+    const second = ip.secondDirectional as NonNullable<typeof ip.secondDirectional>;
+    const sd = second([0.8], [0.3], [0.6], [5]);
+    expect(sd.length).toBe(1);
+    expectClose(sd[0], Math.sin(0.8) * 0.36, 1e-15);
   });
 });
 
