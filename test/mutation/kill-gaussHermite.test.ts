@@ -16,9 +16,17 @@ import { InvalidArgumentError } from '../../src/errors.js';
 import { math } from '../../src/linalg/exact.js';
 import { forEachGaussianPoint, gaussHermite, gaussianExpectation } from '../../src/linalg/gaussHermite.js';
 import { highPrecisionRelTol } from '../../src/tolerance.js';
-import { thrown as thrownAny } from './throws.js';
 
-const thrown = (f: () => unknown): InvalidArgumentError => thrownAny(f, InvalidArgumentError);
+/** The error `f` throws (fails the test if it returns). */
+function thrown(f: () => unknown): InvalidArgumentError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(InvalidArgumentError);
+    return e as InvalidArgumentError;
+  }
+  throw new Error('expected a throw');
+}
 
 /** [He_n(x), He_{n−1}(x)] in 64-digit BigNumber arithmetic, by He_{k+1} = x·He_k − k·He_{k−1} (no square roots). */
 function hermiteBig(n: number, x: BigNumber): [BigNumber, BigNumber] {

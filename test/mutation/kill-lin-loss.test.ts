@@ -19,7 +19,23 @@ import {
   type ScalarLoss,
 } from '../../src/theory/lin/loss.js';
 import { closedFormRelTol, FINITE_DIFFERENCE_REL_TOL, finiteDifferenceStep, QUADRATURE_TOL } from '../../src/tolerance.js';
-import { expectThrows } from './throws.js';
+
+function caught(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+/** `fn` throws an instance of `cls` naming `argument`, with exactly `message`. */
+function expectThrows(fn: () => unknown, cls: typeof InvalidArgumentError | typeof NonFiniteError, argument: string, message: string): void {
+  const e = caught(fn);
+  expect(e).toBeInstanceOf(cls);
+  expect((e as InvalidArgumentError).argument).toBe(argument);
+  expect((e as InvalidArgumentError).message).toBe(message);
+}
 
 function expectRelClose(actual: number, expected: number, tol: number): void {
   expect(Number.isFinite(actual)).toBe(true);

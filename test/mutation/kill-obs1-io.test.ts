@@ -7,9 +7,18 @@
  * five names (found by a scan of λ̄ = k/1000: k = 9 is the first that reaches the centered ones).
  */
 import { describe, expect, test } from 'vitest';
-import { InvalidArgumentError, NotPositiveDefiniteError, NotSymmetricError, ShapeMismatchError } from '../../src/errors.js';
+import { DeltaStnError, InvalidArgumentError, NotPositiveDefiniteError, NotSymmetricError, ShapeMismatchError } from '../../src/errors.js';
 import { conditioningReport, type ConditioningInput } from '../../src/theory/obs1/io.js';
-import { thrown } from './throws.js';
+
+function thrown(f: () => unknown): DeltaStnError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(DeltaStnError);
+    return e as DeltaStnError;
+  }
+  throw new Error('expected a throw');
+}
 
 const report = conditioningReport as (input: unknown) => ReturnType<typeof conditioningReport>;
 /** σ = 10^-k as an exact rational string: σ² is far below float64's smallest normal number for k ≥ 160. */

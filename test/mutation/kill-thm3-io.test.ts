@@ -6,12 +6,19 @@
 import { describe, expect, test } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { thm3Report, type Thm3Input } from '../../src/theory/thm3/io.js';
-import { thrown as thrownAny } from './throws.js';
-
-const thrown = (f: () => unknown): InvalidArgumentError => thrownAny(f, InvalidArgumentError);
 
 /** L_T = ½wᵀAw − wᵀ(b + Bλ) at λ₀ = 3 (test/theory/THM-3.test.ts's hand-checked case): w* = (7/3, −2/3), J* = (2/3, −1/3). */
 const small = { A: [[2, 1], [1, 2]], B: [[1], [0]], b: [1, 1], lambda0: [3], eta: 1 };
+
+function thrown(f: () => unknown): InvalidArgumentError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(InvalidArgumentError);
+    return e as InvalidArgumentError;
+  }
+  throw new Error('expected a throw');
+}
 
 describe('thm3Report: sigma or covariance, null meaning absent', () => {
   test('sigma with covariance: null, and covariance with sigma: null, give the same report as the one field alone (Σ = diag(1/4))', () => {

@@ -225,25 +225,18 @@ describe('LIN claim (property)', () => {
 
 // ─────────────────────────────────────────── L.1 convexity ───────────────────────────────────────────
 
-// PT-11's toy with its best response at λ = −1, and the counterexample toy at λ = 0.2. Built on first use inside a
-// test, not while vitest collects the file: a throw there would fail the whole file at collection, and the mutation
-// run (README, "Mutation testing") counts only the tests that ran.
-function once<T>(build: () => T): () => T {
-  let value: { v: T } | undefined;
-  return () => (value ??= { v: build() }).v;
-}
-const pt11 = once(() => tanhToy(PT11_DATA.x, PT11_DATA.y));
-const w11 = once(() => bestResponseScalar(pt11(), -1));
-const cex = once(() => tanhToy(PT11_DATA.x, PT11_DATA.y, { weightDecay: false, lambdaInOutput: true }));
-const wCex = once(() => bestResponseScalar(cex(), 0.2, { start: 1 }));
+const pt11 = tanhToy(PT11_DATA.x, PT11_DATA.y);
+const w11 = bestResponseScalar(pt11, -1);
+const cex = tanhToy(PT11_DATA.x, PT11_DATA.y, { weightDecay: false, lambdaInOutput: true });
+const wCex = bestResponseScalar(cex, 0.2, { start: 1 });
 
 describe('L.1 convexity of F_lin', () => {
   test.prop([fc.double({ min: -30, max: 30, noNaN: true }), fc.double({ min: -30, max: 30, noNaN: true }), fc.constantFrom(0.1, 0.5, 1, 2)], { numRuns: 60 })(
     'midpoint convexity on random pairs (PT-11 and the counterexample toy)',
     (a, b, s) => {
       for (const [toy, l0, w0] of [
-        [pt11(), -1, w11()],
-        [cex(), 0.2, wCex()],
+        [pt11, -1, w11],
+        [cex, 0.2, wCex],
       ] as const) {
         const f = linearizedResponseObjective(toy, l0, w0, s);
         const fa = f(a).value;
@@ -255,18 +248,18 @@ describe('L.1 convexity of F_lin', () => {
 
   test('the non-linearized objective is NOT convex on the counterexample toy (found F″ < 0), F_lin is', () => {
     for (const s of [0.1, 0.5, 1]) {
-      const neg = minResponseCurvature(cex(), 0.2, wCex(), s, -20, 20, 400);
+      const neg = minResponseCurvature(cex, 0.2, wCex, s, -20, 20, 400);
       expect(neg.curvature).toBeLessThan(0);
-      expect(linearizedResponseObjective(cex(), 0.2, wCex(), s)(neg.response).curvature).toBeGreaterThan(0);
+      expect(linearizedResponseObjective(cex, 0.2, wCex, s)(neg.response).curvature).toBeGreaterThan(0);
       // F″ by a central difference of F′ confirms the sign (not an artefact of the curvature formula).
       const h = finiteDifferenceStep(Math.max(Math.abs(neg.response), 1 / s));
-      const fd = (responseObjectiveScalar(cex(), 0.2, wCex(), s, neg.response + h).gradient - responseObjectiveScalar(cex(), 0.2, wCex(), s, neg.response - h).gradient) / (2 * h);
+      const fd = (responseObjectiveScalar(cex, 0.2, wCex, s, neg.response + h).gradient - responseObjectiveScalar(cex, 0.2, wCex, s, neg.response - h).gradient) / (2 * h);
       expect(relativeError(fd, neg.curvature)).toBeLessThan(FINITE_DIFFERENCE_REL_TOL * 10);
     }
   });
 
   test('observation (reported, not a claim): with weight decay on the PT-11 data no negative F″ was found on [−20, 20]', () => {
-    for (const s of [0.1, 0.5, 1]) expect(minResponseCurvature(pt11(), -1, w11(), s, -20, 20, 400).curvature).toBeGreaterThan(0);
+    for (const s of [0.1, 0.5, 1]) expect(minResponseCurvature(pt11, -1, w11, s, -20, 20, 400).curvature).toBeGreaterThan(0);
   });
 });
 
@@ -319,8 +312,8 @@ describe('L.1 in matrix form: ∇²F_lin = E[(εεᵀ) ⊗ JᵀH_ℓJ] + E[(εε
   test('m = h = 1: the matrix form agrees with the scalar objective (PT-11 data)', () => {
     const toy = vectorTanhToy(PT11_DATA.x.map((v) => [v]), [...PT11_DATA.y], 1, true);
     for (const theta of [-2, -0.16, 0, 1.5]) {
-      const vecForm = linearizedObjectiveVec(toy, [-1], [w11()], [0.5], [[theta]]);
-      const scalar = linearizedResponseObjective(pt11(), -1, w11(), 0.5)(theta);
+      const vecForm = linearizedObjectiveVec(toy, [-1], [w11], [0.5], [[theta]]);
+      const scalar = linearizedResponseObjective(pt11, -1, w11, 0.5)(theta);
       expect(relativeError(vecForm.value, scalar.value)).toBeLessThan(closedFormRelTol(1));
       expect(relativeError(vecForm.gradient[0], scalar.gradient, 1)).toBeLessThan(closedFormRelTol(1));
       expect(relativeError(vecForm.hessian[0][0], scalar.curvature)).toBeLessThan(closedFormRelTol(1));
@@ -332,12 +325,12 @@ describe('L.1 in matrix form: ∇²F_lin = E[(εεᵀ) ⊗ JᵀH_ℓJ] + E[(εε
 
 describe('L.2 and L.4 on PT-11', () => {
   test('θ_lin(σ) → GN-IFT and non-linearized θ(σ) → J*, both at O(σ²)', () => {
-    const gn = gaussNewtonIftJacobianScalar(pt11(), -1, w11());
-    const j = bestResponseJacobianScalar(pt11(), -1, w11());
+    const gn = gaussNewtonIftJacobianScalar(pt11, -1, w11);
+    const j = bestResponseJacobianScalar(pt11, -1, w11);
     expect(relativeError(gn, j)).toBeGreaterThan(0.1); // the two limits really differ here (residual ≠ 0)
     for (const [solve, limit] of [
-      [(s: number) => linearizedResponse(pt11(), -1, w11(), s), gn],
-      [(s: number) => deltaStnResponseScalar(pt11(), -1, w11(), s), j],
+      [(s: number) => linearizedResponse(pt11, -1, w11, s), gn],
+      [(s: number) => deltaStnResponseScalar(pt11, -1, w11, s), j],
     ] as const) {
       const q = [0.04, 0.02, 0.01].map((s) => (solve(s) - limit) / (s * s));
       expect(relativeError(q[1], q[2])).toBeLessThan(0.01);
@@ -346,18 +339,18 @@ describe('L.2 and L.4 on PT-11', () => {
   });
 
   test.prop([fc.double({ min: 0.001, max: 2, noNaN: true })], { numRuns: 40 })('L.4 closed form = quadrature minimiser for every σ', (s) => {
-    const g = gaussNewtonScalar(pt11(), -1, w11());
-    const cf = weightDecayLinearizedResponse([[g]], [w11()], -1, s)[0];
-    expect(relativeError(cf, linearizedResponse(pt11(), -1, w11(), s))).toBeLessThan(QUADRATURE_TOL);
+    const g = gaussNewtonScalar(pt11, -1, w11);
+    const cf = weightDecayLinearizedResponse([[g]], [w11], -1, s)[0];
+    expect(relativeError(cf, linearizedResponse(pt11, -1, w11, s))).toBeLessThan(QUADRATURE_TOL);
   });
 
   test('linearizing R as well breaks L.4 (R must be evaluated at w0 + θε)', () => {
     // F with R replaced by R(λ, w0) + ∂_wR(λ, w0)θε: no R curvature, so θ = −E[ε²c]…/E[ε²G] — a different number.
     const s = 0.5;
-    const g = gaussNewtonScalar(pt11(), -1, w11());
+    const g = gaussNewtonScalar(pt11, -1, w11);
     const c = Math.exp(-1 + s * s / 2);
-    const wrong = (-c * w11()) / g; // minimiser of σ²Gθ²/2 + σ²c w0 θ
-    expect(relativeError(wrong, weightDecayLinearizedResponse([[g]], [w11()], -1, s)[0])).toBeGreaterThan(0.1);
+    const wrong = (-c * w11) / g; // minimiser of σ²Gθ²/2 + σ²c w0 θ
+    expect(relativeError(wrong, weightDecayLinearizedResponse([[g]], [w11], -1, s)[0])).toBeGreaterThan(0.1);
   });
 });
 
@@ -398,22 +391,22 @@ describe('L.3 σ-independence', () => {
   });
 
   test('λ in the output with a residual: θ_lin is σ-independent and = GN-IFT, but ≠ J*', () => {
-    const gn = gaussNewtonIftJacobianScalar(cex(), 0.2, wCex());
-    for (const s of [0.01, 0.3, 1, 2]) expect(relativeError(linearizedResponse(cex(), 0.2, wCex(), s), gn)).toBeLessThan(QUADRATURE_TOL);
-    expect(relativeError(gn, bestResponseJacobianScalar(cex(), 0.2, wCex()))).toBeGreaterThan(0.2);
+    const gn = gaussNewtonIftJacobianScalar(cex, 0.2, wCex);
+    for (const s of [0.01, 0.3, 1, 2]) expect(relativeError(linearizedResponse(cex, 0.2, wCex, s), gn)).toBeLessThan(QUADRATURE_TOL);
+    expect(relativeError(gn, bestResponseJacobianScalar(cex, 0.2, wCex))).toBeGreaterThan(0.2);
   });
 
   test('typed errors of the LIN routines', () => {
-    expect(() => linearizedResponseObjective(pt11(), -1, w11(), 0)).toThrow(InvalidArgumentError);
-    expect(() => linearizedResponseObjective(pt11(), -1, w11(), 0.5, { nodes: 10 })).toThrow(InvalidArgumentError);
-    expect(() => linearizedResponseObjective(pt11(), Number.NaN, w11(), 0.5)).toThrow(NonFiniteError);
+    expect(() => linearizedResponseObjective(pt11, -1, w11, 0)).toThrow(InvalidArgumentError);
+    expect(() => linearizedResponseObjective(pt11, -1, w11, 0.5, { nodes: 10 })).toThrow(InvalidArgumentError);
+    expect(() => linearizedResponseObjective(pt11, Number.NaN, w11, 0.5)).toThrow(NonFiniteError);
     expect(() => weightDecayLinearizedResponse([[1]], [1, 2], 0, 0.5)).toThrow(ShapeMismatchError);
     expect(() => weightDecayLinearizedResponse([[-5]], [1], -3, 0.1)).toThrow(NotPositiveDefiniteError);
     expect(() => cubicLinearizedResponseExact(math.fraction(1), math.fraction(1), math.fraction(2), math.fraction(0))).toThrow(InvalidArgumentError);
     expect(() => vectorTanhToy([[1, 2]], [1, 2], 1)).toThrow(ShapeMismatchError);
     expect(() => vectorTanhToy([[1]], [1], 0)).toThrow(InvalidArgumentError);
     expect(() => linearizedObjectiveVec(vectorTanhToy([[1]], [1], 1), [0, 0], [0], [1], [[0]])).toThrow(ShapeMismatchError);
-    expect(() => minResponseCurvature(pt11(), -1, w11(), 0.5, -1, 1, 0)).toThrow(InvalidArgumentError);
+    expect(() => minResponseCurvature(pt11, -1, w11, 0.5, -1, 1, 0)).toThrow(InvalidArgumentError);
     // F_lin with every ∂_w r = 0 and no regularizer has no strict minimiser.
     expect(() => linearizedResponse(tanhToy([0], [1], { weightDecay: false }), 0, 0, 0.5)).toThrow(InvalidArgumentError);
   });
@@ -888,8 +881,9 @@ describe('the IFT needs ∇²_w L_T ≻ 0: a strict minimiser with a singular He
     expect(() => linearModelProblem([], [], 'logistic')).toThrow(InvalidArgumentError);
     expect(() => linearModelProblem([1], [Number.POSITIVE_INFINITY], 'logistic')).toThrow(NonFiniteError);
     expect(() => linearModelProblem([1], [1], 'hinge' as 'logistic')).toThrow(InvalidArgumentError);
-    expect(() => linearModelLinearizedObjective(linearModelProblem([1], [1], 'logistic'), 0, 0, -1)).toThrow(InvalidArgumentError);
-    expect(() => linearModelLinearizedObjective(linearModelProblem([1], [1], 'logistic'), 0, 0, 1, 10)).toThrow(InvalidArgumentError);
+    expect(() => linearModelLinearizedObjective(logisticOne, 0, 0, -1)).toThrow(InvalidArgumentError);
+    expect(() => linearModelLinearizedObjective(logisticOne, 0, 0, 1, 10)).toThrow(InvalidArgumentError);
   });
 });
 
+const logisticOne = linearModelProblem([1], [1], 'logistic');
