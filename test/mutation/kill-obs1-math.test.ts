@@ -607,6 +607,16 @@ describe('gradientDescentTrace', () => {
     expectThrows(() => gradientDescentTrace([[1, 0], [0, -1]], [1, 1], [0, 0], 1), NotPositiveDefiniteError, 'hessian', 'hessian: expected a symmetric positive definite matrix (smallest eigenvalue -1)');
     expectThrows(() => gradientDescentTrace([[1, 0], [0, 0]], [1, 1], [0, 0], 1), NotPositiveDefiniteError, 'hessian', 'hessian: expected a symmetric positive definite matrix (smallest eigenvalue 0)');
   });
+
+  test('an exactly singular H that Jacobi rounds to λ_min ≈ 3.9e-16 > 0: the Cholesky solve refuses it, naming `hessian`', () => {
+    // det [[25, 5, −10], [5, 10, −5], [−10, −5, 5]] = 25·25 − 5·(−25) − 10·75 = 0 (found by a scan of small integer Gram matrices).
+    expectThrows(
+      () => gradientDescentTrace([[25, 5, -10], [5, 10, -5], [-10, -5, 5]], [1, 1, 1], [0, 0, 0], 1),
+      NotPositiveDefiniteError,
+      'hessian',
+      'hessian: expected a symmetric positive definite matrix (Cholesky factorisation failed)',
+    );
+  });
 });
 
 // ───────────────────────────────────── float64 κ: its tolerance ───────────────────────────────────
