@@ -451,6 +451,10 @@ describe('conditioningChecked', () => {
     expectThrows(() => conditioningChecked(withG(() => new ParseError('theta', 'bad'))), OutOfRangeError, 'G, lambdaBar, sigma', oor('G, lambdaBar, sigma', 'a float64 step failed (ParseError: theta: bad)'));
     expectThrows(() => conditioningChecked(withG(() => new ParseError('Gram', 'bad'))), OutOfRangeError, 'G, lambdaBar, sigma', oor('G, lambdaBar, sigma', 'a float64 step failed (ParseError: Gram: bad)'));
     expectThrows(() => conditioningChecked(withG(() => new RangeError('Invalid array length'))), LimitExceededError, 'G, lambdaBar, sigma', big('G, lambdaBar, sigma', 'sizes the exact arithmetic can hold', 'a JavaScript RangeError (Invalid array length)'));
+    // nothing is passed through as it is: any other name, whatever it is, becomes all three fields
+    for (const name of ['secondMoment', 'input', 'x[0]', 'Stryker was here']) {
+      expectThrows(() => conditioningChecked(withG(() => new ParseError(name, 'bad'))), OutOfRangeError, 'G, lambdaBar, sigma', oor('G, lambdaBar, sigma', `a float64 step failed (ParseError: ${name}: bad)`));
+    }
   });
 });
 
