@@ -214,6 +214,13 @@ describe('validate: A square, symmetric positive definite, finite; b of length m
     expectThrows(() => validate({ A: [[1, 0], ['0' as unknown as number, 1]], b: [1, 1] }), NonFiniteError, 'A[1][0]', 'A[1][0]: expected a finite number, got "0"');
   });
 
+  test('order: row by row, each row\'s shape then its entries, all of A before b', () => {
+    // row 0's NaN is reported before row 1's bad length, and A's NaN before b's bad length
+    expectThrows(() => validate({ A: [[1, NaN], [0]], b: [1, 1] }), NonFiniteError, 'A[0][1]', 'A[0][1]: expected a finite number, got NaN');
+    expectThrows(() => validate({ A: [[NaN]], b: [1, 2] }), NonFiniteError, 'A[0][0]', 'A[0][0]: expected a finite number, got NaN');
+    expectThrows(() => validate({ A: [[1, 0], [0, 1]], b: [NaN] }), ShapeMismatchError, 'b', 'b: expected shape a vector of length 2, got length 1');
+  });
+
   test('b not an array or of the wrong length: ShapeMismatchError naming b', () => {
     expectThrows(() => validate({ A: [[1, 0], [0, 1]], b: 'xy' as unknown as number[] }), ShapeMismatchError, 'b', 'b: expected shape a vector of length 2, got string');
     expectThrows(() => validate({ A: [[1, 0], [0, 1]], b: [1] }), ShapeMismatchError, 'b', 'b: expected shape a vector of length 2, got length 1');
