@@ -3,8 +3,8 @@
  * minimiser on scalar toys, Prop. L.4's weight-decay closed form, the curvature scan, and the exact PT-10 family
  * (docs/math.md#s3-3, #s4-3; proofs/LIN.md). test/theory/LIN.test.ts checks the claim; these pin the pieces:
  * - F_lin, F_lin', F_lin'' on a toy with affine residuals r_i = α_i w + β_i λ + γ_i (n = 2) and the polynomial
- *   regularizer R = ½w² + λw, where every Gauss–Hermite expectation is a moment of ε (E ε = 0, E ε² = σ²), so
- *   F_lin(θ) = ⟨½c_i² + ½(β_i + α_iθ)²σ²⟩ + ½(w₀² + θ²σ²) + λ₀w₀ + θσ² in closed form, and its minimiser too;
+ *   regularizer R = w² + λw, where every Gauss–Hermite expectation is a moment of ε (E ε = 0, E ε² = σ²), so
+ *   F_lin(θ) = ⟨½c_i² + ½(β_i + α_iθ)²σ²⟩ + w₀² + θ²σ² + λ₀w₀ + θσ² in closed form, and its minimiser too;
  * - θ_lin(σ) = −(G + (1+σ²)c I)⁻¹ c w₀, c = e^{λ₀+σ²/2}, by hand (diagonal G) and by Cramer's rule (2×2 G);
  * - the curvature scan on r = w², where F''(θ) = 6σ²(w₀² + 3σ²θ²) (E ε⁴ = 3σ⁴), and its first-minimum tie rule;
  * - the PT-10 family exactly: θ_lin = 1/g'(w₀), J* = g'/(g'² + (g − λ₀)g'') worked by hand;
@@ -38,7 +38,7 @@ const ALPHA = [1, 2];
 const BETA = [3, -1];
 const GAMMA = [-1, 0.5];
 
-/** r_i = α_i w + β_i λ + γ_i (n = 2), optionally with R = ½w² + λw; `calls` counts residual evaluations. */
+/** r_i = α_i w + β_i λ + γ_i (n = 2), optionally with R = w² + λw; `calls` counts residual evaluations. */
 function affineToy(withReg: boolean, calls: { n: number; nonFinite: number } = { n: 0, nonFinite: 0 }): ScalarToy {
   return {
     name: 'affine',
@@ -49,7 +49,7 @@ function affineToy(withReg: boolean, calls: { n: number; nonFinite: number } = {
       if (!Number.isFinite(lambda) || !Number.isFinite(w)) calls.nonFinite++;
       return jet({ value: ALPHA[i] * w + BETA[i] * lambda + GAMMA[i], dw: ALPHA[i], dl: BETA[i] });
     },
-    regularizer: withReg ? (lambda, w) => jet({ value: 0.5 * w * w + lambda * w, dw: w + lambda, dl: w, dww: 1, dwl: 1 }) : undefined,
+    regularizer: withReg ? (lambda, w) => jet({ value: w * w + lambda * w, dw: 2 * w + lambda, dl: w, dww: 2, dwl: 1 }) : undefined,
   };
 }
 
@@ -67,9 +67,9 @@ function affineClosedForm(withReg: boolean, lambda0: number, w0: number, sigma: 
     h += (ALPHA[i] * ALPHA[i] * s2) / 2;
   }
   if (withReg) {
-    v += 0.5 * (w0 * w0 + theta * theta * s2) + lambda0 * w0 + theta * s2;
-    g += s2 * (theta + 1);
-    h += s2;
+    v += w0 * w0 + theta * theta * s2 + lambda0 * w0 + theta * s2;
+    g += s2 * (2 * theta + 1);
+    h += 2 * s2;
   }
   return [v, g, h];
 }
@@ -97,7 +97,7 @@ describe('assertFiniteNumber, assertScale, assertNodes', () => {
 
 describe('linearizedResponseObjective', () => {
   for (const withReg of [false, true]) {
-    test(`affine residuals${withReg ? ' + R = ½w² + λw' : ''}: value, gradient, curvature against the closed form`, () => {
+    test(`affine residuals${withReg ? ' + R = w² + λw' : ''}: value, gradient, curvature against the closed form`, () => {
       const lambda0 = 0.5;
       const w0 = 0.25;
       const sigma = 0.5;
@@ -132,8 +132,8 @@ describe('linearizedResponseObjective', () => {
 });
 
 describe('linearizedResponse', () => {
-  test('affine toy with R: θ_lin = −(⟨αβ⟩ + 1)/(⟨α²⟩ + 1) = −(1/2 + 1)/(5/2 + 1) = −3/7, for every σ', () => {
-    for (const sigma of [0.1, 1.5]) expectRelClose(linearizedResponse(affineToy(true), 0.5, 0.25, sigma), -3 / 7);
+  test('affine toy with R: θ_lin = −(⟨αβ⟩ + 1)/(⟨α²⟩ + 2) = −(1/2 + 1)/(5/2 + 2) = −1/3, for every σ', () => {
+    for (const sigma of [0.1, 1.5]) expectRelClose(linearizedResponse(affineToy(true), 0.5, 0.25, sigma), -1 / 3);
   });
   test('affine toy without R: θ_lin = −⟨αβ⟩/⟨α²⟩ = −1/5', () => {
     expectRelClose(linearizedResponse(affineToy(false), 0.5, 0.25, 0.5, { nodes: 60 }), -1 / 5);
