@@ -507,6 +507,11 @@ describe('newtonMinimizeNd: the Armijo line search', () => {
     expect(newtonMinimizeNd(table, [0], { maxIterations: 1 })).toEqual({ x: [1], gradient: [-8], iterations: 1, converged: false });
   });
 
+  test('Armijo holds with equality at t = 1 (f(x + p) = 1e-4·1·slope exactly, f = 0): accepted, x = 2', () => {
+    const exact = (x: readonly number[]): Fgh => [x[0] === 0 ? 0 : x[0] === 2 ? 1e-4 * 1 * -16 : x[0] === 1 ? -1e-3 : -x[0], [-8], [[4]]];
+    expect(newtonMinimizeNd(exact, [0], { maxIterations: 1 })).toEqual({ x: [2], gradient: [-8], iterations: 1, converged: false });
+  });
+
   test('never satisfied: t is halved down to 2^−67 (the first power of ½ ≤ 1e-20), then taken', () => {
     const step = (x: readonly number[]): Fgh => [x[0] === 0 ? 0 : 1, [-1], [[1]]];
     // The step taken, 2^−67, is below stepTol: converged.
@@ -798,6 +803,32 @@ describe('preparedLinearizedObjectiveVec: F_lin(ψ) against linearizedObjectiveV
 
   test('without weight decay (R ≡ 0), nodes 2 (the smallest allowed)', () => {
     compare(tanhToy({ weightDecay: false }), 2, THETA);
+  });
+
+  test('a linear-residual toy whose regularizer reads all of w (w has exactly m entries at every point)', () => {
+    const toy = linearToy(
+      [
+        [1, 2, -1],
+        [0.5, -1, 0.3],
+      ],
+      [
+        [0.4, 0],
+        [0, -0.6],
+      ],
+      [1, -0.5],
+      true,
+    );
+    const seen: number[] = [];
+    const spy: SecondOrderVectorToy = {
+      ...toy,
+      regularizer: (lambda, w) => {
+        seen.push(w.length);
+        return toy.regularizer!(lambda, w);
+      },
+    };
+    compare(spy, 2, THETA);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set([3]));
   });
 
   test('the data term is the exact quadratic c₀ + bᵀψ + ½ψᵀH_dψ: at ψ and −ψ (no R)', () => {
