@@ -920,7 +920,7 @@ describe('deltaStnResponseVec', () => {
     expect(Math.abs(theta[0][0] - bestResponseJacobianVec(toy, LAMBDA0, W0)[0][0])).toBeGreaterThan(1e-6);
   });
 
-  test('the linear toy with decay: F is ... stationary; and a toy without weights gives []', () => {
+  test('the linear toy with decay: the returned Θ is stationary for the brute-force F; a toy without weights gives []', () => {
     const toy = linearToy(
       [
         [1, 2],
