@@ -324,7 +324,9 @@ export function newtonMinimize1d(fgh: (x: number) => [number, number, number], x
 
 /**
  * Minimises a smooth f: ℝ² → ℝ by damped Newton (Levenberg shift until the Hessian is positive definite) with
- * Armijo backtracking; `fgh(x)` returns [f, ∇f (length 2), ∇²f (2×2)]. `x0` is the start.
+ * Armijo backtracking; `fgh(x)` returns [f, ∇f (length 2), ∇²f (2×2)]. `x0` is the start. A Hessian that no shift
+ * makes positive definite (a NaN entry, −∞ on the diagonal, e.g. from e^λ = ∞ in a wide expectation) ends the
+ * iteration there, not converged.
  */
 export function newtonMinimize2d(
   fgh: (x: readonly number[]) => [number, number[], number[][]],
@@ -350,6 +352,8 @@ export function newtonMinimize2d(
         p = [-(d * g[0] - b * g[1]) / det, -(a * g[1] - b * g[0]) / det];
         break;
       }
+      // No shift makes a Hessian with a NaN entry (or −∞ on the diagonal) positive definite: stop instead of looping.
+      if (!Number.isFinite(mu)) return { x, gradient: g, iterations: it, converged: false };
       mu = mu === 0 ? 1e-8 * scale : 10 * mu;
     }
     const xn = Math.hypot(x[0], x[1]);

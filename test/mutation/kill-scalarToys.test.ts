@@ -692,6 +692,31 @@ describe('newtonMinimize2d', () => {
     expect(t.xs[1][1]).toBeLessThan(-1e150);
   });
 
+  test('a Hessian no shift can make positive definite (NaN entry, NaN off the diagonal, −∞ on it): stop, not converged', () => {
+    const nanDiag = [
+      [Number.NaN, 0],
+      [0, 1],
+    ];
+    const nanOff = [
+      [1, Number.NaN],
+      [Number.NaN, 1],
+    ];
+    const minusInf = [
+      [Number.NEGATIVE_INFINITY, 0],
+      [0, 1],
+    ];
+    for (const hm of [nanDiag, nanOff, minusInf]) {
+      const t = table2d([[[0, 0], [0, [1, 1], hm]]]);
+      expect(newtonMinimize2d(t.fgh, [0, 0])).toEqual({ x: [0, 0], gradient: [1, 1], iterations: 0, converged: false });
+      expect(t.xs).toEqual([[0, 0]]);
+    }
+    const later = table2d([
+      [[0, 0], [0, [-1, 0], I2]],
+      [[1, 0], [-1, [1, 0], nanDiag]],
+    ]);
+    expect(newtonMinimize2d(later.fgh, [0, 0])).toEqual({ x: [1, 0], gradient: [1, 0], iterations: 1, converged: false });
+  });
+
   test('tiny AT its boundary (|p| = 1e-8, x = 0, no shift): the step is taken although f rises', () => {
     const t = table2d([
       [[0, 0], [0, [-1e-8, 0], I2]],
@@ -1063,6 +1088,15 @@ describe('stnJointScalar: (w₀, θ) = argmin E 𝓛_T (sin toy: w₀ = sin λ�
     const r = stnJointScalar(sinToy(), 0.3, 0.5, { maxIterations: 1, stepTol: 0.08 });
     expectRelClose(r.general, Math.sin(0.3) * Math.exp(-0.125));
     expectRelClose(r.response, Math.cos(0.3) * Math.exp(-0.125));
+  });
+
+  test('σ = 1000 with weight decay: e^λ = ∞ at the outer nodes makes ∇²Φ NaN; the solve fails with the typed error', () => {
+    expectThrows(
+      () => stnJointScalar(tanhToy([1], [0]), 0, 1000, { start: { general: 0, response: 0 } }),
+      InvalidArgumentError,
+      'toy',
+      'toy: expected an STN objective whose Newton iteration converges, got "(w0, σθ) = (0, 0)"',
+    );
   });
 
   test('an explicit start (2, 3) is used: the step of 2.3 > stepTol 0.5 does not converge in one iteration', () => {
