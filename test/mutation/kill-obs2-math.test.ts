@@ -338,6 +338,15 @@ describe('actualSmallStepVerdict', () => {
     expect(Object.keys(r).sort()).toEqual(['alpha', 'verdict']);
   });
 
+  test('c₁ = c₂ = 0 (g_V = 0, and a given fit of zeros): neutral with α = 0, not the c₂ = 0 step α = 1', () => {
+    const p = base();
+    const q = withGradients(p, obs2Prediction(p).trainGrad, QV([0, 0, 0]));
+    for (const r of [actualSmallStepVerdict(q), actualSmallStepVerdict(p, { c0: F(0), c1: F(0), c2: F(0), residualAt4: F(0), residualAt0: F(0) })]) {
+      expect(r.verdict).toBe('neutral');
+      expect(S(r.alpha)).toBe('0');
+    }
+  });
+
   test('a given fit is used as given: c₂ = 0 ⇒ α = 1 (held change at 1 is +38959/8: harmful)', () => {
     const fit: QuadraticFit = { c0: F(0), c1: F(1), c2: F(0), residualAt4: F(0), residualAt0: F(0) };
     const r = actualSmallStepVerdict(base(), fit);
