@@ -144,11 +144,7 @@ export function symmetricEigen(a: MatrixLike, options: JacobiOptions = {}): Symm
         if (apq === 0) continue;
         const app = A[p][p];
         const aqq = A[q][q];
-        // √|a_pp a_qq| without overflow: the product passes MAX_VALUE once both diagonals pass ~1.3e154, and an
-        // infinite threshold would zero every off-diagonal entry unrotated.
-        const product = Math.abs(app * aqq);
-        const scale = Number.isFinite(product) ? Math.sqrt(product) : Math.sqrt(Math.abs(app)) * Math.sqrt(Math.abs(aqq));
-        if (Math.abs(apq) <= eps * scale) {
+        if (Math.abs(apq) <= eps * Math.sqrt(Math.abs(app * aqq))) {
           A[p][q] = A[q][p] = 0;
           continue;
         }
