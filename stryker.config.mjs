@@ -4,7 +4,8 @@
 // runner loses per-test coverage and hit counts on vitest 4.1 (its afterAll hooks read `meta` from the hook's
 // context, which vitest 4.1 no longer passes there).
 //
-// What it mutates: src/theory and src/linalg/gaussHermite.ts (see `mutate`). What it runs: the kernel's tests and the
+// What it mutates: src/theory's claim plumbing and src/linalg/gaussHermite.ts (see `mutate`; the modules below the
+// claims are the theory-unit run's, stryker.theory-unit.config.mjs). What it runs: the kernel's tests and the
 // killing tests test/mutation/kill-*.test.ts (test/mutation/vitest.config.ts), never the NN or CLI suites.
 // Per-test coverage: each mutant runs only the tests that reach it. Incremental: results for mutants whose code and
 // covering tests are unchanged since test/mutation/incremental-theory.json are reused (Stryker checks both); commit that file
@@ -17,9 +18,9 @@ export default {
   vitest: { configFile: 'test/mutation/vitest.config.ts', related: true },
   coverageAnalysis: 'perTest',
   // What CI mutates here: the files whose results are in test/mutation/incremental-theory.json. The goal is
-  // src/theory/**/*.ts (7,808 mutants): too many to test within the CI cap from scratch, so files join this list once a
-  // local run has put their results in the incremental file and its survivors are killed or listed as equivalent
-  // (README, "Mutation testing": what is left, and the command for the whole of src/theory). gaussHermite.ts is the
+  // src/theory/**/*.ts (7,813 mutants) over this run and the theory-unit run: too many to test within the CI cap from
+  // scratch, so files join once a local run has put their results in the incremental file and its survivors are killed
+  // or listed as equivalent (README, "Mutation testing": what is left). gaussHermite.ts is the
   // one src/linalg file measured here, theory claim tests included (test/mutation/vitest.linalg.config.ts says why).
   mutate: ['src/linalg/gaussHermite.ts', 'src/theory/claim.ts', 'src/theory/generators.ts', 'src/theory/registry.ts', 'src/theory/runner.ts', 'src/theory/lin/loss.ts', 'src/theory/obs1/io.ts', 'src/theory/thm3/io.ts'],
   // The sandbox gets only what the kernel's tests need (the tree also holds .native/, dist/, notebooks/ …).
