@@ -10,6 +10,9 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect } from 'vitest';
 import { DatasetFormatError } from '../../src/data/dataset.js';
 import { encodeIdx, idxToDataset, isGzip, parseIdx, readIdx } from '../../src/data/idx.js';
+import { thrown as thrownAs } from '../throws.js';
+
+const caught = (f: () => unknown): DatasetFormatError => thrownAs(f, DatasetFormatError);
 
 const tmp = mkdtempSync(join(tmpdir(), 'deltastn-idx-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -18,17 +21,6 @@ function write(name: string, bytes: Uint8Array): string {
   const path = join(tmp, name);
   writeFileSync(path, bytes);
   return path;
-}
-
-/** The error `f` throws (failing the test if it throws none). */
-function caught(f: () => unknown): DatasetFormatError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DatasetFormatError);
-    return e as DatasetFormatError;
-  }
-  throw new Error('expected a DatasetFormatError');
 }
 
 // 1 image of 2×2 (magic 0x00000803), and 3 labels (magic 0x00000801), written byte by byte.

@@ -40,7 +40,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DeltaStnError, InvalidArgumentError } from '../../src/errors.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 import { initBackend } from '../../src/nn/backend.js';
 import { makeCandidate, maxPool3x3Same } from '../../src/nas/candidates.js';
 import { MixedCell, edgeWeights, type MixedEdge } from '../../src/nas/cell.js';
@@ -51,6 +51,7 @@ import { HyperSpace, architectureSpecs, dropoutSpec, weightDecaySpec, type Hyper
 import type { StnNetwork } from '../../src/nn/models.js';
 import { maxPool2x2, maxPool2x2Mask, oneHotCrossEntropy } from '../../src/nn/ops.js';
 import { Rng } from '../../src/rng.js';
+import { thrown } from '../throws.js';
 
 const U32 = 2 ** -24;
 const REPORT = Boolean(process.env.NN_TEST_REPORT);
@@ -87,17 +88,6 @@ function softmax64(z: readonly number[]): number[] {
   const e = z.map((v) => Math.exp(v - top));
   const s = e.reduce((a, b) => a + b, 0);
   return e.map((v) => v / s);
-}
-
-/** The error a thunk throws (fails the test if it throws nothing). */
-function thrown(f: () => unknown): DeltaStnError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DeltaStnError);
-    return e as DeltaStnError;
-  }
-  throw new Error('expected a typed error, nothing was thrown');
 }
 
 /**

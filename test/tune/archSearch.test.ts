@@ -34,6 +34,9 @@ import {
   type RetrainResult,
 } from '../../src/tune/archSearch.js';
 import { temporaryDirectories } from '../helpers.js';
+import { thrown as thrownAs } from '../throws.js';
+
+const thrown = (f: () => unknown): InvalidArgumentError => thrownAs(f, InvalidArgumentError);
 
 const tmp = temporaryDirectories();
 
@@ -70,17 +73,6 @@ function numbers(v: unknown): number[] {
 function timeless(r: RetrainResult): Omit<RetrainResult, 'seconds'> {
   const { seconds: _seconds, ...rest } = r;
   return rest;
-}
-
-/** The typed error `f` throws, or a failure if it throws none / another kind. */
-function thrown(f: () => unknown): InvalidArgumentError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidArgumentError);
-    return e as InvalidArgumentError;
-  }
-  throw new Error('expected an InvalidArgumentError');
 }
 
 describe('pure parts', () => {
