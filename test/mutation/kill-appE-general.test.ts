@@ -654,6 +654,48 @@ describe('stnFixedPoint', () => {
     expectThrows(() => stnFixedPoint(bad, SL0, SSG, st, { nodes: 2 }), NotPositiveDefiniteError, 'hessW', 'hessW: expected a symmetric positive definite matrix (Cholesky factorisation failed)');
   });
 
+  test('the Jacobian is symmetrised as documented: diagonal blocks averaged with their transpose, off-diagonal blocks mirrored (H off by 8e-13)', () => {
+    // g = S(λ)w − b with S symmetric; hessW returns S with S₀₁ raised by δ (within assertSymmetric's 1e-12), so the
+    // one Newton step from ψ = 0, ψ₁ = M⁻¹(b; 0), shows which triangle (or average) the solve uses.
+    const delta = 8e-13;
+    const S = (l: number): number[][] => [[2 + l * l, 0.5], [0.5, 1.5 + 0.3 * l]];
+    const bb = [1, -0.5];
+    const prob: SmoothInnerProblem = {
+      weights: 2,
+      hypers: 1,
+      gradW: (l, w) => S(l[0]).map((row, i) => row[0] * w[0] + row[1] * w[1] - bb[i]),
+      hessW: (l) => {
+        const h = S(l[0]);
+        h[0][1] += delta;
+        return h;
+      },
+    };
+    const l0 = 0.4;
+    const sg = 0.7;
+    const blocks = [[[[0, 0], [0, 0]], [[0, 0], [0, 0]]], [[[0, 0], [0, 0]], [[0, 0], [0, 0]]]];
+    for (const { z, weight } of gh3Points(1)) {
+      const h = S(l0 + sg * z[0]);
+      h[0][1] += delta;
+      const phi = [1, z[0]];
+      for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) blocks[a][b][i][j] += weight * phi[a] * phi[b] * h[i][j];
+    }
+    const M = Array.from({ length: 4 }, () => new Array<number>(4).fill(0));
+    for (let a = 0; a < 2; a++) {
+      for (let b = 0; b < 2; b++) {
+        for (let i = 0; i < 2; i++) {
+          for (let j = 0; j < 2; j++) {
+            const v = a === b ? 0.5 * (blocks[a][a][i][j] + blocks[a][a][j][i]) : a < b ? blocks[a][b][i][j] : blocks[b][a][j][i];
+            M[2 * a + i][2 * b + j] = v;
+          }
+        }
+      }
+    }
+    const psi = gaussSolve(M, [...bb, 0, 0]);
+    const r = stnFixedPoint(prob, [l0], [sg], { general: [0, 0], response: [[0], [0]] }, { nodes: 3, maxIterations: 1 });
+    expectVecClose(r.general, psi.slice(0, 2), 2e-14);
+    expectVecClose(r.response.map((row) => row[0] * sg), psi.slice(2), 2e-14);
+  });
+
   test('nodes 2 (the lower bound) is allowed: 4 points', () => {
     const prob = polyProblem(0);
     const r = stnFixedPoint(prob, SL0, SSG, { general: [0, 0], response: [[0, 0], [0, 0]] }, { nodes: 2, maxIterations: 1 });
