@@ -131,8 +131,14 @@ export function symmetricEigen(a: MatrixLike, options: JacobiOptions = {}): Symm
   const n = assertSquare(m, 'a');
   assertSymmetric(m, 'a');
   const A = m.to2DArray();
-  // Symmetrize exactly (the check above allowed 1e-12 relative asymmetry).
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) A[i][j] = A[j][i] = 0.5 * (A[i][j] + A[j][i]);
+  // Symmetrize exactly (the check above allowed 1e-12 relative asymmetry). Past MAX_VALUE/2 the sum overflows: then the
+  // halves are exact and their sum is the correctly rounded mean.
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const sum = A[i][j] + A[j][i];
+      A[i][j] = A[j][i] = Number.isFinite(sum) ? 0.5 * sum : 0.5 * A[i][j] + 0.5 * A[j][i];
+    }
+  }
   const V = options.vectors ? Matrix.eye(n).to2DArray() : null;
   const maxSweeps = options.maxSweeps ?? 60;
   const eps = Number.EPSILON;
@@ -144,13 +150,18 @@ export function symmetricEigen(a: MatrixLike, options: JacobiOptions = {}): Symm
         if (apq === 0) continue;
         const app = A[p][p];
         const aqq = A[q][q];
-        if (Math.abs(apq) <= eps * Math.sqrt(Math.abs(app * aqq))) {
+        // Skip threshold ε·√|a_pp a_qq|; once the product overflows (both diagonals past ~1.3e154), ε·√|a_pp|·√|a_qq|.
+        const prod = Math.abs(app * aqq);
+        if (Math.abs(apq) <= eps * (Number.isFinite(prod) ? Math.sqrt(prod) : Math.sqrt(Math.abs(app)) * Math.sqrt(Math.abs(aqq)))) {
           A[p][q] = A[q][p] = 0;
           continue;
         }
         rotated = true;
-        // Rotation angle: tan(2φ) = 2 a_pq / (a_qq − a_pp), choosing the smaller root for stability.
-        const theta = (aqq - app) / (2 * apq);
+        // Rotation angle: tan(2φ) = 2 a_pq / (a_qq − a_pp), choosing the smaller root for stability. When a_qq − a_pp or
+        // 2 a_pq overflows, θ from the halves (exact there).
+        const diff = aqq - app;
+        const twice = 2 * apq;
+        const theta = Number.isFinite(diff) && Number.isFinite(twice) ? diff / twice : (0.5 * aqq - 0.5 * app) / apq;
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;

@@ -454,6 +454,7 @@ function* guesses(p: Prepared, k: number, o: Options): Generator<Guess> {
   if (error0 <= Math.max((o.relWidthFloat / 8) * Math.abs(g0), absWidth / 8)) {
     yield { value: g0, error: error0, rayleigh: extreme ? rayleighQuotient(p.m, v) : undefined };
   }
+  if (!Number.isFinite(g0)) return; // λ_k's float64 overflows: no shift to solve from (bisection takes over)
   let sigma = g0;
   for (let it = 0; it < 4; it++) {
     o.stats.solves++;
