@@ -4,7 +4,7 @@
  *
  * On a correct kernel the two sides of steps 1–4 and of the reference checks agree on every case, so a check joined
  * with `||` or forced to pass looks the same as the original. Here src/theory/thm3/math.ts is wrapped, not replaced:
- * `vi.mock` re-exports it unchanged, each function passing through a hook that records its arguments and, in a test
+ * `vi.mock` re-exports it (and src/linalg/inertia.ts) unchanged, each function passing through a hook that records its arguments and, in a test
  * that asks for it, perturbs one result (one side of one check, or one field of one `responseRate`). The check must
  * then fail, and only that check. The recorded arguments pin what the claim hands the kernel: the spec's example
  * data of PT-5 and PT-6 (B = (1, −1)ᵀ of PT-6 enters nothing at λ₀ = 0), the scales and covariances, the step sizes.
@@ -36,6 +36,7 @@ const hook = vi.hoisted(() => {
 });
 
 vi.mock('../../src/theory/thm3/math.js', async (importOriginal) => hook.wrap(await importOriginal<Record<string, unknown>>()));
+vi.mock('../../src/linalg/inertia.js', async (importOriginal) => hook.wrap(await importOriginal<Record<string, unknown>>()));
 
 import { math, rational, rationalMatrix, type Rational, type RationalMatrix } from '../../src/linalg/exact.js';
 import { checkThm3, referenceChecksThm3, type Thm3Case } from '../../src/theory/thm3/claim.js';
@@ -103,6 +104,13 @@ describe('checkThm3 with one side of step 1 or step 5 perturbed', () => {
     expect(general.map((x) => x.toFraction())).toEqual(['7/3', '-2/3']);
     expect(theta).toBe(c.start);
     expect(argsOf('responseRate')[0]).toEqual([c.A, c.covariance, c.eta]);
+    // The claim's own inertia call (step 5b) names its matrix I − T²; ηΣ⊗A = A here, T = I − A = [[−1, −1], [−1, −1]], T² = [[2, 2], [2, 2]].
+    const own = argsOf('inertia').filter((a) => a[1] === 'I − T²');
+    expect(own).toHaveLength(1);
+    expect((own[0][0] as RationalMatrix).map((r) => r.map((x) => x.toFraction()))).toEqual([
+      ['-1', '-2'],
+      ['-2', '-1'],
+    ]);
     expect(argsOf('measureAsymptoticRatio')[0]).toEqual([
       [
         [2, 1],
