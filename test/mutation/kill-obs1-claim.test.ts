@@ -371,10 +371,10 @@ describe('checkObs1Case: Proposition C against the branch label', () => {
   test('h ≤ 2 with λ̄ ≠ 0 must be strict: a reported equality fails at h = 2 but not at h = 3 or λ̄ = 0', async () => {
     const K = await load();
     hook.faults.set('compareCentering', (orig, args) => ({ ...(orig(...args) as object), relation: 'equal' }));
-    const two = K.checkObs1Case(pt2Case());
+    const two = K.checkObs1Case(pt2Case({ outputJacobian: [[q(1)]], lossHessian: [[q(1)]] }));
     expect(passes(two)).toEqual(only(8));
-    expect(two[8].detail).toBe('relation=equal; inertia: λmax=a false, λmin=b false; criterion: false, false; h=2, m=2, n=2, branch=general');
-    expect(passes(K.checkObs1Case(pt2Case({ lambdaBar: [q(0), q(0)] })))).toEqual(NAMES.map(() => true));
+    expect(two[8].detail).toBe('relation=equal; inertia: λmax=a false, λmin=b false; criterion: false, false; h=2, m=1, n=1, branch=general');
+    expect(passes(K.checkObs1Case(pt2Case({ lambdaBar: [q(0), q(0)], outputJacobian: [[q(1)]], lossHessian: [[q(1)]] })))).toEqual(NAMES.map(() => true));
     // h = 3, λ̄ ≠ 0, relation really 'equal' and labelled general: no requirement.
     expect(passes(K.checkObs1Case(equalityCase({ branch: 'general' })))).toEqual(NAMES.map(() => true));
   });
