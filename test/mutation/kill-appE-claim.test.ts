@@ -470,6 +470,24 @@ describe('checkAppECase: every field of every check against the restated checks'
     }
   });
 
+  test('κ ≈ 1e17 (A = diag(1, 1e-17), λ0 = −50): the G1 contraction 1 − λmin/λmax rounds to 1, so G1 fails with error ∞', () => {
+    const c: AppECase = {
+      A: [
+        [1, 0],
+        [0, 1e-17],
+      ],
+      b: [1, 1],
+      lambda0: -50,
+      sigma: 0.5,
+    };
+    const got = checkAppECase(c);
+    expectShape(got, LINEAR_NAMES);
+    expect(got).toEqual(expectedLinear(c));
+    expect(got[9].error).toBe(Infinity);
+    expect(got[9].passed).toBe(false);
+    expect(got[9].detail).toMatch(/^ρ=1\.00000, /);
+  });
+
   test('typed errors: λ0 not finite names lambda0; σ beyond the claim range 2 names sigma; A not SPD names A', () => {
     expectThrows(() => checkAppECase(coupled(NaN, 0.5)), NonFiniteError, 'lambda0', 'lambda0: expected a finite number, got NaN');
     expectThrows(
