@@ -488,6 +488,16 @@ describe('checkAppECase: every field of every check against the restated checks'
     expect(got[9].detail).toMatch(/^ρ=1\.00000, /);
   });
 
+  test('λ0 = 1e-300, σ = 2.13e-6: the S3 bound σ⁴|sin λ0|/8 underflows to 0 (a tie at ½ of the least subnormal) while the series r is 5e-324, so S3 fails with error ∞', () => {
+    const c = coupled(1e-300, 2.13e-6);
+    const got = checkAppECase(c);
+    expectShape(got, LINEAR_NAMES);
+    expect(got).toEqual(expectedLinear(c));
+    expect(got[13].error).toBe(Infinity);
+    expect(got[13].passed).toBe(false);
+    expect(got[13].detail).toBe('r=5e-324, bound=0 (ratio 1 − σ²/6 + O(σ⁴))');
+  });
+
   test('typed errors: λ0 not finite names lambda0; σ beyond the claim range 2 names sigma; A not SPD names A', () => {
     expectThrows(() => checkAppECase(coupled(NaN, 0.5)), NonFiniteError, 'lambda0', 'lambda0: expected a finite number, got NaN');
     expectThrows(
