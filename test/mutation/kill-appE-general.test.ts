@@ -248,6 +248,8 @@ describe('quarticDecayInnerProblem: the analytic derivatives', () => {
     expectThrows(make({ A: [[1, 0], null] }), ShapeMismatchError, 'A', 'A: expected shape 2×2, got row 1 of length ?');
     expectThrows(make({ A: [[1, NaN], [0, 1]] }), NonFiniteError, 'A[0][1]', 'A[0][1]: expected a finite number, got NaN');
     expectThrows(make({ A: [[1, 0], [0, Infinity]] }), NonFiniteError, 'A[1][1]', 'A[1][1]: expected a finite number, got Infinity');
+    // A's entries are checked before b (the Cholesky of A, which would name the same entry, comes last)
+    expectThrows(make({ A: [[1, NaN], [0, 1]], b: [1] }), NonFiniteError, 'A[0][1]', 'A[0][1]: expected a finite number, got NaN');
     expectThrows(make({ b: 'x' }), ShapeMismatchError, 'b', 'b: expected shape a vector of length 2, got string');
     expectThrows(make({ b: [1] }), ShapeMismatchError, 'b', 'b: expected shape a vector of length 2, got length 1');
     expectThrows(make({ b: [1, NaN] }), NonFiniteError, 'b[1]', 'b[1]: expected a finite number, got NaN');
