@@ -5,12 +5,13 @@
  *
  * On a correct kernel every check of a valid case passes, so a check that is forced to pass (`pass: true`) or that
  * joins its two sides with `||` looks the same on every honest case. The kernel is therefore wrapped, not replaced:
- * `vi.mock` re-exports src/theory/obs1/math.ts and src/linalg/inertia.ts unchanged, each function passing through a
- * hook that records its arguments and, in a test that asks for it, perturbs one result (one side of one check). The
- * check must then fail, and only that check; the recorded arguments pin what the claim hands the kernel (the
- * parameterization, the names its typed errors carry, the spec's example data). Every other oracle is independent:
- * the PT-2 example's κ's in closed form ((3+√5)/2, 4, 17+12√2, 161+72√5), details worked by hand, boundaries of
- * the printed-precision check hit exactly by diagonal matrices whose certified κ is a point.
+ * `vi.mock` re-exports src/theory/obs1/math.ts, src/linalg/inertia.ts and src/linalg/dense.ts unchanged, each
+ * function passing through a hook that records its arguments and, in a test that asks for it, perturbs one result
+ * (one side of one check, or the filter's view of a drawn G_w). The check must then fail, and only that check; the
+ * recorded arguments pin what the claim hands the kernel (the parameterization, the names its typed errors carry,
+ * the spec's example data). Every other oracle is independent: the PT-2 example's κ's in closed form ((3+√5)/2, 4,
+ * 17+12√2, 161+72√5), details worked by hand, the printed-precision boundaries hit exactly by point intervals, the
+ * PT-3 worst point and the PT-4 excess recomputed. claim.ts itself is imported inside each test (see `load`).
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, test, vi } from 'vitest';
