@@ -524,6 +524,11 @@ describe('checkAppENonlinearCase', () => {
     expect(checkAppENonlinearCase(nonlinear1())).toEqual(expectedNonlinear(nonlinear1()));
   });
 
+  test('h = 1 with a large σ̂C = 2.4: the σ̂/2 solve uses the same 10-node rule as the σ̂ solve (8 nodes would differ), as restated', () => {
+    const c: AppENonlinearCase = { A: [[1]], b: [1], C: [[3]], gamma: 0.5, lambda0: [0], sigma: [0.8] };
+    expect(checkAppENonlinearCase(c)).toEqual(expectedNonlinear(c));
+  });
+
   test('λ0 of the wrong length: ShapeMismatchError naming nonlinear.lambda0', () => {
     const c = { ...nonlinear2(), lambda0: [0.25] };
     expectThrows(() => checkAppENonlinearCase(c), ShapeMismatchError, 'nonlinear.lambda0', 'nonlinear.lambda0: expected shape length 2, got length 1');
