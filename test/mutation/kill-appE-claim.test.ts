@@ -498,6 +498,13 @@ describe('checkAppECase: every field of every check against the restated checks'
     expect(got[13].detail).toBe('r=5e-324, bound=0 (ratio 1 − σ²/6 + O(σ⁴))');
   });
 
+  test('b = (5e-162, −5e-162): ‖b‖ > 0 but the STN variance (~1e-3·‖b‖²) underflows to 0, so V2 fails', () => {
+    const c = coupled(0.5, 0.5, [5e-162, -5e-162]);
+    const got = checkAppECase(c);
+    expect(got).toEqual(expectedLinear(c));
+    expect(got[15]).toEqual({ name: LINEAR_NAMES[15][0], kind: 'exact', error: 1, tolerance: 0, passed: false, detail: 'STN variance 0.000e+0' });
+  });
+
   test('typed errors: λ0 not finite names lambda0; σ beyond the claim range 2 names sigma; A not SPD names A', () => {
     expectThrows(() => checkAppECase(coupled(NaN, 0.5)), NonFiniteError, 'lambda0', 'lambda0: expected a finite number, got NaN');
     expectThrows(
@@ -593,6 +600,8 @@ describe('the generators (fixed seeds)', () => {
     expect(zeroEntry).toBeGreaterThan(0);
     // λ0: both signs, non-integer quarters, and 0 (from both arms)
     expect(lambdas.has(0)).toBe(true);
+    // the constant-0 arm has weight 1 of 5: about a fifth of the cases (the integer arm alone gives 0 in ~2 %)
+    expect(cases.filter((c) => c.lambda0 === 0).length).toBeGreaterThan(8);
     expect([...lambdas].some((l) => l < -1 && !Number.isInteger(l))).toBe(true);
     expect([...lambdas].some((l) => l > 1 && !Number.isInteger(l))).toBe(true);
     const allowedSigma = [1e-5, 1e-4, 1e-3, ...Array.from({ length: 16 }, (_, k) => (k + 1) / 8)];
@@ -621,6 +630,7 @@ describe('the generators (fixed seeds)', () => {
       expect(c.sigma.length).toBe(h);
       expect(c.b.length).toBe(m);
       expect(c.b.some((x) => x !== 0)).toBe(true);
+      for (const x of c.b) expect(typeof x).toBe('number');
       for (const row of c.A) expect(row.length).toBe(m);
       expect(symmetricEigenvalues(c.A)[0]).toBeGreaterThan(0);
       for (const x of [...c.C.flat(), ...c.lambda0]) {
