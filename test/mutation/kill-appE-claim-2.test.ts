@@ -16,6 +16,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { NotPositiveDefiniteError } from '../../src/errors.js';
 import { thrown } from './throws.js';
 
 const hook = vi.hoisted(() => {
@@ -148,8 +149,10 @@ describe('checkAppECase: the W1 quadrature system is solved under the name A (li
 
   test('a quadrature system that is not positive definite: the typed error names A', () => {
     hook.faults.set('solve', (orig, args) => orig((args[0] as number[][]).map((row) => row.map((v) => -v)), ...args.slice(1)));
-    const e = thrown(() => claim().checkAppECase(linear0())) as { argument?: unknown; message: string };
+    const e = thrown(() => claim().checkAppECase(linear0()), NotPositiveDefiniteError);
+    expect(e).toBeInstanceOf(NotPositiveDefiniteError);
     expect(e.argument).toBe('A');
+    expect(e.message).toBe('A: expected a symmetric positive definite matrix (Cholesky factorisation failed)');
   });
 });
 
