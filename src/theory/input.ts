@@ -239,9 +239,9 @@ function decimalMagnitude(log2: number): string {
 }
 
 /**
- * Every non-zero entry of `xs` has a normal float64 magnitude, 2^-1022 ≤ |x| < 2^1024 (only the upper bound
- * when `checkSmall` is false). `quantity` names what the entries are, for the message.
- * @throws OutOfRangeError naming `field`.
+ * A float64 range check by bit lengths (l = log2Abs(x) puts |x| in (2^(l−1), 2^(l+1))), so within a binade: it accepts only
+ * non-zero |x| in (2^-1022, 2^1024) and refuses only |x| < 2^-1021 or > 2^1023 (no lower bound when `checkSmall` is false). So
+ * some normal values in [2^-1022, 2^-1021) are refused, and [2^1024 − 2^970, 2^1024) passes, then fails `finite`. @throws OutOfRangeError naming `field`.
  */
 function checkFloatRange(field: string, quantity: string, xs: readonly Rational[], checkSmall = true): void {
   const r = magnitudeRange(xs);
