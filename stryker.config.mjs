@@ -18,7 +18,7 @@ export default {
   vitest: { configFile: 'test/mutation/vitest.config.ts', related: true },
   coverageAnalysis: 'perTest',
   // What CI mutates here: the files whose results are in test/mutation/incremental-theory.json. The goal is
-  // src/theory/**/*.ts (7,813 mutants) over this run and the theory-unit run: too many to test within the CI cap from
+  // src/theory/**/*.ts (7,813 mutants) over this run and the theory-unit and theory-claims runs: too many to test within the CI cap from
   // scratch, so files join once a local run has put their results in the incremental file and its survivors are killed
   // or listed as equivalent (README, "Mutation testing": what is left). gaussHermite.ts is the
   // one src/linalg file measured here, theory claim tests included (test/mutation/vitest.linalg.config.ts says why).

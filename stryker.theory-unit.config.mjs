@@ -20,6 +20,8 @@ export default {
     'src/theory/appE/math.ts',
     'src/theory/lin/math.ts',
     'src/theory/lin/vector.ts',
+    'src/theory/appE/general.ts',
+    'src/theory/appE/certified.ts',
   ],
   incrementalFile: 'test/mutation/incremental-theory-unit.json',
   jsonReporter: { fileName: 'reports/mutation/theory-unit.json' },

@@ -11,5 +11,5 @@ import { mutationVitestConfig } from './vitest.config.js';
 // MUTATION_TEST_FILES (comma-separated globs) narrows the set, as in the linalg run's config. Killing tests written
 // after a module's results are in the incremental file go into a new file (kill-<module>-2.test.ts, matched below):
 // Stryker counts a test as its whole file.
-const all = ['test/mutation/kill-{input,scalarToys,obs1-math,obs2-math,thm3-math,appE-math,lin-math,lin-vector}*.test.ts'];
+const all = ['test/mutation/kill-{input,scalarToys,obs1-math,obs2-math,thm3-math,appE-math,appE-general,appE-certified,lin-math,lin-vector}*.test.ts'];
 export default mutationVitestConfig(process.env.MUTATION_TEST_FILES ? process.env.MUTATION_TEST_FILES.split(',') : all);
